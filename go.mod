@@ -1,0 +1,3 @@
+module topupbot
+
+go 1.26
