@@ -1,0 +1,189 @@
+// Package iak is a client for the IAK (ex Mobile Pulsa) host-to-host API:
+// prepaid v2 (top-up, check-status, check-balance, pricelist, inquiry-pln),
+// postpaid (pricelist, inquiry, payment, check-status) and the prepaid
+// callback. It translates IAK's wire format and response codes into flows'
+// vocabulary: a flows.Result for an answer about a transaction, or a
+// *flows.ProviderError whose Kind tells the order engine what to do.
+//
+// Package iak decides nothing about orders: it never retries, never fails an
+// order and keeps no state. It never logs, except in the callback handler,
+// which is an edge of the program.
+package iak
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"topupbot/flows"
+)
+
+// IAK's base URLs. Sandbox and production differ only by URL and api key.
+const (
+	ProductionPrepaidURL  = "https://prepaid.iak.id"
+	SandboxPrepaidURL     = "https://prepaid.iak.dev"
+	ProductionPostpaidURL = "https://mobilepulsa.net"
+	SandboxPostpaidURL    = "https://testpostpaid.mobilepulsa.net"
+)
+
+// DefaultTimeout is the request timeout when Config.HTTPClient is nil; IAK
+// recommends 30 s.
+const DefaultTimeout = 30 * time.Second
+
+// maxResponse caps how much of an answer is read: a full pricelist is a few
+// hundred kilobytes, anything near this is not IAK talking.
+const maxResponse = 16 << 20
+
+// Config configures a Client.
+type Config struct {
+	// PrepaidURL and PostpaidURL default to production.
+	PrepaidURL  string
+	PostpaidURL string
+	// Username is the account's registered phone number.
+	Username string
+	APIKey   string
+	// HTTPClient defaults to a client with DefaultTimeout.
+	HTTPClient *http.Client
+	// Now defaults to time.Now; bill expiry is computed from it.
+	Now func() time.Time
+}
+
+// Client talks to one IAK account. It is safe for concurrent use.
+type Client struct {
+	prepaidURL  string
+	postpaidURL string
+	username    string
+	apiKey      string
+	http        *http.Client
+	now         func() time.Time
+}
+
+var (
+	_ flows.Provider       = (*Client)(nil)
+	_ flows.Catalog        = (*Client)(nil)
+	_ flows.BalanceChecker = (*Client)(nil)
+	_ flows.MeterInquirer  = (*Client)(nil)
+	_ flows.BillPayer      = (*Client)(nil)
+)
+
+// New returns a client for the account in cfg.
+func New(cfg Config) (*Client, error) {
+	c := &Client{
+		prepaidURL:  strings.TrimRight(cfg.PrepaidURL, "/"),
+		postpaidURL: strings.TrimRight(cfg.PostpaidURL, "/"),
+		username:    cfg.Username,
+		apiKey:      cfg.APIKey,
+		http:        cfg.HTTPClient,
+		now:         cfg.Now,
+	}
+	if c.prepaidURL == "" {
+		c.prepaidURL = ProductionPrepaidURL
+	}
+	if c.postpaidURL == "" {
+		c.postpaidURL = ProductionPostpaidURL
+	}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: DefaultTimeout}
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	var problems []error
+	if c.username == "" {
+		problems = append(problems, errors.New("iak: username is required"))
+	}
+	if c.apiKey == "" {
+		problems = append(problems, errors.New("iak: api key is required"))
+	}
+	for _, u := range []string{c.prepaidURL, c.postpaidURL} {
+		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			problems = append(problems, fmt.Errorf("iak: base url %q must start with https://", u))
+		}
+	}
+	if err := errors.Join(problems...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Account identifies the account orders are placed with.
+func (c *Client) Account() flows.Account {
+	return flows.Account{Provider: "iak", ID: c.username, KeyHash: flows.KeyFingerprint(c.apiKey)}
+}
+
+// String describes the client without its api key.
+func (c *Client) String() string { return "iak(" + c.username + "@" + c.prepaidURL + ")" }
+
+// sign is IAK's request signature: md5(username + api_key + additional), in
+// lowercase hex. What "additional" is depends on the call.
+func sign(username, apiKey, additional string) string {
+	sum := md5.Sum([]byte(username + apiKey + additional))
+	return hex.EncodeToString(sum[:])
+}
+
+func (c *Client) sign(additional string) string { return sign(c.username, c.apiKey, additional) }
+
+// post sends body as JSON and returns the "data" member of the answer.
+// Every failure to get a readable IAK answer is KindUnknown: the request may
+// or may not have been acted on.
+func (c *Client) post(ctx context.Context, op, url string, body any) (json.RawMessage, int, error) {
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return nil, 0, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: err}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
+	if err != nil {
+		return nil, 0, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, 0, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	if err != nil {
+		return nil, resp.StatusCode, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("reading answer (HTTP %d): %w", resp.StatusCode, err)}
+	}
+	if len(raw) > maxResponse {
+		return nil, resp.StatusCode, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("answer over %d bytes", maxResponse)}
+	}
+	// IAK answers business results, failed ones included, with 200 and
+	// validation errors with 400, both as {"data":{...}}. Anything else (5xx,
+	// a gateway's HTML page) says nothing about the transaction.
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusBadRequest {
+		return nil, resp.StatusCode, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("HTTP %d: %s", resp.StatusCode, snippet(raw))}
+	}
+	var env struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, resp.StatusCode, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("HTTP %d, undecodable answer %s: %w", resp.StatusCode, snippet(raw), err)}
+	}
+	if len(env.Data) == 0 || string(env.Data) == "null" {
+		return nil, resp.StatusCode, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("HTTP %d, answer without data: %s", resp.StatusCode, snippet(raw))}
+	}
+	return env.Data, resp.StatusCode, nil
+}
+
+// snippet returns the start of a body for an error message, on one line.
+func snippet(b []byte) string {
+	const max = 120
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	if s == "" {
+		return "(empty)"
+	}
+	return fmt.Sprintf("%q", s)
+}
