@@ -1,0 +1,143 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Order is one purchase, from the buyer's confirmation to its settlement. It
+// is persisted as JSON; field names are part of the database format.
+type Order struct {
+	// RefID is the order's reference with the provider (see NewRefID).
+	RefID string `json:"ref_id"`
+	// ChatID and UserID are who bought it; Token is the one-time token of the
+	// Confirm button that created it (DESIGN rule 2).
+	ChatID int64  `json:"chat_id"`
+	UserID int64  `json:"user_id"`
+	Token  string `json:"token"`
+	// Lang is the buyer's language when the order was made.
+	Lang string `json:"lang,omitempty"`
+
+	Kind           ProductKind `json:"kind"`
+	ProductCode    string      `json:"product_code"`
+	ProductName    string      `json:"product_name"`
+	Category       CategoryID  `json:"category"`
+	CustomerNumber string      `json:"customer_number"`
+	CustomerName   string      `json:"customer_name,omitempty"`
+	// Price is what the buyer was shown and agreed to; Cost what the
+	// provider charges (its quoted price, replaced by the charged price once
+	// known).
+	Price int64 `json:"price"`
+	Cost  int64 `json:"cost"`
+	// Bill is the inquiry a postpaid order pays.
+	Bill *Bill `json:"bill,omitempty"`
+
+	// Account is the provider account the order was placed with; checks go
+	// to it alone (DESIGN rule 4).
+	Account Account `json:"account"`
+
+	Status Status `json:"status"`
+	// Acknowledged is true once the provider returned a transaction record.
+	Acknowledged   bool   `json:"acknowledged,omitempty"`
+	ProviderTxID   string `json:"provider_tx_id,omitempty"`
+	SN             string `json:"sn,omitempty"`
+	PIN            string `json:"pin,omitempty"`
+	ActivationCode string `json:"activation_code,omitempty"`
+	// RC and Message are the provider's last answer, for admins.
+	RC      string `json:"rc,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Reason is why a failed order failed, for the buyer.
+	Reason Reason `json:"reason,omitempty"`
+
+	// MessageID is the buyer's "processing" message, edited on settlement.
+	MessageID int `json:"message_id,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	SettledAt time.Time `json:"settled_at,omitzero"`
+	// Checks counts status checks; NextCheckAt is when the poller may check
+	// again (older orders are checked less often).
+	Checks      int       `json:"checks,omitempty"`
+	NextCheckAt time.Time `json:"next_check_at,omitzero"`
+	// Alerted records the alerts already raised for this order: each kind
+	// once (DESIGN rule 11).
+	Alerted []AlertKind `json:"alerted,omitempty"`
+}
+
+// HasAlerted reports whether the alert of kind k was raised for o already.
+func (o *Order) HasAlerted(k AlertKind) bool {
+	for _, a := range o.Alerted {
+		if a == k {
+			return true
+		}
+	}
+	return false
+}
+
+// AlertKind names an alert for admins. Persisted as a string.
+type AlertKind string
+
+// Alert kinds.
+const (
+	AlertPendingTooLong  AlertKind = "pending_too_long"
+	AlertUnacknowledged  AlertKind = "unacknowledged"
+	AlertMisconfigured   AlertKind = "misconfigured"
+	AlertAccountMissing  AlertKind = "account_missing"
+	AlertLowBalance      AlertKind = "low_balance"
+	AlertBillUnresolved  AlertKind = "bill_unresolved"
+	AlertDeliveryDropped AlertKind = "delivery_dropped"
+)
+
+// NotificationKind tells a new message from an edit of an existing one.
+type NotificationKind string
+
+// Notification kinds.
+const (
+	NotifySend NotificationKind = "send"
+	NotifyEdit NotificationKind = "edit"
+)
+
+// Notification is one outbound Telegram message waiting in the outbox
+// (DESIGN rule 10). It is persisted as JSON.
+type Notification struct {
+	// ID is assigned by the store and orders the outbox.
+	ID   string           `json:"id"`
+	Kind NotificationKind `json:"kind"`
+	// ChatID is the target; for an edit, MessageID the message to edit.
+	ChatID    int64 `json:"chat_id"`
+	MessageID int   `json:"message_id,omitempty"`
+	// ToOps marks a notification for the ops group: its chat may migrate
+	// to a supergroup and is re-read at delivery.
+	ToOps bool `json:"to_ops,omitempty"`
+	// Text is HTML (Telegram parse mode HTML), already escaped.
+	Text string `json:"text"`
+	// RefID is the order it is about, if any, for logs.
+	RefID     string    `json:"ref_id,omitempty"`
+	Attempts  int       `json:"attempts,omitempty"`
+	NotBefore time.Time `json:"not_before,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ErrNotFound is returned by a Store for a missing record.
+var ErrNotFound = errors.New("not found")
+
+// ErrNoChange, returned by an update function, leaves the record as it was.
+var ErrNoChange = errors.New("no change")
+
+// OrderStore persists orders and the outbox. Each method is one transaction.
+type OrderStore interface {
+	// CreateOrder writes o (write-ahead, DESIGN rule 1) and consumes its
+	// confirm token in the same transaction. If the token was consumed
+	// before, nothing is written and the existing order is returned with
+	// created false (DESIGN rule 2).
+	CreateOrder(ctx context.Context, o Order) (existing Order, created bool, err error)
+	// UpdateOrder applies fn to the stored order and, unless fn returns
+	// ErrNoChange, writes it back with fn's notifications queued in the
+	// outbox, all in one transaction. A settled order never changes status.
+	UpdateOrder(ctx context.Context, refID string, fn func(o *Order) ([]Notification, error)) (Order, error)
+	Order(ctx context.Context, refID string) (Order, error)
+	// PendingOrders returns the orders in the pending index (placing
+	// included), reading nothing else.
+	PendingOrders(ctx context.Context) ([]Order, error)
+}

@@ -1,0 +1,181 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"topupbot/flows"
+)
+
+// SchemaVersion is the database layout this binary writes. A file with a
+// newer version is refused: an older binary would misread it.
+const SchemaVersion = 1
+
+// Bucket names. They are the database format: never rename one.
+var (
+	bucketOrders     = []byte("orders")      // ref_id → order JSON
+	bucketPending    = []byte("pending")     // ref_id → created_at (unix nanos); placing and pending orders
+	bucketChatOrders = []byte("chat_orders") // chat_id | created_at | ref_id → ref_id
+	bucketConfirm    = []byte("confirm")     // chat_id | token → ref_id
+	bucketSessions   = []byte("sessions")    // chat_id → session JSON
+	bucketOutbox     = []byte("outbox")      // notification id → notification JSON
+	bucketCatalog    = []byte("catalog")     // "products" → catalog JSON
+	bucketSettings   = []byte("settings")    // key → value
+	bucketMeta       = []byte("meta")        // "schema", "telegram_offset"
+)
+
+var allBuckets = [][]byte{
+	bucketOrders, bucketPending, bucketChatOrders, bucketConfirm, bucketSessions,
+	bucketOutbox, bucketCatalog, bucketSettings, bucketMeta,
+}
+
+// ErrInUse is returned by Open when another process holds the database.
+var ErrInUse = errors.New("database is in use by another topupbot")
+
+// ErrNewerSchema is returned by Open for a database written by a newer
+// topupbot.
+var ErrNewerSchema = errors.New("database was written by a newer topupbot")
+
+// Options configures Open.
+type Options struct {
+	// LockTimeout is how long Open waits for another process to release
+	// the file (default 1 s).
+	LockTimeout time.Duration
+	// ReadOnly opens the file for reading (backups of a stopped bot).
+	ReadOnly bool
+	// NoSync skips fsync; for benchmarks that measure everything else only.
+	NoSync bool
+	// Now defaults to time.Now.
+	Now func() time.Time
+}
+
+// DB is topupbot's database: one bbolt file.
+type DB struct {
+	bolt *bolt.DB
+	path string
+	now  func() time.Time
+}
+
+var _ flows.OrderStore = (*DB)(nil)
+
+// Open opens or creates the database at path, creating every bucket, and
+// refuses a file from a newer schema.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("storage: open %s: %w", path, ErrInUse)
+		}
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	db := &DB{bolt: bdb, path: path, now: opts.Now}
+	check := db.prepare
+	if opts.ReadOnly {
+		check = db.checkSchema
+	}
+	if err := check(); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func (db *DB) prepare() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("creating bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := meta.Get([]byte("schema"))
+		if v == nil {
+			return meta.Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
+		}
+		return schemaOK(v)
+	})
+}
+
+func (db *DB) checkSchema() error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return errors.New("not a topupbot database (no meta bucket)")
+		}
+		return schemaOK(meta.Get([]byte("schema")))
+	})
+}
+
+func schemaOK(v []byte) error {
+	n, err := strconv.Atoi(string(v))
+	if err != nil {
+		return fmt.Errorf("unreadable schema version %q", v)
+	}
+	if n > SchemaVersion {
+		return fmt.Errorf("%w: schema version %d, this binary knows up to %d; run a newer topupbot", ErrNewerSchema, n, SchemaVersion)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// WriteBackup streams a consistent copy of the whole database to w while
+// the bot keeps running (a read transaction sees one snapshot).
+func (db *DB) WriteBackup(w io.Writer) (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("storage: backup: %w", err)
+	}
+	return n, nil
+}
+
+// BackupFile writes a consistent copy of the database to a new file at
+// path, refusing to overwrite one.
+func (db *DB) BackupFile(path string) (int64, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("storage: backup: %w", err)
+	}
+	n, err := db.WriteBackup(f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("storage: backup: %w", cerr)
+	}
+	if err != nil {
+		os.Remove(path)
+		return 0, err
+	}
+	return n, nil
+}
+
+// i64 encodes n so that byte order is numeric order, negative numbers (group
+// chat ids) included.
+func i64(n int64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(n)^(1<<63))
+	return b[:]
+}
+
+func fromI64(b []byte) int64 { return int64(binary.BigEndian.Uint64(b) ^ (1 << 63)) }

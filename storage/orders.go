@@ -1,0 +1,264 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+
+	bolt "go.etcd.io/bbolt"
+
+	"topupbot/flows"
+)
+
+// ErrBackwards is returned when an update would move an order's status
+// backwards or change a settled order's status (DESIGN rule 6).
+var ErrBackwards = errors.New("order status cannot move backwards")
+
+// rank orders statuses; a status never moves to a lower rank, and a final
+// status never changes.
+func rank(s flows.Status) int {
+	switch s {
+	case flows.StatusPlacing:
+		return 1
+	case flows.StatusPending:
+		return 2
+	case flows.StatusSuccess, flows.StatusFailed:
+		return 3
+	}
+	return 0
+}
+
+func confirmKey(chatID int64, token string) []byte {
+	return append(i64(chatID), token...)
+}
+
+func chatOrderKey(o *flows.Order) []byte {
+	k := append(i64(o.ChatID), i64(o.CreatedAt.UnixNano())...)
+	return append(k, o.RefID...)
+}
+
+// CreateOrder writes a new order with its indexes and consumes its confirm
+// token, all in one transaction. If the token was consumed before, the
+// order it created is returned and nothing is written.
+func (db *DB) CreateOrder(ctx context.Context, o flows.Order) (flows.Order, bool, error) {
+	if o.RefID == "" || o.Token == "" {
+		return flows.Order{}, false, fmt.Errorf("storage: create order: ref_id and token are required")
+	}
+	if o.Status != flows.StatusPlacing && o.Status != flows.StatusPending {
+		return flows.Order{}, false, fmt.Errorf("storage: create order %s: status %q is not a starting status", o.RefID, o.Status)
+	}
+	if err := ctx.Err(); err != nil {
+		return flows.Order{}, false, err
+	}
+	now := db.now()
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = now
+	}
+	o.UpdatedAt = now
+	var existing flows.Order
+	created := false
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		created = false
+		ck := confirmKey(o.ChatID, o.Token)
+		if ref := tx.Bucket(bucketConfirm).Get(ck); ref != nil {
+			return getOrder(tx, ref, &existing)
+		}
+		orders := tx.Bucket(bucketOrders)
+		if orders.Get([]byte(o.RefID)) != nil {
+			return fmt.Errorf("ref_id %s exists already", o.RefID)
+		}
+		if err := putOrder(tx, &o); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketPending).Put([]byte(o.RefID), i64(o.CreatedAt.UnixNano())); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketChatOrders).Put(chatOrderKey(&o), []byte(o.RefID)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketConfirm).Put(ck, []byte(o.RefID)); err != nil {
+			return err
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return flows.Order{}, false, fmt.Errorf("storage: create order %s: %w", o.RefID, err)
+	}
+	if !created {
+		return existing, false, nil
+	}
+	return o, true, nil
+}
+
+// UpdateOrder applies fn to the stored order and writes the result, its
+// pending-index entry and fn's notifications in one transaction. fn returning
+// flows.ErrNoChange leaves everything as it was. A status moving backwards,
+// or a settled order changing status, is refused with ErrBackwards.
+func (db *DB) UpdateOrder(ctx context.Context, refID string, fn func(o *flows.Order) ([]flows.Notification, error)) (flows.Order, error) {
+	if err := ctx.Err(); err != nil {
+		return flows.Order{}, err
+	}
+	var out flows.Order
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		var o flows.Order
+		if err := getOrder(tx, []byte(refID), &o); err != nil {
+			return err
+		}
+		before := o.Status
+		notes, err := fn(&o)
+		if errors.Is(err, flows.ErrNoChange) {
+			// Hand back the stored order, not fn's scratch copy.
+			return getOrder(tx, []byte(refID), &out)
+		}
+		if err != nil {
+			return err
+		}
+		if o.RefID != refID {
+			return fmt.Errorf("update changed ref_id to %s", o.RefID)
+		}
+		if !o.Status.Valid() || rank(o.Status) < rank(before) || (before.Final() && o.Status != before) {
+			return fmt.Errorf("%w: %s → %s", ErrBackwards, before, o.Status)
+		}
+		now := db.now()
+		o.UpdatedAt = now
+		if o.Status.Final() && !before.Final() {
+			o.SettledAt = now
+		}
+		if err := putOrder(tx, &o); err != nil {
+			return err
+		}
+		pending := tx.Bucket(bucketPending)
+		if o.Status.Final() {
+			if err := pending.Delete([]byte(refID)); err != nil {
+				return err
+			}
+		}
+		if err := enqueue(tx, now, notes); err != nil {
+			return err
+		}
+		out = o
+		return nil
+	})
+	if err != nil {
+		return flows.Order{}, fmt.Errorf("storage: update order %s: %w", refID, err)
+	}
+	return out, nil
+}
+
+// Order returns the order with refID, or an error wrapping flows.ErrNotFound.
+func (db *DB) Order(ctx context.Context, refID string) (flows.Order, error) {
+	var o flows.Order
+	err := db.bolt.View(func(tx *bolt.Tx) error { return getOrder(tx, []byte(refID), &o) })
+	if err != nil {
+		return flows.Order{}, fmt.Errorf("storage: order %s: %w", refID, err)
+	}
+	return o, nil
+}
+
+// PendingOrders returns every order in the pending index — placing and
+// pending ones. It reads the index and those orders only, so its cost does
+// not grow with the number of settled orders.
+func (db *DB) PendingOrders(ctx context.Context) ([]flows.Order, error) {
+	var out []flows.Order
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		pending := tx.Bucket(bucketPending)
+		out = make([]flows.Order, 0, pending.Stats().KeyN)
+		return pending.ForEach(func(ref, _ []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var o flows.Order
+			if err := getOrder(tx, ref, &o); err != nil {
+				return err
+			}
+			out = append(out, o)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: pending orders: %w", err)
+	}
+	return out, nil
+}
+
+// PendingCount returns how many orders are pending.
+func (db *DB) PendingCount() (int, error) {
+	n := 0
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketPending).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// ChatOrders returns a chat's most recent orders, newest first, at most limit.
+func (db *DB) ChatOrders(ctx context.Context, chatID int64, limit int) ([]flows.Order, error) {
+	var out []flows.Order
+	prefix := i64(chatID)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketChatOrders).Cursor()
+		// Start just past this chat's keys and walk back.
+		var k []byte
+		if chatID < math.MaxInt64 {
+			k, _ = c.Seek(i64(chatID + 1))
+		}
+		if k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, _ = c.Prev() {
+			var o flows.Order
+			if err := getOrder(tx, k[16:], &o); err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: orders of chat %d: %w", chatID, err)
+	}
+	return out, nil
+}
+
+// ForEachOrder calls fn with every order, oldest ref first, until fn
+// returns an error. For admin reports; it reads the whole history.
+func (db *DB) ForEachOrder(ctx context.Context, fn func(o flows.Order) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOrders).ForEach(func(_, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var o flows.Order
+			if err := json.Unmarshal(v, &o); err != nil {
+				return err
+			}
+			return fn(o)
+		})
+	})
+}
+
+func getOrder(tx *bolt.Tx, ref []byte, o *flows.Order) error {
+	v := tx.Bucket(bucketOrders).Get(ref)
+	if v == nil {
+		return fmt.Errorf("order %s: %w", ref, flows.ErrNotFound)
+	}
+	// Decoded inside the transaction: v belongs to bbolt.
+	if err := json.Unmarshal(v, o); err != nil {
+		return fmt.Errorf("decoding order %s: %w", ref, err)
+	}
+	return nil
+}
+
+func putOrder(tx *bolt.Tx, o *flows.Order) error {
+	v, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("encoding order %s: %w", o.RefID, err)
+	}
+	return tx.Bucket(bucketOrders).Put([]byte(o.RefID), v)
+}
