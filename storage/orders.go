@@ -125,7 +125,7 @@ func (db *DB) UpdateOrder(ctx context.Context, refID string, fn func(o *flows.Or
 		}
 		now := db.now()
 		o.UpdatedAt = now
-		if o.Status.Final() && !before.Final() {
+		if o.Status.Final() && !before.Final() && o.SettledAt.IsZero() {
 			o.SettledAt = now
 		}
 		if err := putOrder(tx, &o); err != nil {

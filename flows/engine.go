@@ -1,0 +1,526 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// EngineConfig tunes the order engine. Zero values take the defaults.
+type EngineConfig struct {
+	// ProviderTimeout bounds one provider call (default 30 s). A placing
+	// order younger than this (plus a margin) is left alone by the poller:
+	// its first send may still be on the wire.
+	ProviderTimeout time.Duration
+	// UnackedAfter is how long an order the provider never acknowledged is
+	// re-sent; after it, it alerts instead (default 24 h: IAK keeps a ref
+	// that long).
+	UnackedAfter time.Duration
+	// AlertAfter is the age at which a pending order alerts (default 1 h).
+	// It is never failed automatically.
+	AlertAfter time.Duration
+	// CheckConcurrency bounds the provider checks of one poll (default 8).
+	CheckConcurrency int
+	// OpsChatID receives settlement lines and alerts; when 0, alerts go to
+	// each of Admins and settlement lines nowhere.
+	OpsChatID int64
+	Admins    []int64
+	// Now defaults to time.Now; Random (for ref ids) to crypto/rand.
+	Now    func() time.Time
+	Random io.Reader
+	Logger *slog.Logger
+}
+
+// Engine places orders and drives them to settlement under DESIGN's money
+// rules: write-ahead, one confirmation one order, unknown is not failed,
+// resume on the account it was placed with, settle once.
+type Engine struct {
+	store    OrderStore
+	provider Provider
+	cfg      EngineConfig
+	log      *slog.Logger
+
+	locks refLocks
+	hints chan string
+	// misconfigured is set while the provider refuses our credentials, so
+	// admins hear of it once until it clears (DESIGN rule 11).
+	misconfigured atomic.Bool
+}
+
+// NewEngine returns an engine placing orders with provider and keeping them
+// in store.
+func NewEngine(store OrderStore, provider Provider, cfg EngineConfig) *Engine {
+	if cfg.ProviderTimeout <= 0 {
+		cfg.ProviderTimeout = 30 * time.Second
+	}
+	if cfg.UnackedAfter <= 0 {
+		cfg.UnackedAfter = 24 * time.Hour
+	}
+	if cfg.AlertAfter <= 0 {
+		cfg.AlertAfter = time.Hour
+	}
+	if cfg.CheckConcurrency <= 0 {
+		cfg.CheckConcurrency = 8
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{
+		store:    store,
+		provider: provider,
+		cfg:      cfg,
+		log:      log.With("component", "orders"),
+		hints:    make(chan string, 256),
+	}
+}
+
+// PlaceRequest is a confirmed purchase.
+type PlaceRequest struct {
+	ChatID int64
+	UserID int64
+	// Token is the one-time token of the Confirm button (DESIGN rule 2).
+	Token string
+	Lang  string
+	// Product is the product as quoted on the confirm screen.
+	Product        Product
+	CustomerNumber string
+	CustomerName   string
+	// Price is what the buyer agreed to pay.
+	Price int64
+	// MessageID is the "processing" message to edit on settlement.
+	MessageID int
+}
+
+func (o *Order) request() OrderRequest {
+	return OrderRequest{
+		RefID:          o.RefID,
+		ProductCode:    o.ProductCode,
+		CustomerNumber: o.CustomerNumber,
+		Acknowledged:   o.Acknowledged,
+		ProviderTxID:   o.ProviderTxID,
+	}
+}
+
+// Place records the order before anything else (write-ahead), then sends it
+// to the provider and records the answer. A token that already made an order
+// returns that order without calling the provider.
+func (e *Engine) Place(ctx context.Context, req PlaceRequest) (Order, error) {
+	if req.Token == "" {
+		return Order{}, errors.New("orders: place: no confirm token")
+	}
+	if req.Product.Kind == Postpaid {
+		return Order{}, errors.New("orders: place: postpaid products are paid through a bill")
+	}
+	now := e.cfg.Now()
+	ref, err := NewRefID(now, e.cfg.Random)
+	if err != nil {
+		return Order{}, fmt.Errorf("orders: place: new ref: %w", err)
+	}
+	o := Order{
+		RefID:          ref,
+		ChatID:         req.ChatID,
+		UserID:         req.UserID,
+		Token:          req.Token,
+		Lang:           req.Lang,
+		Kind:           Prepaid,
+		ProductCode:    req.Product.Code,
+		ProductName:    req.Product.Name,
+		Category:       req.Product.Category,
+		CustomerNumber: req.CustomerNumber,
+		CustomerName:   req.CustomerName,
+		Price:          req.Price,
+		Cost:           req.Product.Price,
+		Account:        e.provider.Account(),
+		Status:         StatusPlacing,
+		MessageID:      req.MessageID,
+		CreatedAt:      now,
+	}
+	unlock := e.locks.lock(ref)
+	defer unlock()
+	existing, created, err := e.store.CreateOrder(ctx, o)
+	if err != nil {
+		return Order{}, fmt.Errorf("orders: place: %w", err)
+	}
+	if !created {
+		e.log.Info("confirm token already used; returning its order", "chat_id", req.ChatID, "ref_id", existing.RefID)
+		return existing, nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
+	res, perr := e.provider.Place(pctx, o.request())
+	cancel()
+	return e.record(ctx, ref, res, perr, true)
+}
+
+// Check asks the provider about one order and records the answer (the
+// poller, a callback hint, an admin's /recheck). It never re-sends an order
+// to an account other than the one it was placed with, nor one the provider
+// has not acknowledged for UnackedAfter.
+func (e *Engine) Check(ctx context.Context, refID string) (Order, error) {
+	unlock := e.locks.lock(refID)
+	defer unlock()
+	o, err := e.store.Order(ctx, refID)
+	if err != nil {
+		return Order{}, fmt.Errorf("orders: check %s: %w", refID, err)
+	}
+	if o.Status.Final() {
+		return o, nil
+	}
+	if o.Kind == Postpaid {
+		return o, fmt.Errorf("orders: check %s: postpaid orders are settled by the bills flow", refID)
+	}
+	now := e.cfg.Now()
+	if o.Account != e.provider.Account() {
+		// DESIGN rule 4: the account is gone (or changed: sandbox ↔
+		// production). Re-sending elsewhere could place it twice.
+		return e.alertOnce(ctx, o, AlertAccountMissing, "akun sekarang: "+e.provider.Account().String())
+	}
+	if !o.Acknowledged && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
+		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
+	}
+	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
+	res, perr := e.provider.Check(pctx, o.request())
+	cancel()
+	return e.record(ctx, refID, res, perr, false)
+}
+
+// record writes a provider answer to the order in one transaction.
+func (e *Engine) record(ctx context.Context, refID string, res Result, perr error, first bool) (Order, error) {
+	var raisedMisconfigured bool
+	o, err := e.store.UpdateOrder(ctx, refID, func(o *Order) ([]Notification, error) {
+		raisedMisconfigured = false
+		notes, raised, err := e.apply(o, res, perr, first)
+		raisedMisconfigured = raised
+		return notes, err
+	})
+	if err != nil {
+		if raisedMisconfigured {
+			e.misconfigured.Store(false) // the alert was not written: raise it next time
+		}
+		return Order{}, fmt.Errorf("orders: record %s: %w", refID, err)
+	}
+	e.logAnswer(o, perr, first)
+	return o, nil
+}
+
+func (e *Engine) logAnswer(o Order, perr error, first bool) {
+	attrs := []any{"ref_id", o.RefID, "status", string(o.Status), "first_send", first}
+	switch kind := KindOf(perr); {
+	case perr == nil:
+		e.log.Info("provider answered", append(attrs, "rc", o.RC)...)
+	case kind == KindMisconfigured:
+		e.log.Error("provider refuses the account", append(attrs, "err", perr)...)
+	case kind == KindUnknown:
+		e.log.Warn("provider answer unknown; order stays pending", append(attrs, "err", perr)...)
+	default:
+		e.log.Info("provider answered", append(attrs, "kind", string(kind), "err", perr)...)
+	}
+}
+
+// apply folds one provider answer into o (DESIGN rules 3–6) and returns the
+// notifications that go with it. It runs inside the store's transaction.
+func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []Notification, raisedMisconfigured bool, err error) {
+	if o.Status.Final() {
+		// Settled meanwhile (a callback's check raced this one): settle once.
+		return nil, false, ErrNoChange
+	}
+	now := e.cfg.Now()
+	if !first {
+		o.Checks++
+	}
+	o.NextCheckAt = now.Add(checkInterval(now.Sub(o.CreatedAt)))
+	if perr != nil {
+		var pe *ProviderError
+		if errors.As(perr, &pe) {
+			if pe.RC != "" {
+				o.RC = pe.RC
+			}
+			if pe.Message != "" {
+				o.Message = pe.Message
+			}
+		}
+		switch KindOf(perr) {
+		case KindRejected:
+			e.settle(o, StatusFailed, ReasonOf(perr), now)
+		case KindMisconfigured:
+			if !e.misconfigured.Swap(true) {
+				raisedMisconfigured = true
+				notes = append(notes, e.toAdmins(providerAlertText(AlertMisconfigured, perr.Error(), now), o.RefID)...)
+			}
+			if first {
+				e.settle(o, StatusFailed, ReasonServiceUnavailable, now)
+			}
+		default: // unknown, not found: keep pending
+			if o.Status == StatusPlacing {
+				o.Status = StatusPending
+			}
+		}
+	} else {
+		e.misconfigured.Store(false)
+		if res.Acknowledged {
+			o.Acknowledged = true
+		}
+		if res.ProviderTxID != "" {
+			o.ProviderTxID = res.ProviderTxID
+		}
+		if res.RC != "" || res.Message != "" {
+			o.RC, o.Message = res.RC, res.Message
+		}
+		if res.Price > 0 {
+			o.Cost = res.Price
+		}
+		switch res.Status {
+		case StatusSuccess:
+			o.SN, o.PIN, o.ActivationCode = res.SN, res.PIN, res.ActivationCode
+			e.settle(o, StatusSuccess, "", now)
+		case StatusFailed:
+			reason := res.Reason
+			if reason == "" {
+				reason = ReasonFailed
+			}
+			e.settle(o, StatusFailed, reason, now)
+		default:
+			if o.Status == StatusPlacing {
+				o.Status = StatusPending
+			}
+		}
+	}
+	if o.Status.Final() {
+		return append(notes, e.settlementNotes(o)...), raisedMisconfigured, nil
+	}
+	if now.Sub(o.CreatedAt) > e.cfg.AlertAfter && !o.HasAlerted(AlertPendingTooLong) {
+		o.Alerted = append(o.Alerted, AlertPendingTooLong)
+		notes = append(notes, e.toAdmins(alertText(AlertPendingTooLong, o, ""), o.RefID)...)
+	}
+	return notes, raisedMisconfigured, nil
+}
+
+func (e *Engine) settle(o *Order, s Status, reason Reason, now time.Time) {
+	o.Status, o.Reason, o.SettledAt = s, reason, now
+	o.NextCheckAt = time.Time{}
+}
+
+// settlementNotes are what a settled order sends (DESIGN rule 10): a new
+// message to the buyer with the SN or the failure — queued first, so it
+// never waits on the edit — then the edit of the "processing" message, then
+// the ops group's line.
+func (e *Engine) settlementNotes(o *Order) []Notification {
+	notes := []Notification{{Kind: NotifySend, ChatID: o.ChatID, Text: buyerSettledText(o), RefID: o.RefID}}
+	if o.MessageID != 0 {
+		notes = append(notes, Notification{Kind: NotifyEdit, ChatID: o.ChatID, MessageID: o.MessageID, Text: buyerEditText(o), RefID: o.RefID})
+	}
+	if e.cfg.OpsChatID != 0 {
+		notes = append(notes, Notification{Kind: NotifySend, ChatID: e.cfg.OpsChatID, ToOps: true, Text: opsLineText(o), RefID: o.RefID})
+	}
+	return notes
+}
+
+// toAdmins addresses an alert: the ops group, or each admin without one.
+func (e *Engine) toAdmins(text, refID string) []Notification {
+	if e.cfg.OpsChatID != 0 {
+		return []Notification{{Kind: NotifySend, ChatID: e.cfg.OpsChatID, ToOps: true, Text: text, RefID: refID}}
+	}
+	notes := make([]Notification, 0, len(e.cfg.Admins))
+	for _, id := range e.cfg.Admins {
+		notes = append(notes, Notification{Kind: NotifySend, ChatID: id, Text: text, RefID: refID})
+	}
+	return notes
+}
+
+// alertOnce raises an order's alert of kind k unless it was raised before,
+// changing nothing else.
+func (e *Engine) alertOnce(ctx context.Context, o Order, k AlertKind, detail string) (Order, error) {
+	if o.HasAlerted(k) {
+		return o, nil
+	}
+	e.log.Warn("order needs an admin", "ref_id", o.RefID, "alert", string(k))
+	updated, err := e.store.UpdateOrder(ctx, o.RefID, func(o *Order) ([]Notification, error) {
+		if o.Status.Final() || o.HasAlerted(k) {
+			return nil, ErrNoChange
+		}
+		o.Alerted = append(o.Alerted, k)
+		o.NextCheckAt = e.cfg.Now().Add(time.Hour)
+		return e.toAdmins(alertText(k, o, detail), o.RefID), nil
+	})
+	if err != nil {
+		return Order{}, fmt.Errorf("orders: alert %s on %s: %w", k, o.RefID, err)
+	}
+	return updated, nil
+}
+
+// checkInterval spaces checks out as an order ages: a fresh order settles
+// within seconds, one pending for hours is a provider problem that polling
+// every few seconds will not solve.
+func checkInterval(age time.Duration) time.Duration {
+	switch {
+	case age < 5*time.Minute:
+		return 0
+	case age < 30*time.Minute:
+		return time.Minute
+	case age < 2*time.Hour:
+		return 5 * time.Minute
+	case age < 24*time.Hour:
+		return 15 * time.Minute
+	}
+	return time.Hour
+}
+
+// placingGrace is added to ProviderTimeout before the poller touches a
+// placing order: the first send's own answer should win.
+const placingGrace = 5 * time.Second
+
+// due reports whether the poller should check o now.
+func (e *Engine) due(o *Order, now time.Time) bool {
+	if o.Status.Final() || o.Kind == Postpaid {
+		return false
+	}
+	if o.Status == StatusPlacing && now.Sub(o.UpdatedAt) < e.cfg.ProviderTimeout+placingGrace {
+		return false
+	}
+	return !o.NextCheckAt.After(now)
+}
+
+// PollStats says what one poll did.
+type PollStats struct {
+	Pending int // orders in the pending index
+	Checked int // orders asked about
+	Settled int // orders that settled
+	Errors  int // checks that failed to run or record
+}
+
+// Poll checks every pending order that is due, at most CheckConcurrency at
+// a time. It reads only the pending index.
+func (e *Engine) Poll(ctx context.Context) (PollStats, error) {
+	orders, err := e.store.PendingOrders(ctx)
+	if err != nil {
+		return PollStats{}, fmt.Errorf("orders: poll: %w", err)
+	}
+	stats := PollStats{Pending: len(orders)}
+	now := e.cfg.Now()
+	var (
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, e.cfg.CheckConcurrency)
+	)
+	for i := range orders {
+		if !e.due(&orders[i], now) {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		ref := orders[i].RefID
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			o, err := e.Check(ctx, ref)
+			mu.Lock()
+			defer mu.Unlock()
+			stats.Checked++
+			if err != nil {
+				stats.Errors++
+				e.log.Error("checking order", "ref_id", ref, "err", err)
+				return
+			}
+			if o.Status.Final() {
+				stats.Settled++
+			}
+		}()
+	}
+	wg.Wait()
+	return stats, ctx.Err()
+}
+
+// Hint is what a verified provider callback triggers (DESIGN rule 7): a
+// prompt check of the order, whose answer — not the callback — settles it.
+// An unknown ref is logged and acknowledged. The check itself runs in Run.
+func (e *Engine) Hint(ctx context.Context, refID string) error {
+	o, err := e.store.Order(ctx, refID)
+	if errors.Is(err, ErrNotFound) {
+		e.log.Warn("callback for an unknown ref", "ref_id", refID)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("orders: hint %s: %w", refID, err)
+	}
+	if o.Status.Final() {
+		return nil
+	}
+	select {
+	case e.hints <- refID:
+	default:
+		e.log.Warn("callback hints backlog full; the poller will check the order", "ref_id", refID)
+	}
+	return nil
+}
+
+// Run checks hinted orders until ctx ends, then waits for checks in flight.
+func (e *Engine) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	sem := make(chan struct{}, e.cfg.CheckConcurrency)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ref := <-e.hints:
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return nil
+			}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				if _, err := e.Check(ctx, ref); err != nil {
+					e.log.Error("checking hinted order", "ref_id", ref, "err", err)
+				}
+			}()
+		}
+	}
+}
+
+// refLocks serialises work on one order in this process, so a callback's
+// check and the poller's do not ask the provider at the same time. The store
+// keeps settlement exactly-once regardless.
+type refLocks struct {
+	mu sync.Mutex
+	m  map[string]*refLock
+}
+
+type refLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+func (l *refLocks) lock(ref string) (unlock func()) {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = make(map[string]*refLock)
+	}
+	rl := l.m[ref]
+	if rl == nil {
+		rl = &refLock{}
+		l.m[ref] = rl
+	}
+	rl.refs++
+	l.mu.Unlock()
+	rl.mu.Lock()
+	return func() {
+		rl.mu.Unlock()
+		l.mu.Lock()
+		if rl.refs--; rl.refs == 0 {
+			delete(l.m, ref)
+		}
+		l.mu.Unlock()
+	}
+}

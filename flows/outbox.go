@@ -1,0 +1,250 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Notifier delivers one notification to Telegram. The bot implements it; a
+// nil error means Telegram accepted the message.
+type Notifier interface {
+	Deliver(ctx context.Context, n Notification) error
+}
+
+// DeliveryError says why a delivery failed and what to do about it. Any
+// other error is retried with backoff.
+type DeliveryError struct {
+	// Permanent: Telegram refused for good (blocked by the user, chat not
+	// found, message to edit gone). The notification is dropped.
+	Permanent bool
+	// RetryAfter is Telegram's flood wait (429), if any.
+	RetryAfter time.Duration
+	// MigrateTo is the supergroup a group chat became; the notification is
+	// re-addressed and sent again at once.
+	MigrateTo int64
+	Err       error
+}
+
+func (e *DeliveryError) Error() string {
+	switch {
+	case e.MigrateTo != 0:
+		return fmt.Sprintf("chat migrated to %d: %v", e.MigrateTo, e.Err)
+	case e.Permanent:
+		return fmt.Sprintf("refused for good: %v", e.Err)
+	case e.RetryAfter > 0:
+		return fmt.Sprintf("retry after %s: %v", e.RetryAfter, e.Err)
+	}
+	return fmt.Sprint(e.Err)
+}
+
+func (e *DeliveryError) Unwrap() error { return e.Err }
+
+// OutboxStore is the outbox as the drainer needs it.
+type OutboxStore interface {
+	DueNotifications(ctx context.Context, now time.Time, limit int) ([]Notification, error)
+	AckNotification(ctx context.Context, id string) error
+	RescheduleNotification(ctx context.Context, n Notification) error
+}
+
+// DrainerConfig tunes the outbox drainer. Zero values take the defaults.
+type DrainerConfig struct {
+	// Concurrency bounds deliveries in flight (default 16): a chat stalled by
+	// its rate limit holds one slot, not the queue.
+	Concurrency int
+	// Idle is how often the outbox is read when nothing wakes the drainer
+	// (default 1 s); entries waiting for a retry are found this way.
+	Idle time.Duration
+	// BackoffBase and BackoffMax shape retries of failed deliveries
+	// (defaults 2 s and 5 min).
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+	// OnMigrate, if set, is told when the ops group became a supergroup so
+	// the new id is stored.
+	OnMigrate func(ctx context.Context, from, to int64) error
+	Now       func() time.Time
+	Logger    *slog.Logger
+}
+
+// Drainer delivers the outbox (DESIGN rule 10): at least once, an entry
+// leaving only when Telegram accepted it or refused it for good, retried
+// with backoff otherwise, surviving restarts because the outbox is in the
+// store.
+type Drainer struct {
+	store    OutboxStore
+	notifier Notifier
+	cfg      DrainerConfig
+	log      *slog.Logger
+	wake     chan struct{}
+}
+
+// NewDrainer returns a drainer of store's outbox through notifier.
+func NewDrainer(store OutboxStore, notifier Notifier, cfg DrainerConfig) *Drainer {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 16
+	}
+	if cfg.Idle <= 0 {
+		cfg.Idle = time.Second
+	}
+	if cfg.BackoffBase <= 0 {
+		cfg.BackoffBase = 2 * time.Second
+	}
+	if cfg.BackoffMax <= 0 {
+		cfg.BackoffMax = 5 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Drainer{store: store, notifier: notifier, cfg: cfg, log: log.With("component", "outbox"), wake: make(chan struct{}, 1)}
+}
+
+// Wake tells the drainer new entries are queued. It never blocks.
+func (d *Drainer) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends, then waits for deliveries in flight. Each
+// chat has at most one delivery in flight, so a chat held back by its rate
+// limit or a slow answer never holds up another chat.
+func (d *Drainer) Run(ctx context.Context) error {
+	var (
+		mu       sync.Mutex
+		inflight = map[string]bool{}
+		busyChat = map[int64]bool{}
+		wg       sync.WaitGroup
+	)
+	defer wg.Wait()
+	slots := make(chan struct{}, d.cfg.Concurrency)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.wake:
+		case <-timer.C:
+		}
+		due, err := d.store.DueNotifications(ctx, d.cfg.Now(), drainScan)
+		if err != nil && ctx.Err() == nil {
+			d.log.Error("reading the outbox", "err", err)
+		}
+	dispatch:
+		for _, n := range due {
+			mu.Lock()
+			skip := inflight[n.ID] || busyChat[n.ChatID]
+			if !skip {
+				select {
+				case slots <- struct{}{}:
+					inflight[n.ID], busyChat[n.ChatID] = true, true
+				default:
+					mu.Unlock()
+					break dispatch // every slot busy: a finishing delivery wakes us
+				}
+			}
+			mu.Unlock()
+			if skip {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d.deliver(ctx, n)
+				mu.Lock()
+				delete(inflight, n.ID)
+				delete(busyChat, n.ChatID)
+				<-slots
+				mu.Unlock()
+				d.Wake()
+			}()
+		}
+		timer.Reset(d.cfg.Idle)
+	}
+}
+
+// drainScan is how much of the outbox one pass reads: enough to find other
+// chats' entries behind a long backlog for one chat.
+const drainScan = 1000
+
+// DrainOnce delivers what is due now and waits for it; for tests and tools.
+func (d *Drainer) DrainOnce(ctx context.Context) (int, error) {
+	due, err := d.store.DueNotifications(ctx, d.cfg.Now(), 1000)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: %w", err)
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, d.cfg.Concurrency)
+	for _, n := range due {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			d.deliver(ctx, n)
+		}()
+	}
+	wg.Wait()
+	return len(due), nil
+}
+
+func (d *Drainer) deliver(ctx context.Context, n Notification) {
+	attrs := []any{"id", n.ID, "chat_id", n.ChatID, "kind", string(n.Kind), "ref_id", n.RefID}
+	err := d.notifier.Deliver(ctx, n)
+	if err == nil {
+		if err := d.store.AckNotification(ctx, n.ID); err != nil {
+			// Delivered but not acknowledged: it will go out again (the one
+			// duplicate DESIGN rule 10 allows).
+			d.log.Error("acknowledging a delivered notification", append(attrs, "err", err)...)
+		}
+		return
+	}
+	if ctx.Err() != nil {
+		return // shutting down: it stays queued as it was
+	}
+	var de *DeliveryError
+	errors.As(err, &de)
+	switch {
+	case de != nil && de.MigrateTo != 0:
+		d.log.Info("chat became a supergroup; re-addressing", append(attrs, "new_chat_id", de.MigrateTo)...)
+		if n.ToOps && d.cfg.OnMigrate != nil {
+			if err := d.cfg.OnMigrate(ctx, n.ChatID, de.MigrateTo); err != nil {
+				d.log.Error("storing the migrated ops chat", append(attrs, "err", err)...)
+			}
+		}
+		n.ChatID = de.MigrateTo
+		n.NotBefore = time.Time{}
+	case de != nil && de.Permanent:
+		d.log.Warn("telegram refused a notification for good; dropping it", append(attrs, "err", err)...)
+		if err := d.store.AckNotification(ctx, n.ID); err != nil {
+			d.log.Error("dropping a refused notification", append(attrs, "err", err)...)
+		}
+		return
+	default:
+		n.Attempts++
+		wait := d.backoff(n.Attempts)
+		if de != nil && de.RetryAfter > wait {
+			wait = de.RetryAfter
+		}
+		n.NotBefore = d.cfg.Now().Add(wait)
+		d.log.Warn("delivery failed; will retry", append(attrs, "attempts", n.Attempts, "retry_in", wait, "err", err)...)
+	}
+	if err := d.store.RescheduleNotification(ctx, n); err != nil {
+		d.log.Error("rescheduling a notification", append(attrs, "err", err)...)
+	}
+}
+
+func (d *Drainer) backoff(attempts int) time.Duration {
+	wait := d.cfg.BackoffBase
+	for i := 1; i < attempts && wait < d.cfg.BackoffMax; i++ {
+		wait *= 2
+	}
+	return min(wait, d.cfg.BackoffMax)
+}
