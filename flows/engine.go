@@ -114,18 +114,31 @@ func (o *Order) request() OrderRequest {
 // to the provider and records the answer. A token that already made an order
 // returns that order without calling the provider.
 func (e *Engine) Place(ctx context.Context, req PlaceRequest) (Order, error) {
+	o, created, err := e.Create(ctx, req)
+	if err != nil || !created {
+		return o, err
+	}
+	return e.Send(ctx, o.RefID)
+}
+
+// Create writes the order as placing with its confirm token, in one
+// transaction (DESIGN rules 1 and 2). If the token made an order before,
+// that order is returned with created false. Nothing is sent: Send does, and
+// if the process dies in between, the poller resumes the order once the
+// provider timeout has passed.
+func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created bool, err error) {
 	if req.Token == "" {
-		return Order{}, errors.New("orders: place: no confirm token")
+		return Order{}, false, errors.New("orders: create: no confirm token")
 	}
 	if req.Product.Kind == Postpaid {
-		return Order{}, errors.New("orders: place: postpaid products are paid through a bill")
+		return Order{}, false, errors.New("orders: create: postpaid products are paid through a bill")
 	}
 	now := e.cfg.Now()
 	ref, err := NewRefID(now, e.cfg.Random)
 	if err != nil {
-		return Order{}, fmt.Errorf("orders: place: new ref: %w", err)
+		return Order{}, false, fmt.Errorf("orders: create: new ref: %w", err)
 	}
-	o := Order{
+	o = Order{
 		RefID:          ref,
 		ChatID:         req.ChatID,
 		UserID:         req.UserID,
@@ -144,20 +157,35 @@ func (e *Engine) Place(ctx context.Context, req PlaceRequest) (Order, error) {
 		MessageID:      req.MessageID,
 		CreatedAt:      now,
 	}
-	unlock := e.locks.lock(ref)
-	defer unlock()
 	existing, created, err := e.store.CreateOrder(ctx, o)
 	if err != nil {
-		return Order{}, fmt.Errorf("orders: place: %w", err)
+		return Order{}, false, fmt.Errorf("orders: create: %w", err)
 	}
 	if !created {
 		e.log.Info("confirm token already used; returning its order", "chat_id", req.ChatID, "ref_id", existing.RefID)
-		return existing, nil
+		return existing, false, nil
+	}
+	e.log.Info("order written", "ref_id", ref, "chat_id", req.ChatID, "product_code", o.ProductCode)
+	return existing, true, nil
+}
+
+// Send is an order's first send to the provider, and records the answer. It
+// does nothing to an order that is no longer placing: the poller may have
+// resumed it meanwhile.
+func (e *Engine) Send(ctx context.Context, refID string) (Order, error) {
+	unlock := e.locks.lock(refID)
+	defer unlock()
+	o, err := e.store.Order(ctx, refID)
+	if err != nil {
+		return Order{}, fmt.Errorf("orders: send %s: %w", refID, err)
+	}
+	if o.Status != StatusPlacing {
+		return o, nil
 	}
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
 	res, perr := e.provider.Place(pctx, o.request())
 	cancel()
-	return e.record(ctx, ref, res, perr, true)
+	return e.record(ctx, refID, res, perr, true)
 }
 
 // Check asks the provider about one order and records the answer (the

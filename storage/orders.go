@@ -159,6 +159,23 @@ func (db *DB) Order(ctx context.Context, refID string) (flows.Order, error) {
 	return o, nil
 }
 
+// OrderByToken returns the order a chat's confirm token created, or an
+// error wrapping flows.ErrNotFound if the token made none.
+func (db *DB) OrderByToken(ctx context.Context, chatID int64, token string) (flows.Order, error) {
+	var o flows.Order
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		ref := tx.Bucket(bucketConfirm).Get(confirmKey(chatID, token))
+		if ref == nil {
+			return fmt.Errorf("token: %w", flows.ErrNotFound)
+		}
+		return getOrder(tx, ref, &o)
+	})
+	if err != nil {
+		return flows.Order{}, fmt.Errorf("storage: order of chat %d token: %w", chatID, err)
+	}
+	return o, nil
+}
+
 // PendingOrders returns every order in the pending index — placing and
 // pending ones. It reads the index and those orders only, so its cost does
 // not grow with the number of settled orders.

@@ -154,6 +154,12 @@ func TestCreateOrderConsumesToken(t *testing.T) {
 	if _, _, err := db.CreateOrder(ctx, newOrder("R1", 44, "T9")); err == nil {
 		t.Error("a duplicate ref_id must be refused")
 	}
+	if o, err := db.OrderByToken(ctx, 42, "TOK"); err != nil || o.RefID != "R1" {
+		t.Errorf("OrderByToken: %+v %v", o, err)
+	}
+	if _, err := db.OrderByToken(ctx, 42, "UNUSED"); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("OrderByToken(unused): %v", err)
+	}
 }
 
 func TestCreateOrderConcurrentTaps(t *testing.T) {
