@@ -59,7 +59,9 @@ type Meter struct {
 	SegmentPower string
 }
 
-// Mutation is one movement of the provider deposit.
+// Mutation is one movement of the provider deposit, from the reseller's
+// side: Debit is money taken from the deposit (a purchase), Credit money
+// added to it (a top-up of the deposit, a refund).
 type Mutation struct {
 	Time    time.Time
 	Debit   int64

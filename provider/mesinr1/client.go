@@ -1,0 +1,339 @@
+package mesinr1
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"topupbot/flows"
+	"topupbot/provider/internal/flex"
+)
+
+const (
+	// DefaultTimeout bounds one HTTP exchange when Config.HTTPClient is nil.
+	DefaultTimeout = 30 * time.Second
+	// InquiryHold is how long a postpaid inquiry stays payable (seed 002:
+	// "Expires after 15 minutes").
+	InquiryHold = 15 * time.Minute
+
+	// maxBody caps what is read of one answer; a full price list at
+	// per_page 1000 stays well below it.
+	maxBody = 16 << 20
+	// maxPages stops a paginator that never ends.
+	maxPages = 1000
+	// providerName is the Account's Provider.
+	providerName = "mesinr1"
+)
+
+// Config configures a Client.
+type Config struct {
+	// BaseURL is the tenant's host, e.g. "https://apiindotel.mesinr1.com";
+	// a trailing "/V1/api" is accepted too.
+	BaseURL string
+	// MMID is the partner's member id, sent in every body.
+	MMID string
+	// APIKey is the partner's key, sent as the rqid header. It is never
+	// logged, printed or put in an error.
+	APIKey string
+	// HTTPClient defaults to a client with DefaultTimeout.
+	HTTPClient *http.Client
+	// Now defaults to time.Now; it dates inquiries and their expiry.
+	Now func() time.Time
+	// Logger receives the catalog entries Products had to skip; nil
+	// discards them.
+	Logger *slog.Logger
+}
+
+// String renders the configuration without the api key.
+func (c Config) String() string {
+	return fmt.Sprintf("mesinr1.Config{BaseURL:%q MMID:%q APIKey:%s}", c.BaseURL, c.MMID, redact(c.APIKey))
+}
+
+// GoString is String: %#v must not print the key either.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue keeps the api key out of structured logs.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("base_url", c.BaseURL), slog.String("mmid", c.MMID),
+		slog.String("api_key", redact(c.APIKey)))
+}
+
+func redact(key string) string {
+	if key == "" {
+		return `""`
+	}
+	return "[redacted]"
+}
+
+// Client speaks to one Mesin R1 account. It is safe for concurrent use.
+type Client struct {
+	endpoint string // ".../V1/api/"
+	mmid     string
+	apiKey   string
+	keyHash  string
+	http     *http.Client
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+var (
+	_ flows.Provider       = (*Client)(nil)
+	_ flows.Catalog        = (*Client)(nil)
+	_ flows.BalanceChecker = (*Client)(nil)
+	_ flows.BillPayer      = (*Client)(nil)
+	_ flows.MutationLister = (*Client)(nil)
+)
+
+// New validates cfg and returns a client. Its errors name every problem and
+// never contain the api key.
+func New(cfg Config) (*Client, error) {
+	var errs []error
+	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
+	if len(base) >= len("/V1/api") && strings.EqualFold(base[len(base)-len("/V1/api"):], "/V1/api") {
+		base = base[:len(base)-len("/V1/api")]
+	}
+	u, err := url.Parse(base)
+	switch {
+	case base == "":
+		errs = append(errs, errors.New("mesinr1: base_url is empty"))
+	case err != nil:
+		errs = append(errs, fmt.Errorf("mesinr1: base_url: %w", err))
+	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
+		errs = append(errs, fmt.Errorf("mesinr1: base_url %q is not an absolute http(s) URL", u.Redacted()))
+	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		errs = append(errs, fmt.Errorf("mesinr1: base_url %q must not carry a query, fragment or user info", u.Redacted()))
+	}
+	mmid := strings.TrimSpace(cfg.MMID)
+	if mmid == "" {
+		errs = append(errs, errors.New("mesinr1: mmid is empty"))
+	} else if strings.ContainsAny(mmid, " \t\r\n") {
+		errs = append(errs, fmt.Errorf("mesinr1: mmid %q contains white space", mmid))
+	}
+	if cfg.APIKey == "" {
+		errs = append(errs, errors.New("mesinr1: api key is empty"))
+	} else if strings.TrimSpace(cfg.APIKey) != cfg.APIKey || strings.ContainsAny(cfg.APIKey, "\r\n") {
+		// The key travels as a header value; say what is wrong without it.
+		errs = append(errs, errors.New("mesinr1: api key has surrounding white space or a line break"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	c := &Client{
+		endpoint: base + "/V1/api/",
+		mmid:     mmid,
+		apiKey:   cfg.APIKey,
+		keyHash:  flows.KeyFingerprint(cfg.APIKey),
+		http:     cfg.HTTPClient,
+		now:      cfg.Now,
+		log:      cfg.Logger,
+	}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: DefaultTimeout}
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.log = c.log.With("component", "mesinr1")
+	return c, nil
+}
+
+// String describes the client without its api key.
+func (c *Client) String() string {
+	return fmt.Sprintf("mesinr1.Client{endpoint:%q mmid:%q key:%s}", c.endpoint, c.mmid, c.keyHash)
+}
+
+// GoString is String: %#v must not print the key either.
+func (c *Client) GoString() string { return c.String() }
+
+// Account identifies the account orders are placed with; the key appears
+// only as its fingerprint.
+func (c *Client) Account() flows.Account {
+	return flows.Account{Provider: providerName, ID: c.mmid, KeyHash: c.keyHash}
+}
+
+// envelope is every answer's wrapper: {"status","code","message","rc","data"}.
+type envelope struct {
+	Status flex.String `json:"status"`
+	// code (the HTTP status mirrored) is not read: the real status decides,
+	// and a garbled copy of it must not make an answer unreadable.
+	Message text            `json:"message"`
+	RC      flex.String     `json:"rc"`
+	Data    json.RawMessage `json:"data"`
+
+	httpStatus int
+}
+
+func (e *envelope) rc() string { return strings.TrimSpace(string(e.RC)) }
+
+// ok reports an explicit success envelope.
+func (e *envelope) ok() bool {
+	return strings.EqualFold(strings.TrimSpace(string(e.Status)), "success")
+}
+
+// failed reports an explicit failure envelope. An envelope that says neither
+// (no status, "pending", garbage) is not a refusal.
+func (e *envelope) failed() bool {
+	switch strings.ToLower(strings.TrimSpace(string(e.Status))) {
+	case "error", "failed", "fail", "gagal":
+		return true
+	}
+	return false
+}
+
+// text is a message that may arrive as a string or, from a framework error
+// page, as an object or array; it keeps whatever it got as text.
+type text string
+
+func (t *text) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		*t = text(s)
+		return nil
+	}
+	if bytes.Equal(data, []byte("null")) {
+		*t = ""
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
+		return err
+	}
+	*t = text(buf.String())
+	return nil
+}
+
+// call POSTs one request and decodes the envelope of a 2xx or 4xx answer.
+// Everything else — transport errors, 5xx, bodies that are not a JSON
+// envelope — is KindUnknown: we cannot tell whether anything happened.
+func (c *Client) call(ctx context.Context, op, name string, fields map[string]any) (*envelope, error) {
+	body := map[string]any{"mmid": c.mmid}
+	maps.Copy(body, fields)
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, c.unknown(op, "encode request", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+name, bytes.NewReader(buf))
+	if err != nil {
+		return nil, c.unknown(op, "build request", err)
+	}
+	req.Header.Set("rqid", c.apiKey)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.unknown(op, "", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, c.unknown(op, fmt.Sprintf("read http %d answer", resp.StatusCode), err)
+	}
+	if len(raw) > maxBody {
+		return nil, c.unknown(op, fmt.Sprintf("http %d answer larger than %d bytes", resp.StatusCode, maxBody), nil)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode >= 500 || (resp.StatusCode >= 300 && resp.StatusCode < 400) {
+		return nil, c.unknown(op, fmt.Sprintf("http %d: %s", resp.StatusCode, c.snippet(raw)), nil)
+	}
+	env := &envelope{httpStatus: resp.StatusCode}
+	if err := json.Unmarshal(raw, env); err != nil {
+		return nil, c.unknown(op, fmt.Sprintf("undecodable http %d answer %s", resp.StatusCode, c.snippet(raw)), err)
+	}
+	return env, nil
+}
+
+// unknown is the error for an answer that settles nothing.
+func (c *Client) unknown(op, msg string, err error) *flows.ProviderError {
+	return &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Message: c.scrub(msg), Err: c.scrubErr(err)}
+}
+
+// unknownAnswer is unknown with the answer's rc kept for the logs.
+func (c *Client) unknownAnswer(op string, env *envelope, msg string) *flows.ProviderError {
+	pe := c.unknown(op, msg, nil)
+	pe.RC = env.rc()
+	if m := c.scrub(string(env.Message)); m != "" && pe.Message != "" {
+		pe.Message += ": " + m
+	} else if m != "" {
+		pe.Message = m
+	}
+	return pe
+}
+
+// refusal classifies an answer that carries no transaction record (DESIGN
+// rule 5). Only an explicit failure with an rc that does not mean "exists"
+// or "still working" is a rejection.
+func (c *Client) refusal(op string, env *envelope) *flows.ProviderError {
+	rc := env.rc()
+	msg := c.scrub(string(env.Message))
+	pe := &flows.ProviderError{Kind: flows.KindUnknown, Op: op, RC: rc, Message: msg}
+	switch {
+	case rc == rcDuplicate, rc == rcTimeout, rc == rcMalfunction:
+		// Exists, or may yet happen: never a failure.
+	case misconfigured(rc, env.httpStatus, msg):
+		pe.Kind = flows.KindMisconfigured
+	case !env.failed():
+		// "success" (or nothing) without a record tells us nothing.
+		pe.Message = strings.TrimSpace("no transaction record " + msg)
+	case rc == rcSuccess:
+	case rc == "" && (env.httpStatus == http.StatusRequestTimeout || env.httpStatus == http.StatusConflict ||
+		env.httpStatus == http.StatusTooEarly || env.httpStatus == http.StatusTooManyRequests):
+		// Throttled or conflicting without an rc: try again later.
+	case rc == "" && (env.httpStatus == http.StatusNotFound || env.httpStatus == http.StatusMethodNotAllowed):
+		// The route itself is missing: the base URL is wrong.
+		pe.Kind = flows.KindMisconfigured
+	default:
+		pe.Kind = flows.KindRejected
+		pe.Reason = reasonFor(rc, msg)
+	}
+	return pe
+}
+
+// scrub removes the api key from text that came from the provider or the
+// transport: a platform that echoes the rqid must not leak it into logs.
+func (c *Client) scrub(s string) string {
+	if len(c.apiKey) >= 4 {
+		s = strings.ReplaceAll(s, c.apiKey, "[redacted]")
+	}
+	return s
+}
+
+func (c *Client) scrubErr(err error) error {
+	if err == nil || len(c.apiKey) < 4 || !strings.Contains(err.Error(), c.apiKey) {
+		return err
+	}
+	return errors.New(c.scrub(err.Error()))
+}
+
+// snippet is the start of a body for an error message: HTML error pages
+// say which proxy answered.
+func (c *Client) snippet(raw []byte) string {
+	const limit = 160
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(raw), "?")), " ")
+	if len(s) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	if s == "" {
+		return "(empty body)"
+	}
+	return fmt.Sprintf("%q", c.scrub(s))
+}
