@@ -45,6 +45,23 @@ func plnToken(sn string) (token string, rest []string) {
 	return parts[0], parts[1:]
 }
 
+// SegmentPower tidies PLN's tariff and power as providers write them —
+// "R1 /000001300", "R1/1300" — into "R1/1300VA". Anything it cannot read is
+// returned as it came.
+func SegmentPower(s string) string {
+	tariff, power, ok := strings.Cut(s, "/")
+	if !ok {
+		return strings.TrimSpace(s)
+	}
+	tariff = strings.TrimSpace(tariff)
+	power = strings.TrimSuffix(strings.TrimSpace(strings.ToUpper(power)), "VA")
+	power = strings.TrimLeft(power, "0")
+	if tariff == "" || !allDigits(power) {
+		return strings.TrimSpace(s)
+	}
+	return tariff + "/" + power + "VA"
+}
+
 // buyerSettledText is the new message the buyer gets when an order settles:
 // everything needed to use the product, ready to copy.
 func buyerSettledText(o *Order) string {
@@ -65,7 +82,10 @@ func buyerSettledText(o *Order) string {
 		case o.Category == CategoryPLN && o.SN != "":
 			token, rest := plnToken(o.SN)
 			fmt.Fprintf(&b, "Token: %s\n", code(token))
-			if len(rest) > 0 {
+			if len(rest) == 4 { // name / segment / power / kWh
+				fmt.Fprintf(&b, "Tarif/Daya: %s\n", html.EscapeString(SegmentPower(rest[1]+"/"+rest[2])))
+				fmt.Fprintf(&b, "kWh: %s\n", html.EscapeString(rest[3]))
+			} else if len(rest) > 0 {
 				fmt.Fprintf(&b, "Info: %s\n", html.EscapeString(strings.Join(rest, " / ")))
 			}
 		case o.SN != "":

@@ -511,3 +511,5 @@ func nullAsEmpty(data json.RawMessage) json.RawMessage {
 	}
 	return data
 }
+
+var _ flows.PriceChecker = (*Client)(nil)

@@ -1,0 +1,93 @@
+package flows
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"time"
+)
+
+// State is where a chat is in the purchase conversation. Persisted.
+type State string
+
+// Conversation states.
+const (
+	StateHome     State = "home"     // the category menu
+	StateBrand    State = "brand"    // a category's operators or brands
+	StateProducts State = "products" // a page of products
+	StateNumber   State = "number"   // waiting for the customer number
+	StateConfirm  State = "confirm"  // the confirm screen
+)
+
+// Session is one chat's place in the conversation, persisted between
+// updates and restarts. It expires after ServiceConfig.SessionTTL idle.
+type Session struct {
+	State State `json:"state"`
+	// MenuID is the id of the menu on screen: buttons of any other menu
+	// are stale.
+	MenuID   string     `json:"menu_id,omitempty"`
+	Category CategoryID `json:"category,omitempty"`
+	Brand    string     `json:"brand,omitempty"`
+	Page     int        `json:"page,omitempty"`
+	Product  string     `json:"product,omitempty"`
+	Number   string     `json:"number,omitempty"`
+	Name     string     `json:"name,omitempty"`
+	// Quote is the price on the confirm screen; Token its Confirm button's
+	// one-time token.
+	Quote int64  `json:"quote,omitempty"`
+	Token string `json:"token,omitempty"`
+	Lang  Lang   `json:"lang,omitempty"`
+	// LastUpdate is the last Telegram update applied to this chat: a
+	// re-delivered update is not applied twice.
+	LastUpdate int       `json:"last_update,omitempty"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Event is what an input means to the conversation table.
+type Event string
+
+// Events. Button events are also the buttons' actions, so they are short:
+// callback_data is 64 bytes.
+const (
+	EvCategory Event = "c"
+	EvBrand    Event = "b"
+	EvProduct  Event = "p"
+	EvPage     Event = "pg"
+	EvBack     Event = "bk"
+	EvConfirm  Event = "ok"
+	EvCancel   Event = "x"
+	EvText     Event = "text"
+)
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// randomID returns n random characters of [a-z0-9].
+func randomID(r io.Reader, n int) (string, error) {
+	if r == nil {
+		r = rand.Reader
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", err
+	}
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return string(b), nil
+}
+
+// shortKey names a value too long for a button (a brand, a long product
+// code) by a hash prefix.
+func shortKey(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "#" + hex.EncodeToString(sum[:5])
+}
+
+// buttonArg is s itself when it fits a button, else its shortKey.
+func buttonArg(s string) string {
+	if len(s) <= MaxButtonArg && (s == "" || s[0] != '#') {
+		return s
+	}
+	return shortKey(s)
+}
