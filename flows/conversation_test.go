@@ -84,7 +84,7 @@ func newConvo(t *testing.T, o convoOptions) *convo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.db, err = storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: c.clk.Now})
+	c.db, err = storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: c.clk.Now, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

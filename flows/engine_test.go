@@ -183,7 +183,7 @@ func TestUnknownAnswersStayPending(t *testing.T) {
 		{"malformed json", "081212349200"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, harnessOptions{settleDelay: time.Millisecond, slowDelay: time.Second, timeout: 200 * time.Millisecond})
+			h := newHarness(t, harnessOptions{settleDelay: time.Millisecond, slowDelay: time.Minute, timeout: time.Second})
 			o := h.place(tt.number)
 			if o.Status != flows.StatusPending || o.Acknowledged {
 				t.Fatalf("after an unknown answer: %+v", o)

@@ -29,7 +29,7 @@ func TestMesinR1Resume(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "db")
-	db, err := storage.Open(path, storage.Options{Now: clk.Now})
+	db, err := storage.Open(path, storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestMesinR1Resume(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	db, err = storage.Open(path, storage.Options{Now: clk.Now})
+	db, err = storage.Open(path, storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

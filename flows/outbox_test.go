@@ -40,7 +40,7 @@ func (r *recorder) got() []flows.Notification {
 
 func openDB(t *testing.T, path string, clk *clock) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(path, storage.Options{Now: clk.Now})
+	db, err := storage.Open(path, storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,13 @@ type env struct {
 
 func newEnv(t *testing.T, opts sandbox.IAKOptions) *env {
 	t.Helper()
+	return newEnvTimeout(t, opts, 10*time.Second)
+}
+
+// newEnvTimeout sets the client's timeout; tests of answers slower than the
+// client only need it shorter than the simulator's SlowDelay.
+func newEnvTimeout(t *testing.T, opts sandbox.IAKOptions, timeout time.Duration) *env {
+	t.Helper()
 	e := &env{now: time.Date(2026, 11, 23, 10, 0, 0, 0, flows.WIB)}
 	opts.Username, opts.APIKey = user, key
 	if opts.Now == nil {
@@ -43,7 +50,7 @@ func newEnv(t *testing.T, opts sandbox.IAKOptions) *env {
 	srv := httptest.NewServer(e.sim)
 	t.Cleanup(srv.Close)
 	c, err := iak.New(iak.Config{PrepaidURL: srv.URL, PostpaidURL: srv.URL, Username: user, APIKey: key,
-		HTTPClient: &http.Client{Timeout: 500 * time.Millisecond}, Now: func() time.Time { return e.now }})
+		HTTPClient: &http.Client{Timeout: timeout}, Now: func() time.Time { return e.now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +216,7 @@ func serverOf(t *testing.T, h http.Handler) string {
 // body. Each is unknown, never a refusal; the next check finds the one
 // transaction.
 func TestTransportFaults(t *testing.T) {
-	e := newEnv(t, sandbox.IAKOptions{SettleDelay: -1, SlowDelay: 5 * time.Second})
+	e := newEnvTimeout(t, sandbox.IAKOptions{SettleDelay: -1, SlowDelay: time.Minute}, time.Second)
 	for i, number := range []string{"081212349504", "081212349408", "081212349200"} {
 		ref := fmt.Sprintf("TF%d", i)
 		_, err := e.client.Place(ctx, req(ref, "htelkomsel10000", number))
@@ -372,7 +379,7 @@ func TestBillsAgainstSimulator(t *testing.T) {
 }
 
 func TestBillPaymentOutcomes(t *testing.T) {
-	e := newEnv(t, sandbox.IAKOptions{SlowDelay: 5 * time.Second})
+	e := newEnvTimeout(t, sandbox.IAKOptions{SlowDelay: time.Minute}, time.Second)
 	inquire := func(ref, number string) flows.Bill {
 		t.Helper()
 		b, err := e.client.InquireBill(ctx, flows.BillRequest{RefID: ref, ProductCode: "PLNPOSTPAID", CustomerNumber: number})

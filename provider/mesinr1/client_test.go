@@ -153,7 +153,7 @@ func cannedClient(t *testing.T, answer func(path string, body map[string]any) (i
 }
 
 // newShortClient times out long before the simulator's slow answer.
-func newShortClient() *http.Client { return &http.Client{Timeout: 200 * time.Millisecond} }
+func newShortClient() *http.Client { return &http.Client{Timeout: time.Second} }
 
 func order(ref, product, number string) flows.OrderRequest {
 	return flows.OrderRequest{RefID: ref, ProductCode: product, CustomerNumber: number}
