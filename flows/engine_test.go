@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -332,5 +333,49 @@ func TestFailedTransactionSettles(t *testing.T) {
 	}
 	if h.buyerMessages(o.RefID) != 1 {
 		t.Error("want one buyer message")
+	}
+}
+
+// TestMisconfiguredCheckChangesNothing: a check answered "IP not
+// whitelisted" (or a bad sign) leaves the order pending and alerts admins
+// once until the provider answers normally again.
+func TestMisconfiguredCheckChangesNothing(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	o := h.place("081212341000")
+	var rc atomic.Value
+	rc.Store("102")
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"data":{"ref_id":%q,"status":2,"message":"X","rc":%q}}`, o.RefID, rc.Load())
+	}))
+	defer fake.Close()
+	client, err := iak.New(iak.Config{PrepaidURL: fake.URL, PostpaidURL: fake.URL, Username: simUser, APIKey: simKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := h.newEngine(client)
+	for range 3 {
+		if got, err := engine.Check(bg, o.RefID); err != nil || got.Status != flows.StatusPending {
+			t.Fatalf("check: %+v %v", got, err)
+		}
+	}
+	alerts := func() int {
+		n := 0
+		for _, note := range h.outbox() {
+			if note.ChatID == opsChat && strings.Contains(note.Text, "⚠️") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := alerts(); n != 1 {
+		t.Fatalf("%d alerts, want 1", n)
+	}
+	// A normal answer clears the condition; the next refusal alerts again.
+	rc.Store("39")
+	engine.Check(bg, o.RefID)
+	rc.Store("204")
+	engine.Check(bg, o.RefID)
+	if n := alerts(); n != 2 {
+		t.Errorf("%d alerts after the condition came back, want 2", n)
 	}
 }
