@@ -85,7 +85,7 @@ func TestPollerSkipsAndRecovers(t *testing.T) {
 }
 
 func TestPollerRejectsBadSchedule(t *testing.T) {
-	for _, spec := range []string{"", "every 15s", "@every", "61 * * * *"} {
+	for _, spec := range []string{"", "every 15s", "@every", "61 * * * *", "TZ=Asia/Jakarta"} {
 		if _, err := newPoller(spec, time.UTC, slog.New(slog.DiscardHandler), func(context.Context) {}); err == nil {
 			t.Errorf("schedule %q accepted", spec)
 		}
