@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,25 +29,39 @@ func main() {
 // run is the whole program behind main: dependencies come in as arguments so
 // tests can drive it end to end.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	_, _, _ = ctx, getenv, stdin
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("the bot runner is not wired yet: only the provider layer exists (see README)")
+	fs := flag.NewFlagSet("topupbot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "config.toml", "the configuration `file`")
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
 	}
-	switch args[0] {
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return runBot(ctx, *configPath, getenv, stderr)
+	}
+	switch rest[0] {
+	case "demo":
+		return runDemo(ctx, rest[1:], getenv, stdin, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, *configPath, rest[1:], getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "topupbot", version)
 		return nil
-	case "help", "-h", "-help", "--help":
+	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	default:
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown command %q", args[0])
 	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", rest[0])
 }
 
 const usage = `usage:
-  topupbot version    print the version
-  topupbot help       this text
+  topupbot [-config FILE]              run the bot (default config.toml)
+  topupbot demo [-telegram]            try it: simulated provider, terminal chat
+  topupbot [-config FILE] backup OUT   copy the database to OUT
+  topupbot version                     print the version
 `

@@ -1,0 +1,321 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"topupbot/bot"
+	"topupbot/flows"
+	"topupbot/provider/iak"
+	"topupbot/provider/mesinr1"
+	"topupbot/provider/sandbox"
+	"topupbot/storage"
+)
+
+// Credentials of the in-process simulator; not secrets: it is on loopback.
+const (
+	sandboxUser = "081200000000"
+	sandboxKey  = "sandbox-key"
+	sandboxMMID = "SANDBOX1"
+)
+
+// shutdownTimeout bounds the whole orderly shutdown after a signal.
+const shutdownTimeout = 30 * time.Second
+
+// app is the bot with everything it runs, wired from the configuration.
+type app struct {
+	cfg config
+	log *slog.Logger
+	db  *storage.DB
+
+	provider flows.Provider
+	cache    *flows.ProductCache
+	engine   *flows.Engine
+	drainer  *flows.Drainer
+	service  *flows.Service
+	bot      *bot.Bot
+
+	// Listeners opened up front, so the simulator knows where to call back.
+	callbackLn, opsLn, sandboxLn net.Listener
+	callback                     http.Handler // nil without IAK callbacks
+	sandbox                      http.Handler // the in-process provider, if any
+	closers                      []func()
+}
+
+// newApp opens the database, builds the provider, the engine, the
+// conversation and the Telegram transport. The bot's constructor asks
+// Telegram who it is, retrying until ctx ends.
+func newApp(ctx context.Context, cfg config, log *slog.Logger) (a *app, err error) {
+	a = &app{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	if a.db, err = storage.Open(cfg.Storage.Path, storage.Options{}); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() { a.db.Close() })
+	if err := a.listen(); err != nil {
+		return nil, err
+	}
+	if err := a.buildProvider(); err != nil {
+		return nil, err
+	}
+	opsChat, err := a.opsChat(ctx)
+	if err != nil {
+		return nil, err
+	}
+	catalog, ok := a.provider.(flows.Catalog)
+	if !ok {
+		return nil, fmt.Errorf("provider %s lists no products", cfg.Provider.Name)
+	}
+	a.cache = flows.NewProductCache(catalog, a.db, nil)
+	a.engine = flows.NewEngine(a.db, a.provider, flows.EngineConfig{
+		ProviderTimeout:  cfg.Provider.Timeout,
+		AlertAfter:       cfg.Poller.AlertAfter,
+		CheckConcurrency: cfg.Poller.Concurrency,
+		OpsChatID:        opsChat,
+		Admins:           cfg.Telegram.Admins,
+		Logger:           log,
+	})
+	meters, _ := a.provider.(flows.MeterInquirer)
+	a.service = flows.NewService(flows.ServiceConfig{
+		Store:    a.db,
+		Products: a.cache,
+		Engine:   a.engine,
+		Meters:   meters,
+		Admins:   cfg.Telegram.Admins,
+		Allowed:  cfg.Telegram.AllowedUsers,
+		Open:     cfg.Telegram.Open,
+		Pricing:  flows.Pricing{Markup: cfg.Pricing.Markup, Category: cfg.Pricing.Category},
+		Logger:   log,
+	})
+	a.bot, err = bot.New(ctx, bot.Config{
+		Token:       cfg.Telegram.Token.reveal(),
+		APIEndpoint: cfg.Telegram.APIEndpoint,
+		PollTimeout: cfg.Telegram.PollTimeout,
+		Handler:     a.service,
+		Offsets:     a.db,
+		// The engine's first send runs inside an update's handling.
+		UpdateDeadline: cfg.Provider.Timeout + time.Minute,
+		Logger:         log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.drainer = flows.NewDrainer(a.db, a.bot, flows.DrainerConfig{Logger: log, OnMigrate: a.migrated})
+	return a, nil
+}
+
+// listen opens the listeners: the ops one always, the callback one when
+// configured, and one for the in-process simulator in sandbox mode.
+func (a *app) listen() error {
+	var err error
+	if a.opsLn, err = net.Listen("tcp", a.cfg.Ops.Listen); err != nil {
+		return fmt.Errorf("ops listener: %w", err)
+	}
+	a.closers = append(a.closers, func() { a.opsLn.Close() })
+	if a.cfg.Callback.Listen != "" {
+		if a.callbackLn, err = net.Listen("tcp", a.cfg.Callback.Listen); err != nil {
+			return fmt.Errorf("callback listener: %w", err)
+		}
+		a.closers = append(a.closers, func() { a.callbackLn.Close() })
+	}
+	if a.cfg.Provider.Name == providerSandbox {
+		if a.sandboxLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return fmt.Errorf("sandbox listener: %w", err)
+		}
+		a.closers = append(a.closers, func() { a.sandboxLn.Close() })
+	}
+	return nil
+}
+
+func (a *app) buildProvider() error {
+	cfg := a.cfg.Provider
+	httpClient := &http.Client{Timeout: cfg.Timeout}
+	switch cfg.Name {
+	case providerIAK:
+		c, err := iak.New(iak.Config{PrepaidURL: cfg.IAK.BaseURL, PostpaidURL: cfg.IAK.PostpaidURL,
+			Username: cfg.IAK.Username, APIKey: cfg.IAK.APIKey.reveal(), HTTPClient: httpClient})
+		if err != nil {
+			return err
+		}
+		a.provider = c
+		return a.iakCallbacks(c, cfg.IAK.CallbackIPs)
+	case providerMesinR1:
+		c, err := mesinr1.New(mesinr1.Config{BaseURL: cfg.MesinR1.BaseURL, MMID: cfg.MesinR1.MMID,
+			APIKey: cfg.MesinR1.APIKey.reveal(), HTTPClient: httpClient, Logger: a.log})
+		if err != nil {
+			return err
+		}
+		a.provider = c
+		return nil
+	case providerSandbox:
+		base := "http://" + a.sandboxLn.Addr().String()
+		if cfg.Sandbox.API == providerMesinR1 {
+			sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: sandboxMMID, APIKey: sandboxKey, SettleDelay: 3 * time.Second, Logger: a.log})
+			a.closers = append(a.closers, sim.Close)
+			a.sandbox = sim
+			c, err := mesinr1.New(mesinr1.Config{BaseURL: base, MMID: sandboxMMID, APIKey: sandboxKey, HTTPClient: httpClient, Logger: a.log})
+			a.provider = c
+			return err
+		}
+		opts := sandbox.IAKOptions{Username: sandboxUser, APIKey: sandboxKey, SettleDelay: 3 * time.Second, Logger: a.log}
+		if a.callbackLn != nil {
+			opts.CallbackURL = "http://" + a.callbackLn.Addr().String() + "/callback/iak"
+		}
+		sim := sandbox.NewIAK(opts)
+		a.closers = append(a.closers, sim.Close)
+		a.sandbox = sim
+		c, err := iak.New(iak.Config{PrepaidURL: base, PostpaidURL: base, Username: sandboxUser, APIKey: sandboxKey, HTTPClient: httpClient})
+		if err != nil {
+			return err
+		}
+		a.provider = c
+		return a.iakCallbacks(c, nil)
+	}
+	return fmt.Errorf("unknown provider %q", cfg.Name)
+}
+
+// iakCallbacks makes the handler for IAK's callbacks: each valid one asks
+// the engine to check its order.
+func (a *app) iakCallbacks(c *iak.Client, allowed []netip.Prefix) error {
+	if a.callbackLn == nil {
+		return nil
+	}
+	ips := make([]string, len(allowed))
+	for i, p := range allowed {
+		ips[i] = p.String()
+	}
+	h, err := c.CallbackHandler(iak.CallbackOptions{AllowedIPs: ips, Logger: a.log,
+		Handle: func(ctx context.Context, cb iak.Callback) error { return a.engine.Hint(ctx, cb.RefID) }})
+	if err != nil {
+		return err
+	}
+	a.callback = callbackMux(h)
+	return nil
+}
+
+// migratedKey stores the supergroup an ops group became, under the group's
+// configured id: a configuration pointing elsewhere is not overridden.
+func migratedKey(chatID int64) string { return "telegram.migrated." + strconv.FormatInt(chatID, 10) }
+
+func (a *app) opsChat(ctx context.Context) (int64, error) {
+	id := a.cfg.Telegram.NotifyChatID
+	if id == 0 {
+		return 0, nil
+	}
+	v, ok, err := a.db.Setting(ctx, migratedKey(id))
+	if err != nil || !ok {
+		return id, err
+	}
+	to, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return id, nil
+	}
+	a.log.Info("ops group became a supergroup; using its new id", "chat_id", id, "new_chat_id", to)
+	return to, nil
+}
+
+func (a *app) migrated(ctx context.Context, from, to int64) error {
+	return a.db.SetSetting(ctx, migratedKey(a.cfg.Telegram.NotifyChatID), strconv.FormatInt(to, 10))
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+}
+
+// run runs the bot until ctx ends, then shuts down in order: first the
+// intake (Telegram polling with its workers, callbacks), then the work
+// behind it (the poller, hinted checks, the outbox, the listeners), then the
+// database — bounded by shutdownTimeout.
+func (a *app) run(ctx context.Context) error {
+	defer a.close()
+	if err := a.cache.Load(ctx); err != nil {
+		// The menus need a catalog, but a provider down at start must not
+		// keep the bot (and its pending orders) down: it retries on schedule.
+		a.log.Error("loading the catalog; retrying on the refresh schedule", "err", err)
+	}
+	poll, err := newPoller(a.cfg.Poller.Schedule, a.cfg.Poller.Location, a.log, func(ctx context.Context) {
+		if stats, err := a.engine.Poll(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("poll", "err", err)
+		} else if stats.Checked > 0 {
+			a.log.Info("poll", "pending", stats.Pending, "checked", stats.Checked, "settled", stats.Settled, "errors", stats.Errors)
+		}
+		a.drainer.Wake()
+	})
+	if err != nil {
+		return err
+	}
+	refresh, err := newPoller(a.cfg.Catalog.Refresh, a.cfg.Poller.Location, a.log, func(ctx context.Context) {
+		if err := a.cache.Refresh(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("refreshing the catalog", "err", err)
+		}
+	})
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	work, stopWork := context.WithCancel(context.Background())
+	defer stopWork()
+	var workers errgroup.Group
+	goWork := func(name string, fn func(context.Context) error) {
+		workers.Go(func() error {
+			err := fn(work)
+			if err != nil {
+				err = fmt.Errorf("%s: %w", name, err)
+				stop(err) // one failing part stops the whole bot
+			}
+			return err
+		})
+	}
+	goWork("ops listener", func(ctx context.Context) error {
+		return serve(ctx, a.opsLn, opsMux(func(ctx context.Context) error { _, err := a.db.PendingCount(); return err }, a.db.BackupHandler()), a.log)
+	})
+	if a.sandbox != nil {
+		goWork("sandbox", func(ctx context.Context) error { return serve(ctx, a.sandboxLn, a.sandbox, a.log) })
+	}
+	goWork("outbox", a.drainer.Run)
+	goWork("hints", a.engine.Run)
+	goWork("poller", poll.run)
+	goWork("catalog", refresh.run)
+
+	intake, ictx := errgroup.WithContext(ctx)
+	intake.Go(func() error { return a.bot.Run(ictx) })
+	if a.callback != nil {
+		intake.Go(func() error { return serve(ictx, a.callbackLn, a.callback, a.log) })
+	}
+	a.log.Info("topupbot running", "provider", a.cfg.Provider.Name, "account", a.provider.Account().String(),
+		"ops", a.opsLn.Addr().String())
+	intakeErr := intake.Wait()
+	a.log.Info("shutting down", "cause", context.Cause(ctx))
+
+	stopWork()
+	done := make(chan error, 1)
+	go func() { done <- workers.Wait() }()
+	var workErr error
+	select {
+	case workErr = <-done:
+	case <-time.After(shutdownTimeout):
+		workErr = errors.New("shutdown: timed out waiting for the poller and the outbox")
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return errors.Join(intakeErr, workErr)
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"topupbot/storage"
+)
+
+// runBackup writes a consistent copy of the database to OUT: straight from
+// the file when the bot is stopped, from the running bot's ops listener when
+// it holds the file.
+func runBackup(ctx context.Context, configPath string, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] == "" {
+		return errors.New("usage: topupbot [-config FILE] backup OUT")
+	}
+	out := args[0]
+	cfg, err := loadConfig(configPath, getenv)
+	if err != nil {
+		return err
+	}
+	db, err := storage.Open(cfg.Storage.Path, storage.Options{ReadOnly: true, LockTimeout: time.Second})
+	switch {
+	case err == nil:
+		defer db.Close()
+		n, err := db.BackupFile(out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "backed up %s to %s (%d bytes)\n", cfg.Storage.Path, out, n)
+		return nil
+	case !errors.Is(err, storage.ErrInUse):
+		return err
+	}
+	// The bot is running: ask it.
+	n, err := fetchBackup(ctx, "http://"+cfg.Ops.Listen+"/backup", out)
+	if err != nil {
+		return fmt.Errorf("the database is in use and the running bot's ops listener did not serve a backup: %w", err)
+	}
+	fmt.Fprintf(stdout, "backed up the running bot's database to %s (%d bytes)\n", out, n)
+	return nil
+}
+
+func fetchBackup(ctx context.Context, url, out string) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(f, resp.Body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+		err = fmt.Errorf("backup cut short: %d of %d bytes", n, resp.ContentLength)
+	}
+	if err != nil {
+		os.Remove(out)
+		return 0, err
+	}
+	return n, nil
+}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// runBot loads the configuration and runs the bot until ctx ends.
+func runBot(ctx context.Context, configPath string, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := loadConfig(configPath, getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log, stderr)
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return fmt.Errorf("starting: %w", err)
+	}
+	return a.run(ctx)
+}
+
+// newLogger is the program's one logger; packages add their component.
+func newLogger(c logConfig, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.Level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
