@@ -1,0 +1,317 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"topupbot/bot/telegramtest"
+	"topupbot/provider/sandbox"
+	"topupbot/storage"
+)
+
+// The end-to-end tests run the real binary's run() against a fake Bot API
+// and the IAK simulator over HTTP, configured through the documented keys.
+
+const (
+	e2eToken  = "7000001:AAE2E-secret-token-value"
+	e2eIAKKey = "e2e-iak-api-key-secret"
+	e2eBuyer  = int64(4242)
+	e2eOps    = int64(-100777)
+	e2eAdmin  = int64(9)
+)
+
+type e2e struct {
+	t      *testing.T
+	fake   *telegramtest.Server
+	sim    *sandbox.IAK
+	simURL string
+	dir    string
+	config string
+	out    syncBuffer // everything run writes
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func newE2E(t *testing.T, settle time.Duration) *e2e {
+	t.Helper()
+	e := &e2e{t: t, dir: t.TempDir()}
+	e.fake = telegramtest.NewServer(t, e2eToken)
+	e.sim = sandbox.NewIAK(sandbox.IAKOptions{Username: "081234567890", APIKey: e2eIAKKey, SettleDelay: settle})
+	t.Cleanup(e.sim.Close)
+	srv := httptest.NewServer(e.sim)
+	t.Cleanup(srv.Close)
+	e.simURL = srv.URL
+	e.config = filepath.Join(e.dir, "config.toml")
+	cfg := fmt.Sprintf(`
+[telegram]
+api_endpoint = %q
+admins = [%d]
+notify_chat_id = %d
+allowed_users = [%d]
+poll_timeout = "1s"
+
+[provider]
+name = "iak"
+timeout = "5s"
+
+[provider.iak]
+base_url = %q
+postpaid_url = %q
+username = "081234567890"
+
+[callback]
+listen = ""
+
+[ops]
+listen = "127.0.0.1:0"
+
+[storage]
+path = %q
+
+[poller]
+schedule = "@every 1s"
+
+[log]
+level = "debug"
+`, e.fake.Endpoint(), e2eAdmin, e2eOps, e2eBuyer, e.simURL, e.simURL, filepath.Join(e.dir, "bot.db"))
+	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		e.stop()
+		// Secrets never reach the output (DESIGN rule 12).
+		for _, secret := range []string{e2eToken, "AAE2E-secret", e2eIAKKey} {
+			if strings.Contains(e.out.String(), secret) {
+				t.Errorf("a secret reached run's output: %q", secret)
+			}
+		}
+	})
+	return e
+}
+
+func (e *e2e) getenv(k string) string {
+	return map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": e2eToken, "TOPUPBOT_IAK_API_KEY": e2eIAKKey}[k]
+}
+
+// start runs the bot as main would, until stop.
+func (e *e2e) start() {
+	e.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancel, e.done = cancel, make(chan error, 1)
+	go func() {
+		e.done <- run(ctx, []string{"-config", e.config}, e.getenv, strings.NewReader(""), &e.out, &e.out)
+	}()
+}
+
+// stop is SIGTERM: run must return, cleanly and in time.
+func (e *e2e) stop() {
+	if e.cancel == nil {
+		return
+	}
+	e.cancel()
+	select {
+	case err := <-e.done:
+		if err != nil {
+			e.t.Errorf("run returned %v", err)
+		}
+	case <-time.After(45 * time.Second):
+		e.t.Fatal("run did not stop within 45s of the signal")
+	}
+	e.cancel = nil
+}
+
+func (e *e2e) say(text string) { e.fake.SendText(e2eBuyer, e2eBuyer, text) }
+
+// waitFor waits for a bot message in chat whose text contains want.
+func (e *e2e) waitFor(chat int64, want string) telegramtest.Message {
+	e.t.Helper()
+	var found telegramtest.Message
+	ok := e.fake.WaitFor(func() bool {
+		for _, m := range e.fake.Messages(chat) {
+			if strings.Contains(m.Text, want) {
+				found = m
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second)
+	if !ok {
+		e.t.Fatalf("no message with %q in chat %d; messages:\n%s\nlog:\n%s", want, chat, dump(e.fake.Messages(chat)), e.out.String())
+	}
+	return found
+}
+
+// tap taps the button labelled label on the newest bot message that has it.
+func (e *e2e) tap(label string) int {
+	e.t.Helper()
+	var msg telegramtest.Message
+	var data string
+	ok := e.fake.WaitFor(func() bool {
+		msgs := e.fake.Messages(e2eBuyer)
+		for i := len(msgs) - 1; i >= 0; i-- {
+			for _, row := range msgs[i].Buttons {
+				for _, b := range row {
+					if strings.HasPrefix(b.Text, label) {
+						msg, data = msgs[i], b.Data
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}, 30*time.Second)
+	if !ok {
+		e.t.Fatalf("no button %q; messages:\n%s", label, dump(e.fake.Messages(e2eBuyer)))
+	}
+	return e.fake.Tap(e2eBuyer, e2eBuyer, msg.ID, data)
+}
+
+func dump(msgs []telegramtest.Message) string {
+	var b strings.Builder
+	for _, m := range msgs {
+		fmt.Fprintf(&b, "#%d %q %v\n", m.ID, m.Text, m.Buttons)
+	}
+	return b.String()
+}
+
+// orders reads the database after the bot stopped.
+func (e *e2e) orders() int {
+	e.t.Helper()
+	db, err := storage.Open(filepath.Join(e.dir, "bot.db"), storage.Options{ReadOnly: true})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer db.Close()
+	orders, err := db.ChatOrders(context.Background(), e2eBuyer, 100)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return len(orders)
+}
+
+// TestEndToEndPurchase: /start → category → operator → product → number →
+// confirm → the "processing" edit → the SN message; the ops group gets its
+// line with the number masked.
+func TestEndToEndPurchase(t *testing.T) {
+	e := newE2E(t, 200*time.Millisecond)
+	e.start()
+	e.say("/start")
+	e.waitFor(e2eBuyer, "Mau beli apa")
+	e.tap("Pulsa")
+	e.waitFor(e2eBuyer, "Pilih operator")
+	e.tap("Telkomsel")
+	e.waitFor(e2eBuyer, "Pilih produk")
+	e.tap("Telkomsel 10.000")
+	e.waitFor(e2eBuyer, "Ketik nomor HP")
+	e.say("0812-1234-5678")
+	e.waitFor(e2eBuyer, "Konfirmasi pesanan")
+	e.tap("✅ Konfirmasi")
+	e.waitFor(e2eBuyer, "sedang diproses")
+	sn := e.waitFor(e2eBuyer, "Transaksi berhasil")
+	if !strings.Contains(sn.Text, "SN: <code>") || !strings.Contains(sn.Text, "081212345678") {
+		t.Errorf("SN message %q", sn.Text)
+	}
+	e.waitFor(e2eBuyer, "berhasil. Detail ada di pesan berikut") // the processing message, edited
+	line := e.waitFor(e2eOps, "Telkomsel 10.000")
+	if strings.Contains(line.Text, "081212345678") || !strings.Contains(line.Text, "0812****5678") {
+		t.Errorf("ops line %q: the number must be masked", line.Text)
+	}
+	e.stop()
+	if n := e.sim.TransactionCount(); n != 1 {
+		t.Errorf("simulator holds %d transactions", n)
+	}
+}
+
+// TestEndToEndDoubleConfirm: a double tap on Confirm and the client
+// re-sending the callback under a new update id make one order.
+func TestEndToEndDoubleConfirm(t *testing.T) {
+	e := newE2E(t, 200*time.Millisecond)
+	e.start()
+	e.say("/start")
+	e.tap("Pulsa")
+	e.tap("XL")
+	e.tap("XL 10.000")
+	e.waitFor(e2eBuyer, "Ketik nomor HP")
+	e.say("081712345678")
+	e.waitFor(e2eBuyer, "Konfirmasi pesanan")
+	first := e.tap("✅ Konfirmasi")
+	e.fake.Resend(first)
+	e.fake.Resend(first)
+	e.waitFor(e2eBuyer, "Transaksi berhasil")
+	e.waitFor(e2eBuyer, "sudah dibuat")
+	e.stop()
+	if n := e.sim.TransactionCount(); n != 1 {
+		t.Errorf("simulator holds %d transactions, want 1", n)
+	}
+	if n := e.orders(); n != 1 {
+		t.Errorf("%d orders, want 1", n)
+	}
+}
+
+// TestEndToEndRestarts: a restart mid-conversation continues where the
+// buyer was; a restart with an order pending still delivers its SN.
+func TestEndToEndRestarts(t *testing.T) {
+	e := newE2E(t, -1) // the simulator settles only when told
+	e.start()
+	e.say("/start")
+	e.tap("Pulsa")
+	e.tap("Telkomsel")
+	e.tap("Telkomsel 25.000")
+	e.waitFor(e2eBuyer, "Ketik nomor HP")
+	e.stop()
+
+	e.start()
+	e.say("081212345678")
+	e.waitFor(e2eBuyer, "Konfirmasi pesanan")
+	e.tap("✅ Konfirmasi")
+	e.waitFor(e2eBuyer, "sedang diproses")
+	// The order is with IAK, pending; the bot goes down.
+	var ref string
+	e.fake.WaitFor(func() bool { ref = pendingRef(e); return ref != "" }, 10*time.Second)
+	e.stop()
+	if ref == "" {
+		t.Fatal("no pending order")
+	}
+	if err := e.sim.Settle(ref, true); err != nil {
+		t.Fatal(err)
+	}
+	e.start()
+	e.waitFor(e2eBuyer, "Transaksi berhasil")
+	e.stop()
+}
+
+func pendingRef(e *e2e) string {
+	for _, m := range e.fake.Messages(e2eBuyer) {
+		if i := strings.Index(m.Text, "Pesanan <code>"); i >= 0 && strings.Contains(m.Text, "sedang diproses") {
+			rest := m.Text[i+len("Pesanan <code>"):]
+			if j := strings.Index(rest, "</code>"); j > 0 {
+				return rest[:j]
+			}
+		}
+	}
+	return ""
+}
+
+// TestDemoCompletesAPurchase: the documented demo, its input piped in.
+func TestDemoCompletesAPurchase(t *testing.T) {
+	var out bytes.Buffer
+	script := "/start\n#1\n#5\n#2\n0812 3456 7890\n#1\n"
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	if err := run(ctx, []string{"demo"}, func(string) string { return "" }, strings.NewReader(script), &out, &out); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{"Konfirmasi pesanan", "sedang diproses", "Transaksi berhasil", "SN: ", "Orders:", "success"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, got)
+		}
+	}
+}
