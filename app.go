@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -54,11 +54,11 @@ type app struct {
 // newApp opens the database, builds the provider, the engine, the
 // conversation and the Telegram transport. The bot's constructor asks
 // Telegram who it is, retrying until ctx ends.
-func newApp(ctx context.Context, cfg config, log *slog.Logger) (a *app, err error) {
-	a = &app{cfg: cfg, log: log}
+func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error) {
+	a := &app{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
-			a.close()
+			a.close() // whatever was opened before the failure
 		}
 	}()
 	if a.db, err = storage.Open(cfg.Storage.Path, storage.Options{}); err != nil {
@@ -238,10 +238,10 @@ func (a *app) close() {
 	a.closers = nil
 }
 
-// run runs the bot until ctx ends, then shuts down in order: first the
-// intake (Telegram polling with its workers, callbacks), then the work
-// behind it (the poller, hinted checks, the outbox, the listeners), then the
-// database — bounded by shutdownTimeout.
+// run runs the bot until ctx ends or a part of it fails, then shuts down in
+// order: first the intake (Telegram polling with its workers, callbacks),
+// then the work behind it (the poller, hinted checks, the outbox, the
+// listeners), then the database — bounded by shutdownTimeout.
 func (a *app) run(ctx context.Context) error {
 	defer a.close()
 	if err := a.cache.Load(ctx); err != nil {
@@ -269,20 +269,34 @@ func (a *app) run(ctx context.Context) error {
 		return err
 	}
 
-	ctx, stop := context.WithCancelCause(ctx)
-	defer stop(nil)
+	// One errgroup runs everything; the stages only decide the order in
+	// which they stop. The intake runs on the group's context, the work on
+	// its own, cancelled once the intake has stopped.
+	g, gctx := errgroup.WithContext(ctx)
 	work, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
-	var workers errgroup.Group
-	goWork := func(name string, fn func(context.Context) error) {
-		workers.Go(func() error {
-			err := fn(work)
-			if err != nil {
-				err = fmt.Errorf("%s: %w", name, err)
-				stop(err) // one failing part stops the whole bot
-			}
-			return err
+	var intake sync.WaitGroup
+	goIntake := func(name string, fn func(context.Context) error) {
+		intake.Add(1)
+		g.Go(func() error {
+			defer intake.Done()
+			return wrapErr(name, fn(gctx))
 		})
+	}
+	goWork := func(name string, fn func(context.Context) error) {
+		g.Go(func() error { return wrapErr(name, fn(work)) })
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		a.log.Info("shutting down: stopping Telegram and callbacks first", "cause", context.Cause(gctx))
+		intake.Wait()
+		stopWork()
+		return nil
+	})
+
+	goIntake("telegram", a.bot.Run)
+	if a.callback != nil {
+		goIntake("callback listener", func(ctx context.Context) error { return serve(ctx, a.callbackLn, a.callback, a.log) })
 	}
 	goWork("ops listener", func(ctx context.Context) error {
 		return serve(ctx, a.opsLn, opsMux(func(ctx context.Context) error { _, err := a.db.PendingCount(); return err }, a.db.BackupHandler()), a.log)
@@ -294,28 +308,28 @@ func (a *app) run(ctx context.Context) error {
 	goWork("hints", a.engine.Run)
 	goWork("poller", poll.run)
 	goWork("catalog", refresh.run)
-
-	intake, ictx := errgroup.WithContext(ctx)
-	intake.Go(func() error { return a.bot.Run(ictx) })
-	if a.callback != nil {
-		intake.Go(func() error { return serve(ictx, a.callbackLn, a.callback, a.log) })
-	}
 	a.log.Info("topupbot running", "provider", a.cfg.Provider.Name, "account", a.provider.Account().String(),
 		"ops", a.opsLn.Addr().String())
-	intakeErr := intake.Wait()
-	a.log.Info("shutting down", "cause", context.Cause(ctx))
 
-	stopWork()
 	done := make(chan error, 1)
-	go func() { done <- workers.Wait() }()
-	var workErr error
+	go func() { done <- g.Wait() }()
 	select {
-	case workErr = <-done:
+	case err := <-done:
+		return err
+	case <-gctx.Done():
+	}
+	select {
+	case err := <-done:
+		return err
 	case <-time.After(shutdownTimeout):
-		workErr = errors.New("shutdown: timed out waiting for the poller and the outbox")
+		return fmt.Errorf("shutdown: still running after %s; exiting anyway", shutdownTimeout)
 	}
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-		return cause
+}
+
+// wrapErr names the part of the bot an error came from.
+func wrapErr(name string, err error) error {
+	if err == nil {
+		return nil
 	}
-	return errors.Join(intakeErr, workErr)
+	return fmt.Errorf("%s: %w", name, err)
 }

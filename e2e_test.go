@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -313,5 +314,74 @@ func TestDemoCompletesAPurchase(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// freeAddr finds a loopback port for a listener the test must know in advance.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestBackup: `topupbot backup OUT` copies a stopped bot's database, and a
+// running bot's through its ops listener; both copies open.
+func TestBackup(t *testing.T) {
+	e := newE2E(t, 200*time.Millisecond)
+	ops := freeAddr(t)
+	raw, _ := os.ReadFile(e.config)
+	os.WriteFile(e.config, []byte(strings.Replace(string(raw), `listen = "127.0.0.1:0"`, fmt.Sprintf("listen = %q", ops), 1)), 0o600)
+
+	e.start()
+	e.say("/start")
+	e.waitFor(e2eBuyer, "Mau beli apa")
+	live := filepath.Join(e.dir, "live.bak")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-config", e.config, "backup", live}, e.getenv, nil, &out, &out); err != nil {
+		t.Fatalf("backup of the running bot: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "running bot") {
+		t.Errorf("output %q", out.String())
+	}
+	e.stop()
+
+	stopped := filepath.Join(e.dir, "stopped.bak")
+	out.Reset()
+	if err := run(context.Background(), []string{"-config", e.config, "backup", stopped}, e.getenv, nil, &out, &out); err != nil {
+		t.Fatalf("backup of the stopped bot: %v\n%s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"-config", e.config, "backup", stopped}, e.getenv, nil, &out, &out); err == nil {
+		t.Error("backup overwrote an existing file")
+	}
+	for _, path := range []string{live, stopped} {
+		db, err := storage.Open(path, storage.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		var session map[string]any
+		if ok, err := db.Session(context.Background(), e2eBuyer, &session); !ok || err != nil {
+			t.Errorf("%s lacks the buyer's session: %v %v", path, ok, err)
+		}
+		db.Close()
+	}
+}
+
+// TestDatabaseHeld: a second bot on the same database exits at once with a
+// clear error.
+func TestDatabaseHeld(t *testing.T) {
+	e := newE2E(t, 200*time.Millisecond)
+	e.start()
+	e.say("/start")
+	e.waitFor(e2eBuyer, "Mau beli apa")
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"-config", e.config}, e.getenv, nil, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "database is in use by another topupbot") {
+		t.Fatalf("second bot: %v", err)
 	}
 }

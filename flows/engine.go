@@ -30,6 +30,9 @@ type EngineConfig struct {
 	// each of Admins and settlement lines nowhere.
 	OpsChatID int64
 	Admins    []int64
+	// Lang is the language of alerts and ops lines (default Bahasa
+	// Indonesia); buyers get their own.
+	Lang Lang
 	// Now defaults to time.Now; Random (for ref ids) to crypto/rand.
 	Now    func() time.Time
 	Random io.Reader
@@ -69,6 +72,9 @@ func NewEngine(store OrderStore, provider Provider, cfg EngineConfig) *Engine {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = LangID
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -281,7 +287,7 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 		case KindMisconfigured:
 			if !e.misconfigured.Swap(true) {
 				raisedMisconfigured = true
-				notes = append(notes, e.toAdmins(providerAlertText(AlertMisconfigured, perr.Error(), now), o.RefID)...)
+				notes = append(notes, e.toAdmins(providerAlertText(e.cfg.Lang, AlertMisconfigured, perr.Error(), now), o.RefID)...)
 			}
 			if first {
 				e.settle(o, StatusFailed, ReasonServiceUnavailable, now)
@@ -326,7 +332,7 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 	}
 	if now.Sub(o.CreatedAt) > e.cfg.AlertAfter && !o.HasAlerted(AlertPendingTooLong) {
 		o.Alerted = append(o.Alerted, AlertPendingTooLong)
-		notes = append(notes, e.toAdmins(alertText(AlertPendingTooLong, o, ""), o.RefID)...)
+		notes = append(notes, e.toAdmins(alertText(e.cfg.Lang, AlertPendingTooLong, o, ""), o.RefID)...)
 	}
 	return notes, raisedMisconfigured, nil
 }
@@ -346,7 +352,7 @@ func (e *Engine) settlementNotes(o *Order) []Notification {
 		notes = append(notes, Notification{Kind: NotifyEdit, ChatID: o.ChatID, MessageID: o.MessageID, Text: buyerEditText(o), RefID: o.RefID})
 	}
 	if e.cfg.OpsChatID != 0 {
-		notes = append(notes, Notification{Kind: NotifySend, ChatID: e.cfg.OpsChatID, ToOps: true, Text: opsLineText(o), RefID: o.RefID})
+		notes = append(notes, Notification{Kind: NotifySend, ChatID: e.cfg.OpsChatID, ToOps: true, Text: opsLineText(e.cfg.Lang, o), RefID: o.RefID})
 	}
 	return notes
 }
@@ -376,7 +382,7 @@ func (e *Engine) alertOnce(ctx context.Context, o Order, k AlertKind, detail str
 		}
 		o.Alerted = append(o.Alerted, k)
 		o.NextCheckAt = e.cfg.Now().Add(time.Hour)
-		return e.toAdmins(alertText(k, o, detail), o.RefID), nil
+		return e.toAdmins(alertText(e.cfg.Lang, k, o, detail), o.RefID), nil
 	})
 	if err != nil {
 		return Order{}, fmt.Errorf("orders: alert %s on %s: %w", k, o.RefID, err)

@@ -61,6 +61,49 @@ var catalogue = map[Lang]map[Msg]string{
 		"status_success":    "berhasil",
 		"status_failed":     "gagal",
 		"name_unknown":      "(tidak dapat dicek)",
+
+		"settled_ok":      "✅ <b>Transaksi berhasil</b>",
+		"settled_failed":  "❌ <b>Transaksi gagal</b>",
+		"line_product":    "Produk: %s",
+		"line_number":     "Nomor: %s",
+		"line_name":       "Nama: %s",
+		"line_price":      "Harga: %s",
+		"line_token":      "Token: %s",
+		"line_tariff":     "Tarif/Daya: %s",
+		"line_kwh":        "kWh: %s",
+		"line_info":       "Info: %s",
+		"line_sn":         "SN: %s",
+		"line_reference":  "No. Referensi: %s",
+		"line_pin":        "PIN: %s",
+		"line_activation": "Kode aktivasi: %s",
+		"line_reason":     "Alasan: %s",
+		"line_ref":        "Ref: %s",
+		"edit_ok":         "✅ Pesanan %s berhasil. Detail ada di pesan berikut.",
+		"edit_failed":     "❌ Pesanan %s gagal. Detail ada di pesan berikut.",
+
+		"alert_order":                  "⚠️ Pesanan %s (%s, %s) %s.",
+		"alert_pending_too_long":       "masih menunggu sejak %s WIB",
+		"alert_unacknowledged":         "tidak pernah dikonfirmasi provider dalam 24 jam; tidak dikirim ulang otomatis. Cek manual di provider",
+		"alert_misconfigured":          "ditolak karena konfigurasi akun provider (sign, IP, atau akun ditangguhkan)",
+		"alert_account_missing":        "dibuat dengan akun provider %s yang tidak lagi dikonfigurasi; tidak dikirim ulang",
+		"alert_bill_unresolved":        "pembayaran tagihan belum pasti setelah batas waktu",
+		"provider_alert_misconfigured": "Akun provider menolak permintaan (sign, IP belum di-whitelist, atau akun ditangguhkan). Periksa konfigurasi.",
+		"provider_alert_low_balance":   "Saldo deposit provider menipis.",
+
+		"reason_failed":              "Transaksi gagal diproses oleh penyedia.",
+		"reason_wrong_number":        "Nomor tujuan salah.",
+		"reason_operator_mismatch":   "Nomor tidak sesuai dengan operator produk.",
+		"reason_number_blocked":      "Nomor tujuan diblokir.",
+		"reason_product_unavailable": "Produk sedang tidak tersedia.",
+		"reason_limit_reached":       "Batas transaksi untuk nomor ini sudah tercapai hari ini.",
+		"reason_provider_balance":    "Layanan sedang tidak dapat memproses transaksi. Silakan coba lagi nanti.",
+		"reason_invalid_game_id":     "ID game tidak valid.",
+		"reason_number_unavailable":  "Nomor tidak tersedia atau sudah digunakan.",
+		"reason_bill_paid":           "Tagihan sudah dibayar.",
+		"reason_bill_unavailable":    "Tagihan tidak tersedia.",
+		"reason_bill_expired":        "Tagihan kedaluwarsa. Silakan cek tagihan lagi.",
+		"reason_cut_off":             "Sedang jam tutup layanan biller. Silakan coba lagi nanti.",
+		"reason_service_unavailable": "Layanan sedang gangguan. Silakan coba lagi nanti.",
 	},
 }
 
@@ -81,30 +124,14 @@ func text(lang Lang, key Msg, args ...any) string {
 	return fmt.Sprintf(t, args...)
 }
 
-// reasonText is the Bahasa Indonesia wording of each failure reason: short,
-// and never the provider's own message.
-var reasonText = map[Reason]string{
-	ReasonFailed:             "Transaksi gagal diproses oleh penyedia.",
-	ReasonWrongNumber:        "Nomor tujuan salah.",
-	ReasonOperatorMismatch:   "Nomor tidak sesuai dengan operator produk.",
-	ReasonNumberBlocked:      "Nomor tujuan diblokir.",
-	ReasonProductUnavailable: "Produk sedang tidak tersedia.",
-	ReasonLimitReached:       "Batas transaksi untuk nomor ini sudah tercapai hari ini.",
-	ReasonProviderBalance:    "Layanan sedang tidak dapat memproses transaksi. Silakan coba lagi nanti.",
-	ReasonInvalidGameID:      "ID game tidak valid.",
-	ReasonNumberUnavailable:  "Nomor tidak tersedia atau sudah digunakan.",
-	ReasonBillPaid:           "Tagihan sudah dibayar.",
-	ReasonBillUnavailable:    "Tagihan tidak tersedia.",
-	ReasonBillExpired:        "Tagihan kedaluwarsa. Silakan cek tagihan lagi.",
-	ReasonCutOff:             "Sedang jam tutup layanan biller. Silakan coba lagi nanti.",
-	ReasonServiceUnavailable: "Layanan sedang gangguan. Silakan coba lagi nanti.",
-}
+// Text is the reason as a sentence for the buyer, in Bahasa Indonesia.
+func (r Reason) Text() string { return r.In(LangID) }
 
-// Text is the reason as a sentence for the buyer. An unknown reason reads as
-// a plain failure: the buyer never sees an internal code.
-func (r Reason) Text() string {
-	if t, ok := reasonText[r]; ok {
-		return t
+// In is the reason as a sentence in lang. An unknown reason reads as a
+// plain failure: the buyer never sees an internal code.
+func (r Reason) In(lang Lang) string {
+	if _, ok := catalogue[LangID][Msg("reason_"+string(r))]; !ok {
+		r = ReasonFailed
 	}
-	return reasonText[ReasonFailed]
+	return text(lang, Msg("reason_"+string(r)))
 }

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"fmt"
 	"html"
 	"strings"
 	"time"
@@ -63,61 +62,62 @@ func SegmentPower(s string) string {
 }
 
 // buyerSettledText is the new message the buyer gets when an order settles:
-// everything needed to use the product, ready to copy.
+// everything needed to use the product, ready to copy, in the buyer's
+// language.
 func buyerSettledText(o *Order) string {
-	var b strings.Builder
+	lang := Lang(o.Lang)
+	var lines []string
+	add := func(key Msg, args ...any) { lines = append(lines, text(lang, key, args...)) }
 	if o.Status == StatusSuccess {
-		b.WriteString("✅ <b>Transaksi berhasil</b>\n")
+		add("settled_ok")
 	} else {
-		b.WriteString("❌ <b>Transaksi gagal</b>\n")
+		add("settled_failed")
 	}
-	fmt.Fprintf(&b, "Produk: %s\n", html.EscapeString(o.ProductName))
-	fmt.Fprintf(&b, "Nomor: %s\n", code(o.CustomerNumber))
+	add("line_product", html.EscapeString(o.ProductName))
+	add("line_number", code(o.CustomerNumber))
 	if o.CustomerName != "" {
-		fmt.Fprintf(&b, "Nama: %s\n", html.EscapeString(o.CustomerName))
+		add("line_name", html.EscapeString(o.CustomerName))
 	}
-	fmt.Fprintf(&b, "Harga: %s\n", FormatRupiah(o.Price))
+	add("line_price", FormatRupiah(o.Price))
 	if o.Status == StatusSuccess {
 		switch {
 		case o.Category == CategoryPLN && o.SN != "":
 			token, rest := plnToken(o.SN)
-			fmt.Fprintf(&b, "Token: %s\n", code(token))
+			add("line_token", code(token))
 			if len(rest) == 4 { // name / segment / power / kWh
-				fmt.Fprintf(&b, "Tarif/Daya: %s\n", html.EscapeString(SegmentPower(rest[1]+"/"+rest[2])))
-				fmt.Fprintf(&b, "kWh: %s\n", html.EscapeString(rest[3]))
+				add("line_tariff", html.EscapeString(SegmentPower(rest[1]+"/"+rest[2])))
+				add("line_kwh", html.EscapeString(rest[3]))
 			} else if len(rest) > 0 {
-				fmt.Fprintf(&b, "Info: %s\n", html.EscapeString(strings.Join(rest, " / ")))
+				add("line_info", html.EscapeString(strings.Join(rest, " / ")))
 			}
+		case o.SN != "" && o.Kind == Postpaid:
+			add("line_reference", code(o.SN))
 		case o.SN != "":
-			label := "SN"
-			if o.Kind == Postpaid {
-				label = "No. Referensi"
-			}
-			fmt.Fprintf(&b, "%s: %s\n", label, code(o.SN))
+			add("line_sn", code(o.SN))
 		}
 		if o.PIN != "" {
-			fmt.Fprintf(&b, "PIN: %s\n", code(o.PIN))
+			add("line_pin", code(o.PIN))
 		}
 		if o.ActivationCode != "" {
-			fmt.Fprintf(&b, "Kode aktivasi: %s\n", code(o.ActivationCode))
+			add("line_activation", code(o.ActivationCode))
 		}
 	} else {
-		fmt.Fprintf(&b, "Alasan: %s\n", html.EscapeString(o.Reason.Text()))
+		add("line_reason", html.EscapeString(o.Reason.In(lang)))
 	}
-	fmt.Fprintf(&b, "Ref: %s", code(o.RefID))
-	return b.String()
+	add("line_ref", code(o.RefID))
+	return strings.Join(lines, "\n")
 }
 
 // buyerEditText replaces the "processing" message once the order settles.
 func buyerEditText(o *Order) string {
 	if o.Status == StatusSuccess {
-		return fmt.Sprintf("✅ Pesanan %s berhasil. Detail ada di pesan berikut.", code(o.RefID))
+		return text(Lang(o.Lang), "edit_ok", code(o.RefID))
 	}
-	return fmt.Sprintf("❌ Pesanan %s gagal. Detail ada di pesan berikut.", code(o.RefID))
+	return text(Lang(o.Lang), "edit_failed", code(o.RefID))
 }
 
 // opsLineText is the ops group's line for a settled order.
-func opsLineText(o *Order) string {
+func opsLineText(lang Lang, o *Order) string {
 	icon := "✅"
 	if o.Status != StatusSuccess {
 		icon = "❌"
@@ -131,51 +131,36 @@ func opsLineText(o *Order) string {
 		parts = append(parts, "SN "+html.EscapeString(shorten(o.SN, 16)))
 	}
 	if o.Status == StatusFailed {
-		parts = append(parts, html.EscapeString(o.Reason.Text()))
+		parts = append(parts, html.EscapeString(o.Reason.In(lang)))
 	}
 	parts = append(parts, o.SettledAt.In(WIB).Format("15:04"), code(o.RefID))
 	return strings.Join(parts, " · ")
 }
 
 // alertText is an alert for admins about one order.
-func alertText(kind AlertKind, o *Order, detail string) string {
+func alertText(lang Lang, kind AlertKind, o *Order, detail string) string {
 	var what string
 	switch kind {
 	case AlertPendingTooLong:
-		what = "masih menunggu sejak " + o.CreatedAt.In(WIB).Format("02/01 15:04") + " WIB"
-	case AlertUnacknowledged:
-		what = "tidak pernah dikonfirmasi provider dalam 24 jam; tidak dikirim ulang otomatis. Cek manual di provider"
-	case AlertMisconfigured:
-		what = "ditolak karena konfigurasi akun provider (sign, IP, atau akun ditangguhkan)"
+		what = text(lang, "alert_pending_too_long", o.CreatedAt.In(WIB).Format("02/01 15:04"))
 	case AlertAccountMissing:
-		what = "dibuat dengan akun provider " + html.EscapeString(o.Account.String()) + " yang tidak lagi dikonfigurasi; tidak dikirim ulang"
-	case AlertBillUnresolved:
-		what = "pembayaran tagihan belum pasti setelah batas waktu"
+		what = text(lang, "alert_account_missing", html.EscapeString(o.Account.String()))
 	default:
-		what = string(kind)
+		what = text(lang, Msg("alert_"+string(kind)))
 	}
-	text := fmt.Sprintf("⚠️ Pesanan %s (%s, %s) %s.", code(o.RefID), html.EscapeString(o.ProductName),
+	msg := text(lang, "alert_order", code(o.RefID), html.EscapeString(o.ProductName),
 		html.EscapeString(MaskNumber(o.CustomerNumber)), what)
 	if detail != "" {
-		text += "\n" + html.EscapeString(detail)
+		msg += "\n" + html.EscapeString(detail)
 	}
-	return text
+	return msg
 }
 
 // providerAlertText is an alert about the provider account as a whole.
-func providerAlertText(kind AlertKind, detail string, at time.Time) string {
-	var what string
-	switch kind {
-	case AlertMisconfigured:
-		what = "Akun provider menolak permintaan (sign, IP belum di-whitelist, atau akun ditangguhkan). Periksa konfigurasi."
-	case AlertLowBalance:
-		what = "Saldo deposit provider menipis."
-	default:
-		what = string(kind)
-	}
-	text := "⚠️ " + what
+func providerAlertText(lang Lang, kind AlertKind, detail string, at time.Time) string {
+	msg := "⚠️ " + text(lang, Msg("provider_alert_"+string(kind)))
 	if detail != "" {
-		text += "\n" + html.EscapeString(detail)
+		msg += "\n" + html.EscapeString(detail)
 	}
-	return text + "\n" + at.In(WIB).Format("02/01 15:04") + " WIB"
+	return msg + "\n" + at.In(WIB).Format("02/01 15:04") + " WIB"
 }

@@ -55,9 +55,12 @@ func TestReasonText(t *testing.T) {
 	if got := ReasonOf(&ProviderError{Kind: KindRejected, Reason: ReasonOperatorMismatch}); got != ReasonOperatorMismatch {
 		t.Errorf("ReasonOf = %q", got)
 	}
-	for r := range reasonText {
-		if r.Text() == "" {
-			t.Errorf("reason %q has no text", r)
+	for _, r := range []Reason{ReasonFailed, ReasonWrongNumber, ReasonOperatorMismatch, ReasonNumberBlocked,
+		ReasonProductUnavailable, ReasonLimitReached, ReasonProviderBalance, ReasonInvalidGameID,
+		ReasonNumberUnavailable, ReasonBillPaid, ReasonBillUnavailable, ReasonBillExpired, ReasonCutOff,
+		ReasonServiceUnavailable} {
+		if got := r.Text(); got == "" || strings.HasPrefix(got, "reason_") {
+			t.Errorf("reason %q has no text: %q", r, got)
 		}
 	}
 	if Reason("no_such_reason").Text() != ReasonFailed.Text() {
