@@ -121,6 +121,12 @@ func (d *Drainer) Run(ctx context.Context) error {
 		mu       sync.Mutex
 		inflight = map[string]bool{}
 		busyChat = map[int64]bool{}
+		// finished holds the deliveries that ended while a read of the
+		// outbox may have been under way, with that read's number: such a
+		// read can still show the entry (its ack came after the snapshot),
+		// and must not send it again.
+		finished = map[string]uint64{}
+		reads    uint64
 		wg       sync.WaitGroup
 	)
 	defer wg.Wait()
@@ -134,6 +140,15 @@ func (d *Drainer) Run(ctx context.Context) error {
 		case <-d.wake:
 		case <-timer.C:
 		}
+		mu.Lock()
+		reads++
+		read := reads
+		for id, r := range finished {
+			if r < read { // ended before this read began: the read sees it
+				delete(finished, id)
+			}
+		}
+		mu.Unlock()
 		due, err := d.store.DueNotifications(ctx, d.cfg.Now(), drainScan)
 		if err != nil && ctx.Err() == nil {
 			d.log.Error("reading the outbox", "err", err)
@@ -141,7 +156,8 @@ func (d *Drainer) Run(ctx context.Context) error {
 	dispatch:
 		for _, n := range due {
 			mu.Lock()
-			skip := inflight[n.ID] || busyChat[n.ChatID]
+			_, ended := finished[n.ID]
+			skip := ended || inflight[n.ID] || busyChat[n.ChatID]
 			if !skip {
 				select {
 				case slots <- struct{}{}:
@@ -162,6 +178,7 @@ func (d *Drainer) Run(ctx context.Context) error {
 				mu.Lock()
 				delete(inflight, n.ID)
 				delete(busyChat, n.ChatID)
+				finished[n.ID] = reads
 				<-slots
 				mu.Unlock()
 				d.Wake()
