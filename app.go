@@ -89,11 +89,13 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		Logger:           log,
 	})
 	meters, _ := a.provider.(flows.MeterInquirer)
+	bills, _ := a.provider.(flows.BillPayer)
 	a.service = flows.NewService(flows.ServiceConfig{
 		Store:    a.db,
 		Products: a.cache,
 		Engine:   a.engine,
 		Meters:   meters,
+		Bills:    bills,
 		Admins:   cfg.Telegram.Admins,
 		Allowed:  cfg.Telegram.AllowedUsers,
 		Open:     cfg.Telegram.Open,

@@ -68,7 +68,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	defer db.Close()
 	cache := flows.NewProductCache(client, db, nil)
 	engine := flows.NewEngine(db, client, flows.EngineConfig{ProviderTimeout: 10 * time.Second, Logger: log})
-	service := flows.NewService(flows.ServiceConfig{Store: db, Products: cache, Engine: engine, Meters: client,
+	service := flows.NewService(flows.ServiceConfig{Store: db, Products: cache, Engine: engine, Meters: client, Bills: client,
 		Open: true, Logger: log})
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -53,6 +53,8 @@ type ServiceConfig struct {
 	// Meters, when the provider has it, names the owner of a PLN meter on
 	// the confirm screen.
 	Meters MeterInquirer
+	// Bills, when the provider pays bills, enables "Tagihan".
+	Bills BillPayer
 	// Admins may do everything; Allowed may buy; with Open anyone may buy.
 	Admins  []int64
 	Allowed []int64
@@ -137,6 +139,18 @@ var table = []transition{
 	{StateNumber, EvBack, (*turn).backToProducts},
 	{StateConfirm, EvConfirm, (*turn).confirm},
 	{StateConfirm, EvBack, (*turn).backToNumber},
+
+	// Bills: biller → customer number → (months) → inquiry → bill card → pay.
+	{StateBillers, EvProduct, (*turn).chooseBiller},
+	{StateBillers, EvPage, (*turn).turnPage},
+	{StateBillers, EvBack, (*turn).backHome},
+	{StateBillNumber, EvText, (*turn).enterBillNumber},
+	{StateBillNumber, EvBack, (*turn).backToBillers},
+	{StateBillMonths, EvText, (*turn).enterMonths},
+	{StateBillMonths, EvBack, (*turn).backToBillNumber},
+	{StateBillCard, EvConfirm, (*turn).payBill},
+	{StateBillCard, EvRetry, (*turn).inquireAgain},
+	{StateBillCard, EvBack, (*turn).backToBillNumber},
 }
 
 // Handle answers one input.
@@ -379,6 +393,10 @@ func (t *turn) chooseCategory(ctx context.Context, arg string) (State, error) {
 		t.notes = append(t.notes, text(t.lang, "use_buttons"))
 		return StateHome, nil
 	}
+	if c == CategoryBill {
+		t.sess.Category, t.sess.Page = c, 0
+		return StateBillers, nil
+	}
 	t.sess.Category, t.sess.Brand, t.sess.Page = c, "", 0
 	brands := t.s.brands(c)
 	switch len(brands) {
@@ -614,6 +632,8 @@ func (t *turn) button(label string, menu string, ev Event, arg string) Button {
 func (t *turn) prompt(menu string) Reply {
 	s := t.s
 	switch t.sess.State {
+	case StateBillers, StateBillNumber, StateBillMonths, StateBillCard:
+		return t.billPrompt(menu)
 	case StateBrand:
 		var rows [][]Button
 		for _, b := range s.brands(t.sess.Category) {
@@ -671,7 +691,7 @@ func (t *turn) prompt(menu string) Reply {
 	// Home.
 	var rows [][]Button
 	for _, c := range Categories {
-		if s.sells(c.ID) && len(s.brands(c.ID)) > 0 {
+		if s.sells(c.ID) && (len(s.brands(c.ID)) > 0 || c.ID == CategoryBill && len(s.billers()) > 0) {
 			rows = append(rows, []Button{t.button(c.Name, menu, EvCategory, string(c.ID))})
 		}
 	}
@@ -754,8 +774,8 @@ func pairUp(rows [][]Button) [][]Button {
 // --- catalog views ---------------------------------------------------------
 
 // sells reports whether the conversation has a flow for a category: bills
-// ("Tagihan") have their own and are not sold from the product menus.
-func (s *Service) sells(c CategoryID) bool { return c != CategoryBill }
+// ("Tagihan") need a provider that pays them.
+func (s *Service) sells(c CategoryID) bool { return c != CategoryBill || s.cfg.Bills != nil }
 
 // price is what a buyer pays for p: the provider's price plus the markup.
 func (s *Service) price(p Product) int64 { return p.Price + s.cfg.Pricing.For(p.Category) }

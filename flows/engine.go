@@ -197,7 +197,8 @@ func (e *Engine) Send(ctx context.Context, refID string) (Order, error) {
 // Check asks the provider about one order and records the answer (the
 // poller, a callback hint, an admin's /recheck). It never re-sends an order
 // to an account other than the one it was placed with, nor one the provider
-// has not acknowledged for UnackedAfter.
+// has not acknowledged for UnackedAfter, and never re-sends a payment: a
+// bill is only asked about (see checkBill).
 func (e *Engine) Check(ctx context.Context, refID string) (Order, error) {
 	unlock := e.locks.lock(refID)
 	defer unlock()
@@ -208,14 +209,14 @@ func (e *Engine) Check(ctx context.Context, refID string) (Order, error) {
 	if o.Status.Final() {
 		return o, nil
 	}
-	if o.Kind == Postpaid {
-		return o, fmt.Errorf("orders: check %s: postpaid orders are settled by the bills flow", refID)
-	}
 	now := e.cfg.Now()
 	if o.Account != e.provider.Account() {
 		// DESIGN rule 4: the account is gone (or changed: sandbox ↔
 		// production). Re-sending elsewhere could place it twice.
 		return e.alertOnce(ctx, o, AlertAccountMissing, "akun sekarang: "+e.provider.Account().String())
+	}
+	if o.Kind == Postpaid {
+		return e.checkBill(ctx, o)
 	}
 	if !o.Acknowledged && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
 		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
@@ -413,7 +414,7 @@ const placingGrace = 5 * time.Second
 
 // due reports whether the poller should check o now.
 func (e *Engine) due(o *Order, now time.Time) bool {
-	if o.Status.Final() || o.Kind == Postpaid {
+	if o.Status.Final() {
 		return false
 	}
 	if o.Status == StatusPlacing && now.Sub(o.UpdatedAt) < e.cfg.ProviderTimeout+placingGrace {

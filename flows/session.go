@@ -18,6 +18,11 @@ const (
 	StateProducts State = "products" // a page of products
 	StateNumber   State = "number"   // waiting for the customer number
 	StateConfirm  State = "confirm"  // the confirm screen
+
+	StateBillers    State = "billers"     // the billers of "Tagihan"
+	StateBillNumber State = "bill_number" // waiting for the customer number
+	StateBillMonths State = "bill_months" // waiting for the number of months
+	StateBillCard   State = "bill_card"   // the inquired bill, Pay / Cancel
 )
 
 // Session is one chat's place in the conversation, persisted between
@@ -37,7 +42,11 @@ type Session struct {
 	// one-time token.
 	Quote int64  `json:"quote,omitempty"`
 	Token string `json:"token,omitempty"`
-	Lang  Lang   `json:"lang,omitempty"`
+	// Bill is the inquired bill on the bill card; Months the months asked
+	// for (BPJS).
+	Bill   *Bill `json:"bill,omitempty"`
+	Months int   `json:"months,omitempty"`
+	Lang   Lang  `json:"lang,omitempty"`
 	// LastUpdate is the last Telegram update applied to this chat: a
 	// re-delivered update is not applied twice.
 	LastUpdate int       `json:"last_update,omitempty"`
@@ -57,6 +66,7 @@ const (
 	EvBack     Event = "bk"
 	EvConfirm  Event = "ok"
 	EvCancel   Event = "x"
+	EvRetry    Event = "rq" // inquire a bill again
 	EvText     Event = "text"
 )
 

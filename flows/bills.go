@@ -1,0 +1,246 @@
+package flows
+
+import (
+	"context"
+	"html"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The bill flow ("Tagihan"): biller → customer number → (months, for BPJS)
+// → inquiry → bill card → Pay. Its rows are in the conversation table; the
+// payment itself is the engine's CreateBill and SendBill (DESIGN rule 8).
+
+// billers lists the available postpaid products, by name.
+func (s *Service) billers() []Product {
+	var out []Product
+	for _, p := range s.cfg.Products.Products() {
+		if p.Kind == Postpaid && p.Available {
+			out = append(out, p)
+		}
+	}
+	// The cache sorts by price, meaningless for billers (price 0): by name.
+	slices.SortStableFunc(out, func(a, b Product) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	return out
+}
+
+// asksMonths reports whether a biller bills a chosen number of months: BPJS
+// Kesehatan does (IAK "BPJS", Mesin R1 "BPJSKS"); employment BPJS does not.
+func asksMonths(p Product) bool {
+	code, name := strings.ToUpper(p.Code), strings.ToUpper(p.Name)
+	if strings.Contains(code, "BPJSTK") || strings.Contains(name, "KETENAGAKERJAAN") {
+		return false
+	}
+	return code == "BPJS" || strings.HasPrefix(code, "BPJSKS") || strings.Contains(name, "BPJS KESEHATAN")
+}
+
+func (t *turn) biller() (Product, bool) {
+	p, ok := t.s.cfg.Products.Lookup(t.sess.Product)
+	return p, ok && p.Kind == Postpaid
+}
+
+func (t *turn) chooseBiller(ctx context.Context, arg string) (State, error) {
+	for _, p := range t.s.billers() {
+		if buttonArg(p.Code) == arg {
+			t.sess.Product, t.sess.Number, t.sess.Bill, t.sess.Months = p.Code, "", nil, 0
+			return StateBillNumber, nil
+		}
+	}
+	t.notes = append(t.notes, text(t.lang, "use_buttons"))
+	return "", nil
+}
+
+func (t *turn) backToBillers(ctx context.Context, _ string) (State, error) {
+	t.sess.Product, t.sess.Number, t.sess.Bill, t.sess.Months = "", "", nil, 0
+	return StateBillers, nil
+}
+
+func (t *turn) backToBillNumber(ctx context.Context, _ string) (State, error) {
+	t.sess.Number, t.sess.Bill, t.sess.Months, t.sess.Token = "", nil, 0, ""
+	return StateBillNumber, nil
+}
+
+func (t *turn) enterBillNumber(ctx context.Context, typed string) (State, error) {
+	p, ok := t.biller()
+	if !ok {
+		t.notes = append(t.notes, text(t.lang, "unavailable_now", html.EscapeString(t.sess.Product)))
+		return StateBillers, nil
+	}
+	n, err := NormaliseNumber(p, typed)
+	if err != nil {
+		t.notes = append(t.notes, text(t.lang, "bad_customer_no"))
+		return "", nil
+	}
+	t.sess.Number = n
+	if asksMonths(p) {
+		return StateBillMonths, nil
+	}
+	return t.inquire(ctx, p)
+}
+
+func (t *turn) enterMonths(ctx context.Context, typed string) (State, error) {
+	m, err := strconv.Atoi(strings.TrimSpace(typed))
+	if err != nil || m < 1 || m > 12 {
+		t.notes = append(t.notes, text(t.lang, "bad_months"))
+		return "", nil
+	}
+	p, ok := t.biller()
+	if !ok {
+		t.notes = append(t.notes, text(t.lang, "unavailable_now", html.EscapeString(t.sess.Product)))
+		return StateBillers, nil
+	}
+	t.sess.Months = m
+	return t.inquire(ctx, p)
+}
+
+func (t *turn) inquireAgain(ctx context.Context, _ string) (State, error) {
+	p, ok := t.biller()
+	if !ok || t.sess.Number == "" {
+		return t.backToBillers(ctx, "")
+	}
+	return t.inquire(ctx, p)
+}
+
+// inquire asks the provider for the bill under a fresh ref, which the
+// payment will reuse.
+func (t *turn) inquire(ctx context.Context, p Product) (State, error) {
+	ref, err := NewRefID(t.s.cfg.Now(), t.s.cfg.Random)
+	if err != nil {
+		return "", err
+	}
+	bill, err := t.s.cfg.Bills.InquireBill(ctx, BillRequest{RefID: ref, ProductCode: p.Code,
+		CustomerNumber: t.sess.Number, Months: t.sess.Months})
+	switch KindOf(err) {
+	case "":
+	case KindRejected:
+		t.notes = append(t.notes, text(t.lang, "inquiry_refused", html.EscapeString(ReasonOf(err).In(t.lang))))
+		t.sess.Bill = nil
+		return StateBillNumber, nil
+	default:
+		t.s.log.Warn("bill inquiry failed", "chat_id", t.in.ChatID, "product_code", p.Code, "err", err)
+		t.notes = append(t.notes, text(t.lang, "inquiry_failed"))
+		t.sess.Bill = nil
+		return StateBillNumber, nil
+	}
+	if bill.ProductCode == "" {
+		bill.ProductCode = p.Code
+	}
+	token, err := randomID(t.s.cfg.Random, 12)
+	if err != nil {
+		return "", err
+	}
+	t.sess.Bill, t.sess.Token = &bill, token
+	t.sess.Quote = bill.Total + t.s.cfg.Pricing.For(CategoryBill)
+	return StateBillCard, nil
+}
+
+// payBill is the bill card's Pay: write the payment (write-ahead), answer
+// "processing", pay after the answer is on screen.
+func (t *turn) payBill(ctx context.Context, token string) (State, error) {
+	if token == "" || token != t.sess.Token || t.sess.Bill == nil {
+		return t.restartState(text(t.lang, "menu_expired"))
+	}
+	p, ok := t.biller()
+	if !ok {
+		t.notes = append(t.notes, text(t.lang, "unavailable_now", html.EscapeString(t.sess.Product)))
+		return StateBillers, nil
+	}
+	if t.sess.Bill.Expired(t.s.cfg.Now()) {
+		// DESIGN rule 8: an expired inquiry is never paid; offer a new one.
+		t.notes = append(t.notes, text(t.lang, "bill_expired"))
+		t.sess.Token = ""
+		return "", nil
+	}
+	o, created, err := t.s.cfg.Engine.CreateBill(ctx, PayRequest{ChatID: t.in.ChatID, UserID: t.in.UserID, Token: token,
+		Lang: string(t.lang), Product: p, Bill: *t.sess.Bill, Price: t.sess.Quote, MessageID: t.in.MessageID})
+	if err != nil {
+		return "", err
+	}
+	t.replies = []Reply{{Edit: true, Text: text(t.lang, "paying", o.RefID, html.EscapeString(o.ProductName),
+		html.EscapeString(o.CustomerNumber), FormatRupiah(o.Price))}}
+	if created {
+		engine, ref, log := t.s.cfg.Engine, o.RefID, t.s.log
+		t.then = func(ctx context.Context) []Reply {
+			if _, err := engine.SendBill(ctx, ref); err != nil {
+				log.Error("paying bill; checks will resolve it", "ref_id", ref, "err", err)
+			}
+			return nil
+		}
+	}
+	*t.sess = Session{State: StateHome, Lang: t.sess.Lang, LastUpdate: t.sess.LastUpdate}
+	return StateHome, nil
+}
+
+// billPrompt draws the bill flow's states.
+func (t *turn) billPrompt(menu string) Reply {
+	s := t.s
+	back := t.button(text(t.lang, "btn_back"), menu, EvBack, "")
+	cancel := t.button(text(t.lang, "btn_cancel"), menu, EvCancel, "")
+	switch t.sess.State {
+	case StateBillNumber:
+		p, _ := t.biller()
+		return Reply{Text: text(t.lang, "ask_bill_number", html.EscapeString(p.Name)),
+			Buttons: [][]Button{{back, cancel}}, AwaitsText: true}
+	case StateBillMonths:
+		p, _ := t.biller()
+		return Reply{Text: text(t.lang, "ask_months", html.EscapeString(p.Name), html.EscapeString(t.sess.Number)),
+			Buttons: [][]Button{{back, cancel}}, AwaitsText: true}
+	case StateBillCard:
+		b := t.sess.Bill
+		if b == nil {
+			break
+		}
+		p, _ := t.biller()
+		markup := s.cfg.Pricing.For(CategoryBill)
+		lines := []string{text(t.lang, "bill_title", html.EscapeString(p.Name))}
+		if b.CustomerName != "" {
+			lines = append(lines, text(t.lang, "line_name", html.EscapeString(b.CustomerName)))
+		}
+		lines = append(lines, text(t.lang, "bill_customer", html.EscapeString(b.CustomerNumber)))
+		if b.Period != "" {
+			lines = append(lines, text(t.lang, "bill_period", html.EscapeString(b.Period)))
+		}
+		for _, d := range b.Details {
+			lines = append(lines, html.EscapeString(d))
+		}
+		lines = append(lines,
+			text(t.lang, "bill_amount", FormatRupiah(b.Amount)),
+			text(t.lang, "bill_admin", FormatRupiah(b.Total-b.Amount+markup)),
+			text(t.lang, "bill_total", FormatRupiah(t.sess.Quote)))
+		if !b.Expires.IsZero() {
+			lines = append(lines, text(t.lang, "bill_until", b.Expires.In(WIB).Format("02/01 15:04")))
+		}
+		rows := [][]Button{}
+		if t.sess.Token != "" {
+			rows = append(rows, []Button{t.button(text(t.lang, "btn_pay"), menu, EvConfirm, t.sess.Token), cancel})
+		} else {
+			rows = append(rows, []Button{t.button(text(t.lang, "btn_inquire_again"), menu, EvRetry, ""), cancel})
+		}
+		rows = append(rows, []Button{t.button(text(t.lang, "btn_change_number"), menu, EvBack, "")})
+		return Reply{Text: strings.Join(lines, "\n"), Buttons: rows}
+	}
+	// The billers, a page at a time.
+	billers := s.billers()
+	pages := max(1, (len(billers)+s.cfg.PageSize-1)/s.cfg.PageSize)
+	page := min(t.sess.Page, pages-1)
+	t.sess.Page = page
+	var rows [][]Button
+	for _, p := range billers[min(page*s.cfg.PageSize, len(billers)):min((page+1)*s.cfg.PageSize, len(billers))] {
+		rows = append(rows, []Button{t.button(p.Name, menu, EvProduct, buttonArg(p.Code))})
+	}
+	var nav []Button
+	if page > 0 {
+		nav = append(nav, t.button(text(t.lang, "btn_prev"), menu, EvPage, strconv.Itoa(page-1)))
+	}
+	if page < pages-1 {
+		nav = append(nav, t.button(text(t.lang, "btn_next"), menu, EvPage, strconv.Itoa(page+1)))
+	}
+	if nav != nil {
+		rows = append(rows, nav)
+	}
+	rows = append(rows, []Button{back, cancel})
+	return Reply{Text: text(t.lang, "choose_biller", page+1, pages), Buttons: rows}
+}
