@@ -33,6 +33,9 @@ type EngineConfig struct {
 	// Lang is the language of alerts and ops lines (default Bahasa
 	// Indonesia); buyers get their own.
 	Lang Lang
+	// LowBalance, when positive, alerts admins once when a provider answer
+	// shows the deposit under it, and again only after it recovered.
+	LowBalance int64
 	// Now defaults to time.Now; Random (for ref ids) to crypto/rand.
 	Now    func() time.Time
 	Random io.Reader
@@ -50,9 +53,11 @@ type Engine struct {
 
 	locks refLocks
 	hints chan string
-	// misconfigured is set while the provider refuses our credentials, so
-	// admins hear of it once until it clears (DESIGN rule 11).
+	// misconfigured is set while the provider refuses our credentials, and
+	// lowBalance while the deposit is under the threshold, so admins hear of
+	// each once until it clears (DESIGN rule 11).
 	misconfigured atomic.Bool
+	lowBalance    atomic.Bool
 }
 
 // NewEngine returns an engine placing orders with provider and keeping them
@@ -229,16 +234,15 @@ func (e *Engine) Check(ctx context.Context, refID string) (Order, error) {
 
 // record writes a provider answer to the order in one transaction.
 func (e *Engine) record(ctx context.Context, refID string, res Result, perr error, first bool) (Order, error) {
-	var raisedMisconfigured bool
+	var raised []*atomic.Bool
 	o, err := e.store.UpdateOrder(ctx, refID, func(o *Order) ([]Notification, error) {
-		raisedMisconfigured = false
-		notes, raised, err := e.apply(o, res, perr, first)
-		raisedMisconfigured = raised
+		notes, r, err := e.apply(o, res, perr, first)
+		raised = r
 		return notes, err
 	})
 	if err != nil {
-		if raisedMisconfigured {
-			e.misconfigured.Store(false) // the alert was not written: raise it next time
+		for _, flag := range raised {
+			flag.Store(false) // the alert was not written: raise it next time
 		}
 		return Order{}, fmt.Errorf("orders: record %s: %w", refID, err)
 	}
@@ -262,10 +266,13 @@ func (e *Engine) logAnswer(o Order, perr error, first bool) {
 
 // apply folds one provider answer into o (DESIGN rules 3–6) and returns the
 // notifications that go with it. It runs inside the store's transaction.
-func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []Notification, raisedMisconfigured bool, err error) {
+//
+// raised lists the provider-wide alert flags this answer raised, so that a
+// failed write can lower them again.
+func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []Notification, raised []*atomic.Bool, err error) {
 	if o.Status.Final() {
 		// Settled meanwhile (a callback's check raced this one): settle once.
-		return nil, false, ErrNoChange
+		return nil, nil, ErrNoChange
 	}
 	now := e.cfg.Now()
 	if !first {
@@ -287,7 +294,7 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 			e.settle(o, StatusFailed, ReasonOf(perr), now)
 		case KindMisconfigured:
 			if !e.misconfigured.Swap(true) {
-				raisedMisconfigured = true
+				raised = append(raised, &e.misconfigured)
 				notes = append(notes, e.toAdmins(providerAlertText(e.cfg.Lang, AlertMisconfigured, perr.Error(), now), o.RefID)...)
 			}
 			if first {
@@ -300,6 +307,9 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 		}
 	} else {
 		e.misconfigured.Store(false)
+		if alert := e.watchBalance(res, now); alert != nil {
+			notes, raised = append(notes, alert...), append(raised, &e.lowBalance)
+		}
 		if res.Acknowledged {
 			o.Acknowledged = true
 		}
@@ -329,13 +339,30 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 		}
 	}
 	if o.Status.Final() {
-		return append(notes, e.settlementNotes(o)...), raisedMisconfigured, nil
+		return append(notes, e.settlementNotes(o)...), raised, nil
 	}
 	if now.Sub(o.CreatedAt) > e.cfg.AlertAfter && !o.HasAlerted(AlertPendingTooLong) {
 		o.Alerted = append(o.Alerted, AlertPendingTooLong)
 		notes = append(notes, e.toAdmins(alertText(e.cfg.Lang, AlertPendingTooLong, o, ""), o.RefID)...)
 	}
-	return notes, raisedMisconfigured, nil
+	return notes, raised, nil
+}
+
+// watchBalance raises the low-deposit alert when an answer shows the
+// deposit under the threshold, once until an answer shows it recovered.
+func (e *Engine) watchBalance(res Result, now time.Time) []Notification {
+	if e.cfg.LowBalance <= 0 || !res.BalanceKnown {
+		return nil
+	}
+	if res.Balance >= e.cfg.LowBalance {
+		e.lowBalance.Store(false)
+		return nil
+	}
+	if e.lowBalance.Swap(true) {
+		return nil
+	}
+	detail := text(e.cfg.Lang, "low_balance_detail", FormatRupiah(res.Balance), FormatRupiah(e.cfg.LowBalance))
+	return e.toAdmins(providerAlertText(e.cfg.Lang, AlertLowBalance, detail, now), "")
 }
 
 func (e *Engine) settle(o *Order, s Status, reason Reason, now time.Time) {

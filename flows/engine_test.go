@@ -379,3 +379,39 @@ func TestMisconfiguredCheckChangesNothing(t *testing.T) {
 		t.Errorf("%d alerts after the condition came back, want 2", n)
 	}
 }
+
+// TestLowBalanceAlertsOnceUntilRecovered: an answer showing the deposit
+// under the threshold alerts admins once; after a top-up of the deposit
+// shows it recovered, the next dip alerts again.
+func TestLowBalanceAlertsOnceUntilRecovered(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	start := h.sim.Deposit()
+	engine := flows.NewEngine(h.db, h.client, flows.EngineConfig{ProviderTimeout: h.timeout, OpsChatID: opsChat,
+		Now: h.clk.Now, LowBalance: start - 15000})
+	h.engine = engine
+	lowAlerts := func() int {
+		n := 0
+		for _, note := range h.outbox() {
+			if strings.Contains(note.Text, "Saldo deposit provider menipis") {
+				n++
+			}
+		}
+		return n
+	}
+	h.place("081212341000") // deposit − 10.850: above the threshold
+	if n := lowAlerts(); n != 0 {
+		t.Fatalf("%d alerts above the threshold", n)
+	}
+	h.place("081212341000") // − 21.700: under
+	h.place("081212341000")
+	if n := lowAlerts(); n != 1 {
+		t.Fatalf("%d alerts under the threshold, want 1", n)
+	}
+	h.sim.AddDeposit(100000)
+	h.place("081212341000") // recovered
+	h.sim.AddDeposit(-100000)
+	h.place("081212341000") // under again
+	if n := lowAlerts(); n != 2 {
+		t.Errorf("%d alerts after recovering and dipping again, want 2", n)
+	}
+}
