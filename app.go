@@ -86,6 +86,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		CheckConcurrency: cfg.Poller.Concurrency,
 		OpsChatID:        opsChat,
 		Admins:           cfg.Telegram.Admins,
+		LowBalance:       cfg.Alerts.LowBalance,
 		Logger:           log,
 	})
 	meters, _ := a.provider.(flows.MeterInquirer)
