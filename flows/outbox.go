@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 )
 
 // Notifier delivers one notification to Telegram. The bot implements it; a
@@ -130,6 +132,11 @@ func (d *Drainer) Run(ctx context.Context) error {
 		wg       sync.WaitGroup
 	)
 	defer wg.Wait()
+	// taken reports an entry delivered or in flight; called with mu held.
+	taken := func(n Notification) bool {
+		_, ended := finished[n.ID]
+		return ended || inflight[n.ID]
+	}
 	slots := make(chan struct{}, d.cfg.Concurrency)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -154,31 +161,36 @@ func (d *Drainer) Run(ctx context.Context) error {
 			d.log.Error("reading the outbox", "err", err)
 		}
 	dispatch:
-		for _, n := range due {
+		for i, n := range due {
 			mu.Lock()
-			_, ended := finished[n.ID]
-			skip := ended || inflight[n.ID] || busyChat[n.ChatID]
-			if !skip {
-				select {
-				case slots <- struct{}{}:
-					inflight[n.ID], busyChat[n.ChatID] = true, true
-				default:
-					mu.Unlock()
-					break dispatch // every slot busy: a finishing delivery wakes us
-				}
-			}
-			mu.Unlock()
-			if skip {
+			if taken(n) || busyChat[n.ChatID] {
+				mu.Unlock()
 				continue
 			}
+			select {
+			case slots <- struct{}{}:
+			default:
+				mu.Unlock()
+				break dispatch // every slot busy: a finishing delivery wakes us
+			}
+			// The chat is idle, so nothing of it is in flight: the lines
+			// gathered are the ones due now that no delivery has ended.
+			b := gather(due, i, taken)
+			for _, m := range b {
+				inflight[m.ID] = true
+			}
+			busyChat[n.ChatID] = true
+			mu.Unlock()
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				d.deliver(ctx, n)
+				d.deliver(ctx, b)
 				mu.Lock()
-				delete(inflight, n.ID)
+				for _, m := range b {
+					delete(inflight, m.ID)
+					finished[m.ID] = reads
+				}
 				delete(busyChat, n.ChatID)
-				finished[n.ID] = reads
 				<-slots
 				mu.Unlock()
 				d.Wake()
@@ -192,34 +204,119 @@ func (d *Drainer) Run(ctx context.Context) error {
 // chats' entries behind a long backlog for one chat.
 const drainScan = 1000
 
-// DrainOnce delivers what is due now and waits for it; for tests and tools.
+// DrainOnce delivers what is due now, ops lines batched as Run batches
+// them, and waits for it; for tests and tools. It returns how many
+// notifications it handled.
 func (d *Drainer) DrainOnce(ctx context.Context) (int, error) {
-	due, err := d.store.DueNotifications(ctx, d.cfg.Now(), 1000)
+	due, err := d.store.DueNotifications(ctx, d.cfg.Now(), drainScan)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: %w", err)
 	}
+	batched := map[string]bool{}
+	taken := func(n Notification) bool { return batched[n.ID] }
+	var batches []batch
+	for i, n := range due {
+		if batched[n.ID] {
+			continue
+		}
+		b := gather(due, i, taken)
+		for _, m := range b {
+			batched[m.ID] = true
+		}
+		batches = append(batches, b)
+	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, d.cfg.Concurrency)
-	for _, n := range due {
+	for _, b := range batches {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			d.deliver(ctx, n)
+			d.deliver(ctx, b)
 		}()
 	}
 	wg.Wait()
 	return len(due), nil
 }
 
-func (d *Drainer) deliver(ctx context.Context, n Notification) {
+// maxText is Telegram's limit on a message, counted as the bot counts it:
+// UTF-16 code units of the raw HTML, never less than what Telegram counts.
+const maxText = 4096
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// batch is what one delivery sends: a notification, or several ops-group
+// lines for one chat that go out as one message. The ops group may get
+// only 20 messages a minute, and orders that settle together would
+// otherwise queue behind each other for minutes.
+type batch []Notification
+
+func batchable(n Notification) bool { return n.ToOps && n.Kind == NotifySend }
+
+// gather returns the batch that starts with due[i]. For an ops line it adds
+// the same chat's later ops lines that are not taken (delivered or in
+// flight), in outbox order, while the joined text fits one message; it
+// stops at that chat's first entry that is not an ops line, so the chat
+// still gets everything in order.
+func gather(due []Notification, i int, taken func(Notification) bool) batch {
+	first := due[i]
+	b := batch{first}
+	if !batchable(first) {
+		return b
+	}
+	size := utf16Len(first.Text)
+	for _, n := range due[i+1:] {
+		if n.ChatID != first.ChatID || taken(n) {
+			continue
+		}
+		if !batchable(n) {
+			break
+		}
+		if size += 1 + utf16Len(n.Text); size > maxText {
+			break
+		}
+		b = append(b, n)
+	}
+	return b
+}
+
+// message is the notification delivered for b: its first entry with every
+// entry's text, one per line.
+func (b batch) message() Notification {
+	n := b[0]
+	if len(b) > 1 {
+		texts := make([]string, len(b))
+		for i, m := range b {
+			texts[i] = m.Text
+		}
+		n.Text = strings.Join(texts, "\n")
+	}
+	return n
+}
+
+// deliver sends b as one message and settles every entry of it the same
+// way: acknowledged when Telegram accepted it or refused it for good,
+// re-addressed after a migration, rescheduled otherwise.
+func (d *Drainer) deliver(ctx context.Context, b batch) {
+	n := b.message()
 	attrs := []any{"id", n.ID, "chat_id", n.ChatID, "kind", string(n.Kind), "ref_id", n.RefID}
+	if len(b) > 1 {
+		attrs = append(attrs, "batch", len(b))
+	}
 	err := d.notifier.Deliver(ctx, n)
 	if err == nil {
-		if err := d.store.AckNotification(ctx, n.ID); err != nil {
-			// Delivered but not acknowledged: it will go out again (the one
-			// duplicate DESIGN rule 10 allows).
-			d.log.Error("acknowledging a delivered notification", append(attrs, "err", err)...)
+		for _, m := range b {
+			if err := d.store.AckNotification(ctx, m.ID); err != nil {
+				// Delivered but not acknowledged: it will go out again (the
+				// one duplicate DESIGN rule 10 allows).
+				d.log.Error("acknowledging a delivered notification", append(attrs, "acked_id", m.ID, "err", err)...)
+			}
 		}
 		return
 	}
@@ -236,25 +333,39 @@ func (d *Drainer) deliver(ctx context.Context, n Notification) {
 				d.log.Error("storing the migrated ops chat", append(attrs, "err", err)...)
 			}
 		}
-		n.ChatID = de.MigrateTo
-		n.NotBefore = time.Time{}
+		for i := range b {
+			b[i].ChatID = de.MigrateTo
+			b[i].NotBefore = time.Time{}
+		}
 	case de != nil && de.Permanent:
 		d.log.Warn("telegram refused a notification for good; dropping it", append(attrs, "err", err)...)
-		if err := d.store.AckNotification(ctx, n.ID); err != nil {
-			d.log.Error("dropping a refused notification", append(attrs, "err", err)...)
+		for _, m := range b {
+			if err := d.store.AckNotification(ctx, m.ID); err != nil {
+				d.log.Error("dropping a refused notification", append(attrs, "acked_id", m.ID, "err", err)...)
+			}
 		}
 		return
 	default:
-		n.Attempts++
-		wait := d.backoff(n.Attempts)
+		// The entries wait together, so they go out together again.
+		attempts := 0
+		for _, m := range b {
+			attempts = max(attempts, m.Attempts+1)
+		}
+		wait := d.backoff(attempts)
 		if de != nil && de.RetryAfter > wait {
 			wait = de.RetryAfter
 		}
-		n.NotBefore = d.cfg.Now().Add(wait)
-		d.log.Warn("delivery failed; will retry", append(attrs, "attempts", n.Attempts, "retry_in", wait, "err", err)...)
+		at := d.cfg.Now().Add(wait)
+		for i := range b {
+			b[i].Attempts++
+			b[i].NotBefore = at
+		}
+		d.log.Warn("delivery failed; will retry", append(attrs, "attempts", attempts, "retry_in", wait, "err", err)...)
 	}
-	if err := d.store.RescheduleNotification(ctx, n); err != nil {
-		d.log.Error("rescheduling a notification", append(attrs, "err", err)...)
+	for _, m := range b {
+		if err := d.store.RescheduleNotification(ctx, m); err != nil {
+			d.log.Error("rescheduling a notification", append(attrs, "rescheduled_id", m.ID, "err", err)...)
+		}
 	}
 }
 
