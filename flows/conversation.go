@@ -71,6 +71,15 @@ type ServiceConfig struct {
 	Logger   *slog.Logger
 	// Random feeds menu ids and confirm tokens; default crypto/rand.
 	Random interface{ Read([]byte) (int, error) }
+
+	// The admin commands (admin.go). Reports defaults to Store when Store
+	// is one. Balance and Mutations, when the provider offers them, answer
+	// /balance and /mutations; /balance warns under LowBalance (rupiah; 0
+	// never warns).
+	Reports    AdminStore
+	Balance    BalanceChecker
+	Mutations  MutationLister
+	LowBalance int64
 }
 
 // Service is the purchase conversation: a table of transitions over a
@@ -155,9 +164,9 @@ var table = []transition{
 
 // Handle answers one input.
 func (s *Service) Handle(ctx context.Context, in Input) (Output, error) {
-	if !in.Private {
-		// The bot sells in private chats only; groups (the ops group) hear
-		// nothing from the conversation.
+	if !in.Private && (in.Kind != InputCommand || !s.isAdmin(in.UserID)) {
+		// The bot sells in private chats only. In a group (the ops group)
+		// an admin's command is answered; everything else is silence.
 		return Output{}, nil
 	}
 	var sess Session
@@ -292,6 +301,15 @@ func (t *turn) run(ctx context.Context) (Output, error) {
 
 // command handles the slash commands, which work in any state.
 func (t *turn) command(ctx context.Context) (Output, error) {
+	// Admin commands exist for admins alone: for anyone else they fall
+	// through to the unknown-command answer below, word for word.
+	if out, ok, err := t.admin(ctx); ok {
+		return out, err
+	}
+	if !t.in.Private {
+		// Only admins get here: the purchase commands need a private chat.
+		return t.say(text(t.lang, "admin_group_commands")), nil
+	}
 	switch t.in.Command {
 	case "start":
 		*t.sess = Session{State: StateHome, Lang: t.sess.Lang, LastUpdate: t.sess.LastUpdate}

@@ -1,0 +1,622 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AdminStore is what the admin commands read and write beyond the
+// conversation's store.
+type AdminStore interface {
+	// PendingOrders returns the orders in the pending index.
+	PendingOrders(ctx context.Context) ([]Order, error)
+	// OrdersCreated returns the orders created in [from, to) with status
+	// (any when empty), newest first, at most limit, and how many match.
+	OrdersCreated(ctx context.Context, from, to time.Time, status Status, limit int) ([]Order, int, error)
+	// EachOrderCreated calls fn with every order created in [from, to). fn
+	// must not use the store.
+	EachOrderCreated(ctx context.Context, from, to time.Time, fn func(o *Order) error) error
+	// UpdateSettings reads keys, lets fn change them and writes them back in
+	// one transaction; an empty value deletes a key.
+	UpdateSettings(ctx context.Context, keys []string, fn func(values map[string]string) error) error
+}
+
+const (
+	// adminListLimit bounds a list: the newest this many, with the count of
+	// all, keep a reply to a few messages.
+	adminListLimit = 50
+	// maxMutationDays is the longest /mutations range: a month of a busy
+	// deposit is already thousands of rows.
+	maxMutationDays = 31
+	// failedWindow is how far back /orders failed looks.
+	failedWindow = 7 * 24 * time.Hour
+)
+
+// adminCommands are the commands that exist for admins only. Anyone else
+// gets the unknown-command answer for them, word for word.
+var adminCommands = map[string]func(t *turn, ctx context.Context) (Output, error){
+	"balance":   (*turn).adminBalance,
+	"mutations": (*turn).adminMutations,
+	"orders":    (*turn).adminOrders,
+	"order":     (*turn).adminOrder,
+	"recheck":   (*turn).adminRecheck,
+	"catalog":   (*turn).adminCatalog,
+	"stats":     (*turn).adminStats,
+	"allow":     (*turn).adminAllow,
+	"deny":      (*turn).adminDeny,
+}
+
+func (s *Service) isAdmin(user int64) bool { return user != 0 && slices.Contains(s.cfg.Admins, user) }
+
+// reports is the admin commands' store: ServiceConfig.Reports, or the
+// conversation's store when it is one.
+func (s *Service) reports() AdminStore {
+	if s.cfg.Reports != nil {
+		return s.cfg.Reports
+	}
+	r, _ := s.cfg.Store.(AdminStore)
+	return r
+}
+
+// admin answers an admin's command. ok is false when the sender is not an
+// admin or the command is not an admin command: the caller answers it as
+// it answers everyone.
+func (t *turn) admin(ctx context.Context) (out Output, ok bool, err error) {
+	if !t.s.isAdmin(t.in.UserID) {
+		return Output{}, false, nil
+	}
+	if t.in.Command == "help" {
+		if !t.in.Private {
+			return t.say(text(t.lang, "admin_help")), true, nil
+		}
+		return t.say(text(t.lang, "help") + "\n\n" + text(t.lang, "admin_help")), true, nil
+	}
+	do, ok := adminCommands[t.in.Command]
+	if !ok {
+		return Output{}, false, nil
+	}
+	out, err = do(t, ctx)
+	if err != nil {
+		err = fmt.Errorf("admin /%s: %w", t.in.Command, err)
+	}
+	return out, true, err
+}
+
+// number shows a customer number in full in an admin's private chat and
+// masked in a group (DESIGN rule 12).
+func (t *turn) number(n string) string {
+	if t.in.Private {
+		return html.EscapeString(n)
+	}
+	return html.EscapeString(MaskNumber(n))
+}
+
+func (t *turn) providerError(op string, err error) Output {
+	// The clients scrub keys from their errors; the admin needs the rc and
+	// message to act.
+	t.s.log.Warn("admin command: provider call failed", "op", op, "chat_id", t.in.ChatID, "err", err)
+	return t.say(text(t.lang, "admin_provider_error", html.EscapeString(shorten(err.Error(), 500))))
+}
+
+// pages splits lines into messages under Telegram's limit, so a long list
+// arrives whole in a few messages instead of being cut by the transport.
+func pages(lines []string) Output {
+	var (
+		out  Output
+		cur  []string
+		size int
+	)
+	for _, l := range lines {
+		n := utf16Len(l) + 1
+		if size > 0 && size+n > maxText {
+			out.Replies = append(out.Replies, Reply{Text: strings.Join(cur, "\n")})
+			cur, size = nil, 0
+		}
+		cur, size = append(cur, l), size+n
+	}
+	if len(cur) > 0 {
+		out.Replies = append(out.Replies, Reply{Text: strings.Join(cur, "\n")})
+	}
+	return out
+}
+
+func startOfDay(t time.Time) time.Time {
+	t = t.In(WIB)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, WIB)
+}
+
+func wibTime(t time.Time) string   { return t.In(WIB).Format("02/01/2006 15:04:05") + " WIB" }
+func shortTime(t time.Time) string { return t.In(WIB).Format("02/01 15:04") }
+func day(t time.Time) string       { return t.In(WIB).Format("2006-01-02") }
+
+// --- /balance ----------------------------------------------------------------
+
+func (t *turn) adminBalance(ctx context.Context) (Output, error) {
+	bc := t.s.cfg.Balance
+	if bc == nil {
+		return t.say(text(t.lang, "admin_balance_unsupported")), nil
+	}
+	balance, err := bc.Balance(ctx)
+	if err != nil {
+		return t.providerError("balance", err), nil
+	}
+	msg := text(t.lang, "admin_balance", FormatRupiah(balance))
+	if low := t.s.cfg.LowBalance; low > 0 && balance < low {
+		msg += "\n" + text(t.lang, "admin_balance_low", FormatRupiah(low))
+	}
+	return t.say(msg), nil
+}
+
+// --- /mutations --------------------------------------------------------------
+
+func (t *turn) adminMutations(ctx context.Context) (Output, error) {
+	ml := t.s.cfg.Mutations
+	if ml == nil {
+		return t.say(text(t.lang, "admin_mutations_unsupported")), nil
+	}
+	today := startOfDay(t.s.cfg.Now())
+	from, to := today, today
+	args := strings.Fields(t.in.Args)
+	if len(args) > 2 {
+		return t.say(text(t.lang, "admin_mutations_usage")), nil
+	}
+	for i, a := range args {
+		d, err := time.ParseInLocation("2006-01-02", a, WIB)
+		if err != nil {
+			return t.say(text(t.lang, "admin_bad_date", html.EscapeString(shorten(a, 24))) + "\n" + text(t.lang, "admin_mutations_usage")), nil
+		}
+		if i == 0 {
+			from = d
+		} else {
+			to = d
+		}
+	}
+	if from.After(to) {
+		return t.say(text(t.lang, "admin_date_order", day(from), day(to))), nil
+	}
+	// WIB has no daylight saving: every day is 24 hours.
+	if days := int(to.Sub(from)/(24*time.Hour)) + 1; days > maxMutationDays {
+		return t.say(text(t.lang, "admin_date_range", maxMutationDays, days)), nil
+	}
+	list, err := ml.Mutations(ctx, from, to)
+	if err != nil {
+		return t.providerError("mutations", err), nil
+	}
+	if len(list) == 0 {
+		return t.say(text(t.lang, "admin_mutations_empty", day(from), day(to))), nil
+	}
+	var debit, credit int64
+	for _, m := range list {
+		debit += m.Debit
+		credit += m.Credit
+	}
+	// Newest first; providers list oldest first, so movements in the same
+	// second keep their order reversed too.
+	list = slices.Clone(list)
+	slices.Reverse(list)
+	slices.SortStableFunc(list, func(a, b Mutation) int { return b.Time.Compare(a.Time) })
+	lines := []string{
+		text(t.lang, "admin_mutations_title", day(from), day(to), len(list)),
+		text(t.lang, "admin_mutations_total", FormatRupiah(debit), FormatRupiah(credit)),
+	}
+	for _, m := range list[:min(len(list), adminListLimit)] {
+		amount := FormatRupiah(m.Credit - m.Debit)
+		if m.Credit > m.Debit {
+			amount = "+" + amount
+		}
+		note := ""
+		if m.Note != "" {
+			note = " · " + html.EscapeString(shorten(m.Note, 80))
+		}
+		lines = append(lines, text(t.lang, "admin_mutation_line", shortTime(m.Time), amount, FormatRupiah(m.Balance), note))
+	}
+	if len(list) > adminListLimit {
+		lines = append(lines, text(t.lang, "admin_list_more", adminListLimit, len(list)))
+	}
+	return pages(lines), nil
+}
+
+// --- /orders and /order --------------------------------------------------------
+
+func (t *turn) adminOrders(ctx context.Context) (Output, error) {
+	store := t.s.reports()
+	if store == nil {
+		return t.say(text(t.lang, "admin_unavailable")), nil
+	}
+	today := startOfDay(t.s.cfg.Now())
+	var (
+		orders []Order
+		total  int
+		title  string
+		err    error
+	)
+	switch strings.ToLower(strings.TrimSpace(t.in.Args)) {
+	case "", "pending":
+		orders, err = store.PendingOrders(ctx)
+		slices.SortStableFunc(orders, func(a, b Order) int { return b.CreatedAt.Compare(a.CreatedAt) })
+		total = len(orders)
+		orders = orders[:min(len(orders), adminListLimit)]
+		title = text(t.lang, "admin_orders_pending", total)
+	case "failed":
+		orders, total, err = store.OrdersCreated(ctx, t.s.cfg.Now().Add(-failedWindow), today.AddDate(0, 0, 1), StatusFailed, adminListLimit)
+		title = text(t.lang, "admin_orders_failed", total)
+	case "today":
+		orders, total, err = store.OrdersCreated(ctx, today, today.AddDate(0, 0, 1), "", adminListLimit)
+		title = text(t.lang, "admin_orders_today", day(today), total)
+	default:
+		return t.say(text(t.lang, "admin_orders_usage")), nil
+	}
+	if err != nil {
+		return Output{}, err
+	}
+	lines := []string{title}
+	if total == 0 {
+		lines = append(lines, text(t.lang, "admin_orders_empty"))
+	}
+	for _, o := range orders {
+		lines = append(lines, text(t.lang, "admin_order_line", statusIcon(o.Status), o.RefID, shortTime(o.CreatedAt),
+			html.EscapeString(o.ProductName), t.number(o.CustomerNumber), FormatRupiah(o.Price), statusText(t.lang, o.Status)))
+	}
+	if total > len(orders) {
+		lines = append(lines, text(t.lang, "admin_list_more", len(orders), total))
+	}
+	return pages(lines), nil
+}
+
+// refArg reads the REF of /order and /recheck and finds its order. When
+// there is none, ok is false and answer says why.
+func (t *turn) refArg(ctx context.Context) (o Order, answer Output, ok bool, err error) {
+	ref := strings.ToUpper(strings.TrimSpace(t.in.Args))
+	if ref == "" {
+		return Order{}, t.say(text(t.lang, "admin_ref_usage", t.in.Command, t.in.Command)), false, nil
+	}
+	notFound := t.say(text(t.lang, "status_not_found", html.EscapeString(shorten(ref, 24))))
+	if !ValidRefID(ref) {
+		return Order{}, notFound, false, nil
+	}
+	o, err = t.s.cfg.Store.Order(ctx, ref)
+	if errors.Is(err, ErrNotFound) {
+		return Order{}, notFound, false, nil
+	}
+	if err != nil {
+		return Order{}, Output{}, false, err
+	}
+	return o, Output{}, true, nil
+}
+
+func (t *turn) adminOrder(ctx context.Context) (Output, error) {
+	o, answer, ok, err := t.refArg(ctx)
+	if !ok {
+		return answer, err
+	}
+	return pages(t.orderDetail(&o)), nil
+}
+
+// orderDetail is everything known about an order, for admins. In a group
+// the customer number is masked and the codes a buyer redeems (PIN,
+// activation code) are left out.
+func (t *turn) orderDetail(o *Order) []string {
+	l := t.lang
+	lines := []string{
+		text(l, "admin_order_title", o.RefID),
+		text(l, "admin_f_status", statusIcon(o.Status), statusText(l, o.Status), html.EscapeString(string(o.Status))),
+	}
+	add := func(key Msg, args ...any) { lines = append(lines, text(l, key, args...)) }
+	if o.Reason != "" {
+		add("line_reason", html.EscapeString(o.Reason.In(l)))
+	}
+	add("admin_f_product", html.EscapeString(o.ProductName), html.EscapeString(o.ProductCode),
+		html.EscapeString(categoryName(o.Category)), html.EscapeString(string(o.Kind)))
+	add("line_number", "<code>"+t.number(o.CustomerNumber)+"</code>")
+	if o.CustomerName != "" {
+		add("line_name", html.EscapeString(o.CustomerName))
+	}
+	add("admin_f_money", FormatRupiah(o.Price), FormatRupiah(o.Cost), FormatRupiah(o.Price-o.Cost))
+	if b := o.Bill; b != nil {
+		add("admin_f_bill", html.EscapeString(b.Period), FormatRupiah(b.Amount), FormatRupiah(b.AdminFee), FormatRupiah(b.Total))
+		if !b.Expires.IsZero() {
+			add("admin_f_bill_expires", wibTime(b.Expires))
+		}
+	}
+	add("admin_f_buyer", o.ChatID, o.UserID)
+	add("admin_f_account", html.EscapeString(o.Account.String()))
+	ack := text(l, "admin_no")
+	if o.Acknowledged {
+		ack = text(l, "admin_yes")
+	}
+	add("admin_f_provider_tx", html.EscapeString(orDash(o.ProviderTxID)), ack)
+	add("admin_f_rc", html.EscapeString(orDash(o.RC)), html.EscapeString(orDash(shorten(o.Message, 300))))
+	if o.SN != "" {
+		sn := o.SN
+		if !t.in.Private {
+			sn = shorten(sn, 16)
+		}
+		add("line_sn", code(sn))
+	}
+	if t.in.Private {
+		if o.PIN != "" {
+			add("line_pin", code(o.PIN))
+		}
+		if o.ActivationCode != "" {
+			add("line_activation", code(o.ActivationCode))
+		}
+	}
+	add("admin_f_created", wibTime(o.CreatedAt))
+	add("admin_f_updated", wibTime(o.UpdatedAt))
+	if !o.SettledAt.IsZero() {
+		add("admin_f_settled", wibTime(o.SettledAt))
+	}
+	next := "-"
+	if !o.NextCheckAt.IsZero() && !o.Status.Final() {
+		next = wibTime(o.NextCheckAt)
+	}
+	add("admin_f_checks", o.Checks, next)
+	if len(o.Alerted) > 0 {
+		kinds := make([]string, len(o.Alerted))
+		for i, k := range o.Alerted {
+			kinds[i] = html.EscapeString(string(k))
+		}
+		add("admin_f_alerts", strings.Join(kinds, ", "))
+	}
+	return lines
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// --- /recheck -------------------------------------------------------------------
+
+// adminRecheck asks the provider about one order now, through Engine.Check:
+// a status question only. Check itself refuses what DESIGN rule 4 forbids
+// (another account, an IAK top-up unacknowledged for over a day), and says
+// so by raising the order's alert instead of asking.
+func (t *turn) adminRecheck(ctx context.Context) (Output, error) {
+	o, answer, ok, err := t.refArg(ctx)
+	if !ok {
+		return answer, err
+	}
+	if o.Status.Final() {
+		return pages(append([]string{text(t.lang, "admin_recheck_final", statusText(t.lang, o.Status))}, t.orderDetail(&o)...)), nil
+	}
+	if t.s.cfg.Engine == nil {
+		return t.say(text(t.lang, "admin_unavailable")), nil
+	}
+	after, err := t.s.cfg.Engine.Check(ctx, o.RefID)
+	if err != nil {
+		t.s.log.Warn("admin recheck failed", "ref_id", o.RefID, "err", err)
+		return t.say(text(t.lang, "admin_recheck_failed", html.EscapeString(shorten(err.Error(), 300)))), nil
+	}
+	var head string
+	switch {
+	case after.Status.Final():
+		head = text(t.lang, "admin_recheck_settled", statusText(t.lang, after.Status))
+	case after.Checks > o.Checks:
+		head = text(t.lang, "admin_recheck_pending")
+	case after.HasAlerted(AlertAccountMissing):
+		head = text(t.lang, "admin_recheck_account", html.EscapeString(after.Account.String()))
+	case after.HasAlerted(AlertUnacknowledged) && !after.Acknowledged:
+		head = text(t.lang, "admin_recheck_unacked")
+	default:
+		head = text(t.lang, "admin_recheck_not_asked")
+	}
+	return pages(append([]string{head, ""}, t.orderDetail(&after)...)), nil
+}
+
+// --- /catalog -------------------------------------------------------------------
+
+func (t *turn) adminCatalog(ctx context.Context) (Output, error) {
+	if err := t.s.cfg.Products.Refresh(ctx); err != nil {
+		t.s.log.Warn("admin catalog refresh failed", "err", err)
+		return t.say(text(t.lang, "admin_catalog_failed", html.EscapeString(shorten(err.Error(), 500)))), nil
+	}
+	type count struct{ all, available int }
+	per := map[CategoryID]*count{}
+	var total count
+	for _, p := range t.s.cfg.Products.Products() {
+		c := per[p.Category]
+		if c == nil {
+			c = &count{}
+			per[p.Category] = c
+		}
+		c.all++
+		total.all++
+		if p.Available {
+			c.available++
+			total.available++
+		}
+	}
+	lines := []string{text(t.lang, "admin_catalog", total.all, total.available)}
+	for _, cat := range categoryOrder(per) {
+		c := per[cat]
+		lines = append(lines, text(t.lang, "admin_catalog_category", html.EscapeString(categoryLabel(cat)), c.all, c.available))
+	}
+	return pages(lines), nil
+}
+
+// categoryOrder lists the categories of m in menu order, unknown ones last.
+func categoryOrder[V any](m map[CategoryID]V) []CategoryID {
+	var out []CategoryID
+	for _, c := range Categories {
+		if _, ok := m[c.ID]; ok {
+			out = append(out, c.ID)
+		}
+	}
+	var rest []CategoryID
+	for c := range m {
+		if _, known := LookupCategory(c); !known {
+			rest = append(rest, c)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+func categoryLabel(c CategoryID) string {
+	if c == "" {
+		return "-"
+	}
+	return categoryName(c)
+}
+
+// --- /stats -----------------------------------------------------------------------
+
+// tally is what /stats counts. Revenue is over successful orders only: what
+// buyers were shown (Price) minus what the provider charged (Cost).
+type tally struct {
+	orders, success, failed, pending int
+	sales, cost                      int64
+}
+
+func (c *tally) add(o *Order) {
+	c.orders++
+	switch o.Status {
+	case StatusSuccess:
+		c.success++
+		c.sales += o.Price
+		c.cost += o.Cost
+	case StatusFailed:
+		c.failed++
+	default:
+		c.pending++
+	}
+}
+
+// rate is the success rate of the settled orders, "97,5%"; "-" before any
+// has settled.
+func (c *tally) rate() string {
+	settled := c.success + c.failed
+	if settled == 0 {
+		return "-"
+	}
+	permille := (c.success*1000 + settled/2) / settled
+	return strconv.Itoa(permille/10) + "," + strconv.Itoa(permille%10) + "%"
+}
+
+func (t *turn) adminStats(ctx context.Context) (Output, error) {
+	store := t.s.reports()
+	if store == nil {
+		return t.say(text(t.lang, "admin_unavailable")), nil
+	}
+	today := startOfDay(t.s.cfg.Now())
+	to := today.AddDate(0, 0, 1)
+	var from time.Time
+	var title string
+	switch strings.ToLower(strings.TrimSpace(t.in.Args)) {
+	case "", "today":
+		from, title = today, text(t.lang, "admin_stats_today", day(today))
+	case "7d":
+		from = today.AddDate(0, 0, -6)
+		title = text(t.lang, "admin_stats_7d", day(from), day(today))
+	default:
+		return t.say(text(t.lang, "admin_stats_usage")), nil
+	}
+	var total tally
+	per := map[CategoryID]*tally{}
+	err := store.EachOrderCreated(ctx, from, to, func(o *Order) error {
+		total.add(o)
+		c := per[o.Category]
+		if c == nil {
+			c = &tally{}
+			per[o.Category] = c
+		}
+		c.add(o)
+		return nil
+	})
+	if err != nil {
+		return Output{}, err
+	}
+	lines := []string{title}
+	if total.orders == 0 {
+		return t.say(title + "\n" + text(t.lang, "admin_stats_none")), nil
+	}
+	lines = append(lines,
+		text(t.lang, "admin_stats_orders", total.orders, total.success, total.failed, total.pending),
+		text(t.lang, "admin_stats_rate", total.rate()),
+		text(t.lang, "admin_stats_money", FormatRupiah(total.sales), FormatRupiah(total.cost), FormatRupiah(total.sales-total.cost)),
+		"",
+		text(t.lang, "admin_stats_per_category"),
+	)
+	for _, cat := range categoryOrder(per) {
+		c := per[cat]
+		lines = append(lines, text(t.lang, "admin_stats_category", html.EscapeString(categoryLabel(cat)),
+			c.orders, c.success, c.failed, c.rate(), FormatRupiah(c.sales-c.cost)))
+	}
+	return pages(lines), nil
+}
+
+// --- /allow and /deny -----------------------------------------------------------
+
+func (t *turn) adminAllow(ctx context.Context) (Output, error) { return t.access(ctx, true) }
+func (t *turn) adminDeny(ctx context.Context) (Output, error)  { return t.access(ctx, false) }
+
+// access writes the runtime access lists that Service.allowed reads: /allow
+// adds to the allowed list and takes the user off the denied one, /deny the
+// reverse. Both lists change in one transaction.
+func (t *turn) access(ctx context.Context, allow bool) (Output, error) {
+	arg := strings.TrimSpace(t.in.Args)
+	if arg == "" {
+		return t.say(text(t.lang, "admin_access_usage", t.in.Command, t.in.Command)), nil
+	}
+	user, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || user <= 0 {
+		// Telegram user ids are positive; a negative id is a group.
+		return t.say(text(t.lang, "admin_bad_user_id", html.EscapeString(shorten(arg, 24)))), nil
+	}
+	if !allow && t.s.isAdmin(user) {
+		return t.say(text(t.lang, "admin_cannot_deny_admin", user)), nil
+	}
+	store := t.s.reports()
+	if store == nil {
+		return t.say(text(t.lang, "admin_unavailable")), nil
+	}
+	add, remove := SettingAllowed, SettingDenied
+	if !allow {
+		add, remove = SettingDenied, SettingAllowed
+	}
+	err = store.UpdateSettings(ctx, []string{add, remove}, func(v map[string]string) error {
+		v[add] = formatIDList(append(parseIDList(v[add]), user))
+		v[remove] = formatIDList(slices.DeleteFunc(parseIDList(v[remove]), func(id int64) bool { return id == user }))
+		return nil
+	})
+	if err != nil {
+		return Output{}, err
+	}
+	t.s.log.Info("access changed by an admin", "admin_id", t.in.UserID, "user_id", user, "allow", allow)
+	if allow {
+		return t.say(text(t.lang, "admin_allowed", user)), nil
+	}
+	return t.say(text(t.lang, "admin_denied", user)), nil
+}
+
+// parseIDList reads a comma-separated list of ids, skipping what is not
+// one (Service.allowed reads it the same way).
+func parseIDList(v string) []int64 {
+	var ids []int64
+	for f := range strings.SplitSeq(v, ",") {
+		if id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// formatIDList writes ids sorted and without repeats; empty for none.
+func formatIDList(ids []int64) string {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
