@@ -95,7 +95,9 @@ func (c *Client) Pricelist(ctx context.Context, productType, operator string, st
 	}
 	out := make([]PricelistItem, 0, len(items))
 	for _, it := range items {
-		if it.ProductCode == "" {
+		// A product without a price IAK stated (or with a negative one)
+		// cannot be quoted: it would be offered at the markup alone.
+		if it.ProductCode == "" || !it.ProductPrice.Set || it.ProductPrice.Value < 0 {
 			continue
 		}
 		out = append(out, PricelistItem{
@@ -199,13 +201,17 @@ func prepaidProduct(it PricelistItem) (flows.Product, bool) {
 
 // productName renders "Telkomsel 10.000" from a description and a nominal
 // that is a bare number, "Mobile Legend 110 Diamonds" from a nominal that
-// does not name the brand, and the nominal alone when it does.
+// does not name the brand, the nominal alone when it does, and the code when
+// IAK gives neither.
 func productName(it PricelistItem) string {
 	nominal := it.Nominal
 	if n, err := strconv.ParseInt(nominal, 10, 64); err == nil {
 		nominal = strings.TrimPrefix(flows.FormatRupiah(n), "Rp ")
 	}
 	if nominal == "" || nominal == "-" {
+		if it.Description == "" {
+			return it.Code // a button needs a label
+		}
 		return it.Description
 	}
 	// "Voucher Alfamart Rp 100.000" already names its brand.

@@ -56,7 +56,7 @@ func (n *Int) UnmarshalJSON(data []byte) error {
 		// "25.000" is twenty-five thousand written the Indonesian way, or
 		// twenty-five with three decimals: refuse to guess.
 		if thousandsDots.MatchString(text) {
-			return fmt.Errorf("flex: %q is ambiguous (thousands separator?)", text)
+			return fmt.Errorf("flex: %q is ambiguous (thousands separator?)", shorten(text))
 		}
 	}
 	v, err := ParseInt(text)
