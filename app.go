@@ -91,17 +91,24 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	})
 	meters, _ := a.provider.(flows.MeterInquirer)
 	bills, _ := a.provider.(flows.BillPayer)
+	// /balance and /mutations answer "not offered" for a provider without
+	// the API (IAK has no mutations).
+	balance, _ := a.provider.(flows.BalanceChecker)
+	mutations, _ := a.provider.(flows.MutationLister)
 	a.service = flows.NewService(flows.ServiceConfig{
-		Store:    a.db,
-		Products: a.cache,
-		Engine:   a.engine,
-		Meters:   meters,
-		Bills:    bills,
-		Admins:   cfg.Telegram.Admins,
-		Allowed:  cfg.Telegram.AllowedUsers,
-		Open:     cfg.Telegram.Open,
-		Pricing:  flows.Pricing{Markup: cfg.Pricing.Markup, Category: cfg.Pricing.Category},
-		Logger:   log,
+		Store:      a.db,
+		Products:   a.cache,
+		Engine:     a.engine,
+		Meters:     meters,
+		Bills:      bills,
+		Admins:     cfg.Telegram.Admins,
+		Allowed:    cfg.Telegram.AllowedUsers,
+		Open:       cfg.Telegram.Open,
+		Pricing:    flows.Pricing{Markup: cfg.Pricing.Markup, Category: cfg.Pricing.Category},
+		Balance:    balance,
+		Mutations:  mutations,
+		LowBalance: cfg.Alerts.LowBalance,
+		Logger:     log,
 	})
 	a.bot, err = bot.New(ctx, bot.Config{
 		Token:       cfg.Telegram.Token.reveal(),

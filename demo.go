@@ -68,8 +68,10 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	defer db.Close()
 	cache := flows.NewProductCache(client, db, nil)
 	engine := flows.NewEngine(db, client, flows.EngineConfig{ProviderTimeout: 10 * time.Second, Logger: log})
+	// The terminal's user is an admin, so /balance, /orders, /stats and the
+	// rest can be tried too (on Telegram nobody is: user 1 does not exist).
 	service := flows.NewService(flows.ServiceConfig{Store: db, Products: cache, Engine: engine, Meters: client, Bills: client,
-		Open: true, Logger: log})
+		Open: true, Admins: []int64{demoUser}, Balance: client, Logger: log})
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
