@@ -312,7 +312,7 @@ func (t *turn) orderDetail(o *Order) []string {
 		add("line_reason", html.EscapeString(o.Reason.In(l)))
 	}
 	add("admin_f_product", html.EscapeString(o.ProductName), html.EscapeString(o.ProductCode),
-		html.EscapeString(categoryName(o.Category)), html.EscapeString(string(o.Kind)))
+		html.EscapeString(categoryNameIn(t.lang, o.Category)), html.EscapeString(string(o.Kind)))
 	add("line_number", "<code>"+t.number(o.CustomerNumber)+"</code>")
 	if o.CustomerName != "" {
 		add("line_name", html.EscapeString(o.CustomerName))
@@ -438,7 +438,7 @@ func (t *turn) adminCatalog(ctx context.Context) (Output, error) {
 	lines := []string{text(t.lang, "admin_catalog", total.all, total.available)}
 	for _, cat := range categoryOrder(per) {
 		c := per[cat]
-		lines = append(lines, text(t.lang, "admin_catalog_category", html.EscapeString(categoryLabel(cat)), c.all, c.available))
+		lines = append(lines, text(t.lang, "admin_catalog_category", html.EscapeString(categoryLabel(t.lang, cat)), c.all, c.available))
 	}
 	return pages(lines), nil
 }
@@ -461,11 +461,11 @@ func categoryOrder[V any](m map[CategoryID]V) []CategoryID {
 	return append(out, rest...)
 }
 
-func categoryLabel(c CategoryID) string {
+func categoryLabel(lang Lang, c CategoryID) string {
 	if c == "" {
 		return "-"
 	}
-	return categoryName(c)
+	return categoryNameIn(lang, c)
 }
 
 // --- /stats -----------------------------------------------------------------------
@@ -548,7 +548,7 @@ func (t *turn) adminStats(ctx context.Context) (Output, error) {
 	)
 	for _, cat := range categoryOrder(per) {
 		c := per[cat]
-		lines = append(lines, text(t.lang, "admin_stats_category", html.EscapeString(categoryLabel(cat)),
+		lines = append(lines, text(t.lang, "admin_stats_category", html.EscapeString(categoryLabel(t.lang, cat)),
 			c.orders, c.success, c.failed, c.rate(), FormatRupiah(c.sales-c.cost)))
 	}
 	return pages(lines), nil

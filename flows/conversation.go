@@ -322,8 +322,22 @@ func (t *turn) command(ctx context.Context) (Output, error) {
 		return t.history(ctx)
 	case "status":
 		return t.status(ctx)
+	case "lang":
+		return t.setLang(), nil
 	}
 	return t.say(text(t.lang, "unknown_command")), nil
+}
+
+// setLang is /lang en|id: the chat's language, kept with its session (and
+// through its expiry), used for every text it gets from now on, the
+// settlement messages of its new orders included.
+func (t *turn) setLang() Output {
+	switch l := Lang(strings.ToLower(strings.TrimSpace(t.in.Args))); l {
+	case LangEN, LangID:
+		t.sess.Lang, t.lang = l, l
+		return t.say(text(l, "lang_set"))
+	}
+	return t.say(text(t.lang, "lang_usage"))
 }
 
 func (t *turn) cancel() (Output, error) {
@@ -419,7 +433,7 @@ func (t *turn) chooseCategory(ctx context.Context, arg string) (State, error) {
 	brands := t.s.brands(c)
 	switch len(brands) {
 	case 0:
-		t.notes = append(t.notes, text(t.lang, "no_products", html.EscapeString(categoryName(c))))
+		t.notes = append(t.notes, text(t.lang, "no_products", html.EscapeString(categoryNameIn(t.lang, c))))
 		return StateHome, nil
 	case 1:
 		t.sess.Brand = brands[0]
@@ -659,7 +673,7 @@ func (t *turn) prompt(menu string) Reply {
 		}
 		rows = pairUp(rows)
 		rows = append(rows, []Button{t.button(text(t.lang, "btn_back"), menu, EvBack, ""), t.button(text(t.lang, "btn_cancel"), menu, EvCancel, "")})
-		return Reply{Text: text(t.lang, "choose_brand", html.EscapeString(categoryName(t.sess.Category))), Buttons: rows}
+		return Reply{Text: text(t.lang, "choose_brand", html.EscapeString(categoryNameIn(t.lang, t.sess.Category))), Buttons: rows}
 	case StateProducts:
 		products := s.products(t.sess.Category, t.sess.Brand)
 		pages := max(1, (len(products)+s.cfg.PageSize-1)/s.cfg.PageSize)
@@ -681,7 +695,7 @@ func (t *turn) prompt(menu string) Reply {
 			rows = append(rows, nav)
 		}
 		rows = append(rows, []Button{t.button(text(t.lang, "btn_back"), menu, EvBack, ""), t.button(text(t.lang, "btn_cancel"), menu, EvCancel, "")})
-		title := categoryName(t.sess.Category)
+		title := categoryNameIn(t.lang, t.sess.Category)
 		if t.sess.Brand != "" {
 			title += " · " + t.sess.Brand
 		}
@@ -710,10 +724,10 @@ func (t *turn) prompt(menu string) Reply {
 	var rows [][]Button
 	for _, c := range Categories {
 		if s.sells(c.ID) && (len(s.brands(c.ID)) > 0 || c.ID == CategoryBill && len(s.billers()) > 0) {
-			rows = append(rows, []Button{t.button(c.Name, menu, EvCategory, string(c.ID))})
+			rows = append(rows, []Button{t.button(categoryNameIn(t.lang, c.ID), menu, EvCategory, string(c.ID))})
 		}
 	}
-	greeting := text(t.lang, "welcome", html.EscapeString(firstName(t.in.FirstName)))
+	greeting := text(t.lang, "welcome", html.EscapeString(firstName(t.lang, t.in.FirstName)))
 	return Reply{Text: greeting, Buttons: pairUp(rows)}
 }
 
@@ -758,10 +772,10 @@ func gameExample(format string) string {
 	return html.EscapeString(strings.Join(parts, "|"))
 }
 
-func firstName(n string) string {
+func firstName(lang Lang, n string) string {
 	n = strings.TrimSpace(n)
 	if n == "" {
-		return "Kak"
+		return text(lang, "default_name")
 	}
 	if utf8.RuneCountInString(n) > 32 {
 		n = string([]rune(n)[:32])
@@ -769,9 +783,13 @@ func firstName(n string) string {
 	return n
 }
 
-func categoryName(c CategoryID) string {
-	if cat, ok := LookupCategory(c); ok {
-		return cat.Name
+// categoryName is a category's name in Bahasa Indonesia, for admins' lists.
+func categoryName(c CategoryID) string { return categoryNameIn(LangID, c) }
+
+// categoryNameIn is a category's name in lang.
+func categoryNameIn(lang Lang, c CategoryID) string {
+	if _, ok := LookupCategory(c); ok {
+		return text(lang, Msg("cat_"+string(c)))
 	}
 	return string(c)
 }

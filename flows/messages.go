@@ -15,6 +15,7 @@ type Msg string
 // language is one more column. Texts are HTML with fmt verbs; arguments are
 // escaped by the caller.
 var catalogue = map[Lang]map[Msg]string{
+	LangEN: english,
 	LangID: {
 		"welcome":           "Halo %s! Mau beli apa hari ini?",
 		"welcome_back":      "Mau beli apa lagi?",
@@ -43,7 +44,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"use_buttons":       "Silakan pilih dengan tombol pada menu.",
 		"cancelled":         "Dibatalkan. Ketik /start untuk mulai lagi.",
 		"unknown_command":   "Perintah tidak dikenal. Ketik /help untuk bantuan.",
-		"help":              "<b>Cara membeli</b>\n/start — mulai pembelian\n/history — 10 pesanan terakhir\n/status <i>REF</i> — status satu pesanan\n/cancel — batalkan langkah sekarang\n/help — bantuan ini\n\nPilih kategori, produk, ketik nomor tujuan, lalu konfirmasi. SN/token dikirim ke chat ini setelah pesanan berhasil.",
+		"help":              "<b>Cara membeli</b>\n/start — mulai pembelian\n/history — 10 pesanan terakhir\n/status <i>REF</i> — status satu pesanan\n/cancel — batalkan langkah sekarang\n/lang id|en — Bahasa Indonesia atau English\n/help — bantuan ini\n\nPilih kategori, produk, ketik nomor tujuan, lalu konfirmasi. SN/token dikirim ke chat ini setelah pesanan berhasil.",
 		"history_empty":     "Belum ada pesanan.",
 		"history_title":     "<b>10 pesanan terakhir</b>",
 		"status_usage":      "Ketik /status diikuti nomor referensi, contoh: <code>/status 261123130405ABCD123</code>",
@@ -61,6 +62,18 @@ var catalogue = map[Lang]map[Msg]string{
 		"status_success":    "berhasil",
 		"status_failed":     "gagal",
 		"name_unknown":      "(tidak dapat dicek)",
+		"default_name":      "Kak",
+		"lang_set":          "Bahasa diubah ke Bahasa Indonesia.",
+		"lang_usage":        "Ketik /lang id untuk Bahasa Indonesia atau /lang en untuk English.",
+
+		"cat_pulsa":   "Pulsa",
+		"cat_data":    "Paket Data",
+		"cat_pln":     "Token PLN",
+		"cat_game":    "Games",
+		"cat_emoney":  "E-Money",
+		"cat_voucher": "Voucher",
+		"cat_esim":    "eSIM",
+		"cat_tagihan": "Tagihan",
 
 		"choose_biller":     "<b>Tagihan</b>\nPilih jenis tagihan (halaman %d dari %d):",
 		"ask_bill_number":   "<b>%s</b>\nKetik nomor pelanggan / ID tagihan.",
