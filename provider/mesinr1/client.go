@@ -248,6 +248,12 @@ func (c *Client) call(ctx context.Context, op, name string, fields map[string]an
 	if len(raw) > maxBody {
 		return nil, c.unknown(op, fmt.Sprintf("http %d answer larger than %d bytes", resp.StatusCode, maxBody), nil)
 	}
+	// A platform that echoes the rqid — in a message, an SN, a product name —
+	// must not carry the key into results, errors, chat or logs: it goes
+	// before anything is decoded.
+	if len(c.apiKey) >= 4 {
+		raw = bytes.ReplaceAll(raw, []byte(c.apiKey), []byte("[redacted]"))
+	}
 	if resp.StatusCode < 200 || resp.StatusCode >= 500 || (resp.StatusCode >= 300 && resp.StatusCode < 400) {
 		return nil, c.unknown(op, fmt.Sprintf("http %d: %s", resp.StatusCode, c.snippet(raw)), nil)
 	}
@@ -324,7 +330,8 @@ func (c *Client) scrubErr(err error) error {
 // say which proxy answered.
 func (c *Client) snippet(raw []byte) string {
 	const limit = 160
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(raw), "?")), " ")
+	// Scrub before cutting: a key across the cut would leave its first half.
+	s := c.scrub(strings.Join(strings.Fields(strings.ToValidUTF8(c.scrub(string(raw)), "?")), " "))
 	if len(s) > limit {
 		cut := limit
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -335,5 +342,5 @@ func (c *Client) snippet(raw []byte) string {
 	if s == "" {
 		return "(empty body)"
 	}
-	return fmt.Sprintf("%q", c.scrub(s))
+	return fmt.Sprintf("%q", s)
 }
