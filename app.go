@@ -87,6 +87,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		OpsChatID:        opsChat,
 		Admins:           cfg.Telegram.Admins,
 		LowBalance:       cfg.Alerts.LowBalance,
+		Lang:             cfg.Telegram.Lang,
 		Logger:           log,
 	})
 	meters, _ := a.provider.(flows.MeterInquirer)
@@ -108,6 +109,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		Balance:    balance,
 		Mutations:  mutations,
 		LowBalance: cfg.Alerts.LowBalance,
+		Lang:       cfg.Telegram.Lang,
 		Logger:     log,
 	})
 	a.bot, err = bot.New(ctx, bot.Config{

@@ -50,6 +50,9 @@ type telegramConfig struct {
 	AllowedUsers []int64
 	Open         bool
 	PollTimeout  time.Duration
+	// Lang is the language of new chats and of the ops group's lines and
+	// alerts; each chat may switch with /lang.
+	Lang flows.Lang
 }
 
 type providerConfig struct {
@@ -174,6 +177,7 @@ type fileTelegram struct {
 	AllowedUsers []int64 `toml:"allowed_users"`
 	Open         bool    `toml:"open"`
 	PollTimeout  string  `toml:"poll_timeout"`
+	Lang         string  `toml:"lang"`
 }
 
 type fileProvider struct {
@@ -242,7 +246,7 @@ type fileLog struct {
 // than silently defaulted.
 func defaultFile() fileConfig {
 	return fileConfig{
-		Telegram: fileTelegram{APIEndpoint: defaultAPIEndpoint, PollTimeout: defaultPollTimeout.String()},
+		Telegram: fileTelegram{APIEndpoint: defaultAPIEndpoint, PollTimeout: defaultPollTimeout.String(), Lang: string(flows.LangID)},
 		Provider: fileProvider{
 			Timeout: defaultProviderTimeout.String(),
 			IAK:     fileIAK{BaseURL: iak.ProductionPrepaidURL, PostpaidURL: iak.ProductionPostpaidURL},
@@ -462,6 +466,7 @@ func (f fileConfig) build() (config, []error) {
 			AllowedUsers: nilIfEmpty(f.Telegram.AllowedUsers),
 			Open:         f.Telegram.Open,
 			PollTimeout:  duration("telegram.poll_timeout", f.Telegram.PollTimeout, defaultPollTimeout),
+			Lang:         flows.Lang(f.Telegram.Lang),
 		},
 		Provider: providerConfig{
 			Name:    f.Provider.Name,
@@ -608,6 +613,9 @@ func (c config) problems() []error {
 	// turn long polling into a busy loop.
 	if t.PollTimeout < time.Second {
 		bad("telegram.poll_timeout is %v: it must be at least 1s (the default is %q)", t.PollTimeout, defaultPollTimeout.String())
+	}
+	if t.Lang != flows.LangID && t.Lang != flows.LangEN {
+		bad("telegram.lang is %q: use \"id\" (Bahasa Indonesia, the default) or \"en\" (English)", t.Lang)
 	}
 
 	p := c.Provider

@@ -123,6 +123,7 @@ func TestConfigDefaults(t *testing.T) {
 			Token:       secret{"123:abc"},
 			APIEndpoint: "https://api.telegram.org/bot%s/%s",
 			PollTimeout: 50 * time.Second,
+			Lang:        flows.LangID,
 		},
 		Provider: providerConfig{
 			Name:    "sandbox",
@@ -152,6 +153,7 @@ notify_chat_id = -1001234567890
 allowed_users = [333]
 open = true
 poll_timeout = "25s"
+lang = "en"
 
 [provider]
 name = "iak"
@@ -225,6 +227,7 @@ func TestConfigEveryKey(t *testing.T) {
 			AllowedUsers: []int64{333},
 			Open:         true,
 			PollTimeout:  25 * time.Second,
+			Lang:         flows.LangEN,
 		},
 		Provider: providerConfig{
 			Name:    "iak",
@@ -457,6 +460,8 @@ func TestConfigValidation(t *testing.T) {
 			`telegram.poll_timeout "50" is not a duration: use Go syntax such as "50s" or "2m"`},
 		{"poll_timeout under a second", map[string]string{"telegram.poll_timeout": `"500ms"`},
 			`telegram.poll_timeout is 500ms: it must be at least 1s (the default is "50s")`},
+		{"lang unknown", map[string]string{"telegram.lang": `"jv"`},
+			`telegram.lang is "jv": use "id" (Bahasa Indonesia, the default) or "en" (English)`},
 		{"poll_timeout negative", map[string]string{"telegram.poll_timeout": `"-5s"`},
 			`telegram.poll_timeout is -5s: it must be at least 1s`},
 
@@ -754,10 +759,10 @@ func TestConfigKnownKeys(t *testing.T) {
 			t.Errorf("knownKeys lacks %s", k)
 		}
 	}
-	if len(keys) != 44 {
+	if len(keys) != 45 {
 		// The key set is a contract: a new key is fine (update the count,
 		// the example and the README), a removed or renamed one is not.
-		t.Errorf("%d keys, want 44:\n%s", len(keys), strings.Join(keys, "\n"))
+		t.Errorf("%d keys, want 45:\n%s", len(keys), strings.Join(keys, "\n"))
 	}
 }
 

@@ -67,8 +67,11 @@ type ServiceConfig struct {
 	PriceMaxAge time.Duration
 	// PageSize is the number of products a page (default 8).
 	PageSize int
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Lang is the language of a chat until it chooses one with /lang
+	// (default Bahasa Indonesia).
+	Lang   Lang
+	Now    func() time.Time
+	Logger *slog.Logger
 	// Random feeds menu ids and confirm tokens; default crypto/rand.
 	Random interface{ Read([]byte) (int, error) }
 
@@ -104,6 +107,9 @@ func NewService(cfg ServiceConfig) *Service {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = LangID
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -183,7 +189,7 @@ func (s *Service) Handle(ctx context.Context, in Input) (Output, error) {
 		sess = Session{State: StateHome, Lang: sess.Lang}
 	}
 	if sess.Lang == "" {
-		sess.Lang = LangID
+		sess.Lang = s.cfg.Lang
 	}
 	t := &turn{s: s, in: in, sess: &sess, lang: sess.Lang}
 
