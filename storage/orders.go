@@ -60,8 +60,13 @@ func (db *DB) CreateOrder(ctx context.Context, o flows.Order) (flows.Order, bool
 	o.UpdatedAt = now
 	var existing flows.Order
 	created := false
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		created = false
+	// Confirmations from many chats come at once: Batch commits them
+	// together. Its function may run again in a new transaction (when
+	// another function of the batch fails), so it sets its results afresh
+	// from what that transaction holds; the caller sees them only once
+	// the transaction that produced them has committed.
+	err := db.bolt.Batch(func(tx *bolt.Tx) error {
+		created, existing = false, flows.Order{}
 		ck := confirmKey(o.ChatID, o.Token)
 		if ref := tx.Bucket(bucketConfirm).Get(ck); ref != nil {
 			return getOrder(tx, ref, &existing)

@@ -146,7 +146,10 @@ func (db *DB) SaveSession(ctx context.Context, chatID int64, v any) error {
 			return fmt.Errorf("storage: save session %d: %w", chatID, err)
 		}
 	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	// Every chat's worker saves its session after each update: Batch
+	// coalesces concurrent saves into one commit (one fsync). The function
+	// may run twice, which a Put or Delete of the same bytes allows.
+	err := db.bolt.Batch(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSessions)
 		if raw == nil {
 			return b.Delete(i64(chatID))
