@@ -79,6 +79,14 @@ type Config struct {
 	SendAttempts    int
 	DeliverAttempts int
 
+	// OnReplyQueued, when set, is called once for each update handled,
+	// right after the replies of its output (not those of Then) were
+	// queued for sending, with the time the poll loop received it: the
+	// bot's intake latency, for benchmarks and metrics. It runs on the
+	// chat's worker, so it must be quick and safe for concurrent use. Unset,
+	// it costs nothing.
+	OnReplyQueued func(updateID int, received time.Time)
+
 	Now    func() time.Time
 	Logger *slog.Logger
 }

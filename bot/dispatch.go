@@ -31,10 +31,12 @@ type dispatcher struct {
 }
 
 // queued is an input waiting for its chat's worker; answered is closed when
-// its callback query was answered (or at once for messages).
+// its callback query was answered (or at once for messages). received is
+// set only for Config.OnReplyQueued.
 type queued struct {
 	in       flows.Input
 	answered <-chan struct{}
+	received time.Time
 }
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
@@ -49,6 +51,10 @@ func newDispatcher(b *Bot, tr *tracker) *dispatcher {
 // worker is busy: the client shows a spinner until then and may re-send an
 // unanswered query (telegram.md T10).
 func (d *dispatcher) dispatch(u tgbotapi.Update) {
+	var received time.Time
+	if d.b.cfg.OnReplyQueued != nil {
+		received = time.Now()
+	}
 	answered := (<-chan struct{})(closedChan)
 	if q := u.CallbackQuery; q != nil {
 		answered = d.answer(u.UpdateID, q.ID)
@@ -61,7 +67,7 @@ func (d *dispatcher) dispatch(u tgbotapi.Update) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	_, busy := d.chats[in.ChatID]
-	d.chats[in.ChatID] = append(d.chats[in.ChatID], queued{in: in, answered: answered})
+	d.chats[in.ChatID] = append(d.chats[in.ChatID], queued{in: in, answered: answered, received: received})
 	if !busy {
 		d.workers.Add(1)
 		go d.work(in.ChatID)
@@ -107,7 +113,7 @@ func (d *dispatcher) work(chatID int64) {
 		d.mu.Unlock()
 
 		d.awaitAnswer(next.answered)
-		d.handle(next.in)
+		d.handle(next.in, next.received)
 		// An update cut short by the shutdown is not applied: the saved
 		// offset stays below it.
 		if d.ctx.Err() == nil {
@@ -140,7 +146,7 @@ func (d *dispatcher) awaitAnswer(answered <-chan struct{}) {
 // replies. When the output has a Then, it first waits (at most ThenWait) for
 // the replies to be accepted, so the "processing" message is on screen
 // before the order is placed.
-func (d *dispatcher) handle(in flows.Input) {
+func (d *dispatcher) handle(in flows.Input, received time.Time) {
 	ctx, cancel := context.WithTimeout(d.ctx, d.b.cfg.UpdateDeadline)
 	defer cancel()
 	attrs := []any{"chat_id", in.ChatID, "update_id", in.UpdateID}
@@ -156,6 +162,9 @@ func (d *dispatcher) handle(in flows.Input) {
 		d.b.log.Error("handling an update", append(attrs, "err", err)...)
 	}
 	jobs := d.b.queueReplies(in, out.Replies, attrs)
+	if f := d.b.cfg.OnReplyQueued; f != nil {
+		f(in.UpdateID, received)
+	}
 	if out.Then == nil {
 		return
 	}
