@@ -213,6 +213,7 @@ func (s *Server) sendMessage(p map[string][]string) (any, *apiError) {
 	c.nextID++
 	m := &Message{ID: c.nextID, ChatID: chatID, Text: text, ParseMode: mode, Buttons: buttons, Versions: []string{text}, fromBot: true}
 	c.messages[m.ID] = m
+	s.observe(m)
 	return wireMessage(m), nil
 }
 
@@ -255,6 +256,7 @@ func (s *Server) editMessageText(p map[string][]string) (any, *apiError) {
 	}
 	m.Text, m.ParseMode, m.Buttons = text, mode, buttons
 	m.Versions = append(m.Versions, text)
+	s.observe(m)
 	return wireMessage(m), nil
 }
 

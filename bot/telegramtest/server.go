@@ -57,6 +57,7 @@ type Server struct {
 	migrated   map[int64]int64
 	limits     *limits
 	tooMany    int
+	observer   func(Message)
 }
 
 type chat struct {
@@ -328,6 +329,27 @@ func (s *Server) Calls(method string) []Call {
 		}
 	}
 	return out
+}
+
+// OnBotMessage makes f see every message the bot sends and every edit it
+// makes, in the state the fake accepted it, as it happens: a driver playing
+// many users reacts to the bot without polling Messages. f runs under the
+// fake's lock: it must be quick and must not call the Server (hand the
+// message to another goroutine).
+func (s *Server) OnBotMessage(f func(Message)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.observer = f
+}
+
+// observe shows m to the OnBotMessage function, if any. s.mu must be held.
+func (s *Server) observe(m *Message) {
+	if s.observer != nil {
+		cp := *m
+		cp.Versions = slices.Clone(m.Versions)
+		cp.Buttons = cloneButtons(m.Buttons)
+		s.observer(cp)
+	}
 }
 
 // TooMany is how many requests were answered 429 because of Limits.
