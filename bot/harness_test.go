@@ -12,6 +12,7 @@ import (
 
 	"topupbot/bot/telegramtest"
 	"topupbot/flows"
+	"topupbot/internal/testlog"
 )
 
 // testToken has the shape of a real token; every test checks its log for it.
@@ -86,20 +87,13 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// testLogger logs to a buffer that is checked for the token when the test
-// ends, and printed when it failed.
-func testLogger(t *testing.T) (*slog.Logger, *syncBuffer) {
+// testLogger logs to a testlog.Log, which fails the test if the token (or
+// its secret half) appears in any line, and prints the log when the test
+// failed.
+func testLogger(t *testing.T) (*slog.Logger, *testlog.Log) {
 	t.Helper()
-	buf := &syncBuffer{}
-	t.Cleanup(func() {
-		if strings.Contains(buf.String(), testToken) || strings.Contains(buf.String(), "AAFakeTokenForTestsOnly") {
-			t.Errorf("the token appears in the log:\n%s", buf)
-		}
-		if t.Failed() {
-			t.Logf("log:\n%s", buf)
-		}
-	})
-	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
+	logs := testlog.New(t, testToken, "AAFakeTokenForTestsOnly")
+	return logs.Logger(), logs
 }
 
 // fastConfig is a Config for srv with every delay small and limits out of
