@@ -275,13 +275,13 @@ type wireProduct struct {
 	Nama     flex.String `json:"nama"`
 	Operator flex.String `json:"operator"`
 	Kategori flex.String `json:"kategori"`
-	Gangguan flex.String `json:"gangguan"`
-	Kosong   flex.String `json:"kosong"`
+	Gangguan flex.Flag   `json:"gangguan"`
+	Kosong   flex.Flag   `json:"kosong"`
 	Harga    flex.Int    `json:"harga"`
 	Nominal  flex.String `json:"nominal"`
 	// IsOpen is not in the seed's example, but the is_open filter implies
 	// products carry it; read when present.
-	IsOpen flex.String `json:"is_open"`
+	IsOpen flex.Flag   `json:"is_open"`
 	Type   flex.String `json:"type"`
 }
 
@@ -343,7 +343,7 @@ func convert(wp wireProduct, groups map[string]string) (flows.Product, string) {
 
 // yes reads a gangguan/kosong flag. Anything but a clear "no" counts as
 // yes: a product we cannot read as available is not offered.
-func yes(v flex.String) bool {
+func yes(v flex.Flag) bool {
 	switch strings.ToLower(strings.TrimSpace(string(v))) {
 	case "", "tidak", "t", "no", "n", "0", "false":
 		return false
@@ -352,7 +352,7 @@ func yes(v flex.String) bool {
 }
 
 // open reads is_open: absent means open.
-func open(v flex.String) bool {
+func open(v flex.Flag) bool {
 	switch strings.ToLower(strings.TrimSpace(string(v))) {
 	case "", "1", "true", "ya", "y", "yes":
 		return true

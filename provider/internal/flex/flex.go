@@ -115,9 +115,6 @@ func (s *String) UnmarshalJSON(data []byte) error {
 		}
 		*s = String(v)
 		return nil
-	case bytes.Equal(data, []byte("true")), bytes.Equal(data, []byte("false")):
-		*s = String(data)
-		return nil
 	}
 	var num json.Number
 	if err := json.Unmarshal(data, &num); err != nil {
@@ -128,5 +125,27 @@ func (s *String) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	*s = String(num.String())
+	return nil
+}
+
+// Flag is a yes/no value that may arrive as a JSON boolean, number or string
+// (Mesin R1's gangguan, kosong, is_open: false, 0, "tidak"…). It keeps the
+// text for the caller to read. Only a Flag takes a boolean: a String does
+// not, since true where a serial number or a code belongs is no answer to
+// read (a success with "sn": true must not hand the buyer the SN "true").
+type Flag string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *Flag) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if bytes.Equal(data, []byte("true")) || bytes.Equal(data, []byte("false")) {
+		*f = Flag(data)
+		return nil
+	}
+	var s String
+	if err := s.UnmarshalJSON(data); err != nil {
+		return fmt.Errorf("flex: flag: %s is neither boolean, string nor number", shorten(string(data)))
+	}
+	*f = Flag(s)
 	return nil
 }

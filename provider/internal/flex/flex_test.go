@@ -70,12 +70,42 @@ func TestString(t *testing.T) {
 		{`1.5`, "1.5", false},
 		{`null`, "", false},
 		{`""`, "", false},
-		{`true`, "true", false},
+		// A boolean is no text: true where an SN belongs is not an SN.
+		{`true`, "", true},
+		{`false`, "", true},
 		{`[1]`, "", true},
 		{`{"a":1}`, "", true},
 	}
 	for _, tt := range tests {
 		var got String
+		err := json.Unmarshal([]byte(tt.in), &got)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%s: err = %v, wantErr %v", tt.in, err, tt.wantErr)
+			continue
+		}
+		if err == nil && string(got) != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestFlag(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    string
+		wantErr bool
+	}{
+		{`true`, "true", false},
+		{`false`, "false", false},
+		{`"tidak"`, "tidak", false},
+		{`1`, "1", false},
+		{`0`, "0", false},
+		{`null`, "", false},
+		{`[true]`, "", true},
+		{`{"a":1}`, "", true},
+	}
+	for _, tt := range tests {
+		var got Flag
 		err := json.Unmarshal([]byte(tt.in), &got)
 		if (err != nil) != tt.wantErr {
 			t.Errorf("%s: err = %v, wantErr %v", tt.in, err, tt.wantErr)
