@@ -3,6 +3,7 @@ package flows
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // NumberError says why a typed customer number was refused, in terms the
@@ -190,9 +191,11 @@ func normaliseGameID(format, typed string) (string, error) {
 		if i < len(names) {
 			name = names[i]
 		}
-		// Role names are free text; ids are digits.
+		// Role names are free text — but text: valid UTF-8 without control
+		// characters, which would reach the provider altered and chat as
+		// garbage; ids are digits.
 		if name == "rolename" || name == "tag" {
-			if len(part) > 32 {
+			if len(part) > 32 || !printable(part) {
 				return "", NumberBadGameID
 			}
 			continue
@@ -202,4 +205,16 @@ func normaliseGameID(format, typed string) (string, error) {
 		}
 	}
 	return strings.Join(parts, "|"), nil
+}
+
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }
