@@ -1,0 +1,599 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"topupbot/bot/telegramtest"
+	"topupbot/flows"
+	"topupbot/provider/iak"
+)
+
+// The fault suite: the whole program under adversity, each test proving
+// money rules of DESIGN.md end to end on the real binary. The harness is
+// in faults_harness_test.go, the provider's fault front in
+// faults_proxy_test.go.
+
+// telkomselBuyer buys Telkomsel pulsa for a number of its own whose test
+// digits (2xxx) make the simulator accept it and settle it to success.
+func telkomselBuyer(w *world, rnd *lockedRand, chat int64, i int) *buyer {
+	products := []string{"Telkomsel 5.000 ·", "Telkomsel 10.000 ·", "Telkomsel 20.000 ·", "Telkomsel 25.000 ·"}
+	return &buyer{
+		w: w, rnd: rnd, chat: chat,
+		path:   []string{"Pulsa", "Telkomsel", products[rnd.IntN(len(products))]},
+		number: fmt.Sprintf("0812%04d%04d", 7000+i, 2000+i),
+	}
+}
+
+// TestFaultKillAndRestart: 50 buyers walk the purchase conversation at once
+// while the bot is SIGKILLed at seeded random moments and restarted, five
+// times. Buyers act like people: when the bot does not answer, they try
+// again; their client re-sends a tap never answered. Afterwards every
+// confirmed purchase is one order, placed once at the provider and settled,
+// every buyer has the SN, nothing was placed for a purchase not confirmed,
+// and duplicate messages (a second SN message for one ref) stay under 1%.
+func TestFaultKillAndRestart(t *testing.T) {
+	t.Parallel()
+	rnd := seeded(t)
+	const purchases, cancellers, kills = 50, 5, 5
+	var ids []int64
+	for i := range purchases {
+		ids = append(ids, int64(6001+i))
+	}
+	w := newWorld(t, worldOptions{buyers: ids, settle: 700 * time.Millisecond, callbacks: true})
+	runs := newBotRuns(w)
+
+	cancel := map[int]bool{}
+	for len(cancel) < cancellers {
+		cancel[rnd.IntN(purchases)] = true
+	}
+	buyers := make([]*buyer, purchases)
+	for i, id := range ids {
+		b := telkomselBuyer(w, rnd.Child(), id, i)
+		b.cancel, b.retry = cancel[i], true
+		b.patience = b.rnd.Between(2500*time.Millisecond, 4*time.Second)
+		buyers[i] = b
+	}
+
+	began := time.Now()
+	ctx, stopBuyers := context.WithTimeout(context.Background(), 80*time.Second)
+	defer stopBuyers()
+	runs.start()
+	wait := runBuyers(ctx, buyers, 6*time.Second)
+	for range kills {
+		time.Sleep(rnd.Between(time.Second, 3500*time.Millisecond))
+		runs.kill()
+		runs.start()
+	}
+	killedFor := time.Since(began)
+	if open := wait(60 * time.Second); len(open) > 0 {
+		for _, b := range open[:min(3, len(open))] {
+			t.Errorf("buyer %d never finished; chat:\n%s", b.chat, describe(w.fake, b.chat))
+		}
+		t.Fatalf("%d of %d buyers never finished", len(open), purchases)
+	}
+	stopBuyers()
+	runs.stop()
+	t.Logf("%d kills in the first %s; all buyers done after %s", kills, killedFor.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
+
+	orders := w.orders()
+	byChat := map[int64][]flows.Order{}
+	for _, o := range orders {
+		byChat[o.ChatID] = append(byChat[o.ChatID], o)
+	}
+	if n := w.sim.TransactionCount(); n != len(orders) {
+		t.Errorf("the simulator holds %d transactions for %d orders", n, len(orders))
+	}
+	var actions, retries, resends, messages, snMessages, dupMessages, alreadyOrdered, resent int
+	for i, b := range buyers {
+		actions, retries, resends = actions+b.actions, retries+b.retries, resends+b.resends
+		msgs := w.fake.Messages(b.chat)
+		messages += len(msgs)
+		got := byChat[b.chat]
+		if cancel[i] {
+			if len(got) != 0 || ordered(msgs) {
+				t.Errorf("buyer %d cancelled, yet has %d orders; chat:\n%s", b.chat, len(got), describe(w.fake, b.chat))
+			}
+			continue
+		}
+		if len(got) != 1 {
+			t.Errorf("buyer %d confirmed one purchase and has %d orders; chat:\n%s", b.chat, len(got), describe(w.fake, b.chat))
+			continue
+		}
+		o := got[0]
+		tx, ok := w.sim.Transaction(o.RefID)
+		switch {
+		case !ok:
+			t.Errorf("order %s of buyer %d never reached the provider", o.RefID, b.chat)
+			continue
+		case o.Status != flows.StatusSuccess || tx.Status != 1:
+			t.Errorf("order %s: status %s, at the provider %d", o.RefID, o.Status, tx.Status)
+		case o.SN != tx.SN || o.CustomerNumber != b.number || tx.CustomerID != b.number:
+			t.Errorf("order %s: SN %q number %q, at the provider SN %q number %q, buyer's number %q", o.RefID, o.SN, o.CustomerNumber, tx.SN, tx.CustomerID, b.number)
+		}
+		if tx.TopUps > 1 {
+			resent++
+		}
+		perRef := map[string]int{}
+		for _, m := range msgs {
+			if strings.Contains(m.Text, markSuccess) {
+				perRef[refIn(m.Text)]++
+				if !strings.Contains(m.Text, tx.SN) {
+					t.Errorf("buyer %d: the SN message lacks the SN %q: %q", b.chat, tx.SN, m.Text)
+				}
+			}
+			if strings.Contains(m.Text, markOrdered2) {
+				alreadyOrdered++
+			}
+		}
+		for ref, n := range perRef {
+			if ref != o.RefID {
+				t.Errorf("buyer %d got a settlement message for %q, not their order %s", b.chat, ref, o.RefID)
+			}
+			snMessages += n
+			dupMessages += n - 1
+		}
+		if perRef[o.RefID] == 0 {
+			t.Errorf("buyer %d never got the SN of %s; chat:\n%s", b.chat, o.RefID, describe(w.fake, b.chat))
+		}
+	}
+	t.Logf("%d orders, %d sent again after a kill; buyers: %d actions, %d repeated by hand, %d taps re-sent by the client, %d \"already ordered\" answers",
+		len(orders), resent, actions, retries, resends, alreadyOrdered)
+	t.Logf("%d messages in the buyers' chats, %d SN messages, %d duplicates", messages, snMessages, dupMessages)
+	if float64(dupMessages) >= 0.01*float64(messages) {
+		t.Errorf("%d duplicate SN messages among %d messages: not under 1%%", dupMessages, messages)
+	}
+}
+
+// TestFaultProviderAnswers: buyers purchase while a seeded third of the
+// exchanges with IAK is spoiled — on first sends, re-sends, check-status,
+// the pricelist, inquiry-pln and an admin's /balance, before IAK acted and
+// after — by 5xx and
+// HTML pages, resets, stalls past the timeout, truncated JSON, wrong JSON
+// types and an undocumented rc. No order is failed without a definitive
+// answer: every failed order failed at the simulator, or was never created
+// there after a refusal. Once the faults stop, every order settles as the
+// simulator settled it.
+func TestFaultProviderAnswers(t *testing.T) {
+	t.Parallel()
+	rnd := seeded(t)
+	faults := newProviderFaults(rnd.Child())
+	type kind int
+	const (
+		succeeds kind = iota
+		failsLater
+		refused
+		pln
+	)
+	plan := slices.Concat(slices.Repeat([]kind{succeeds}, 14), slices.Repeat([]kind{failsLater}, 4),
+		slices.Repeat([]kind{refused}, 4), slices.Repeat([]kind{pln}, 4))
+	var ids []int64
+	for i := range plan {
+		ids = append(ids, int64(7001+i))
+	}
+	w := newWorld(t, worldOptions{buyers: ids, settle: time.Second, providerTimeout: time.Second,
+		callbacks: true, catalogRefresh: "@every 2s", faults: faults})
+	runs := newBotRuns(w)
+	buyers := make([]*buyer, len(plan))
+	for i, k := range plan {
+		b := telkomselBuyer(w, rnd.Child(), ids[i], i)
+		switch k {
+		case failsLater:
+			b.number = b.number[:8] + "1007" // accepted, then FAILED rc 07
+		case refused:
+			b.number = b.number[:8] + "0014" // refused at once, rc 14
+		case pln:
+			b.path = []string{"Token PLN", "PLN 20.000 ·"}
+			b.number = []string{"12345678901", "12345678902"}[i%2]
+		}
+		b.retry, b.patience = true, b.rnd.Between(3*time.Second, 4*time.Second)
+		buyers[i] = b
+	}
+
+	faults.setRate(0.35)
+	ctx, stopBuyers := context.WithTimeout(context.Background(), 80*time.Second)
+	defer stopBuyers()
+	began := time.Now()
+	runs.start()
+	wait := runBuyers(ctx, buyers, 3*time.Second)
+	// Meanwhile an admin keeps asking for the deposit: each /balance gets
+	// an answer, the deposit or the provider's failure, never a wrong sum.
+	balances := make(chan struct{})
+	go func() {
+		defer close(balances)
+		for ctx.Err() == nil && faults.faulted("check-balance") < 3 {
+			n := len(w.fake.Messages(faultAdmin))
+			w.fake.SendText(faultAdmin, faultAdmin, "/balance")
+			w.fake.WaitFor(func() bool { return ctx.Err() != nil || len(w.fake.Messages(faultAdmin)) > n }, 10*time.Second)
+		}
+	}()
+	// The faults go on until every buyer has an order, and a little after.
+	allOrdered := w.fake.WaitFor(func() bool {
+		for _, b := range buyers {
+			if msgs := w.fake.Messages(b.chat); !ordered(msgs) && !settled(msgs) {
+				return false
+			}
+		}
+		return true
+	}, 50*time.Second)
+	if !allOrdered {
+		t.Errorf("not every buyer could order while the provider misbehaved")
+	}
+	time.Sleep(2 * time.Second)
+	<-balances
+	faults.setRate(0)
+	faultsFor := time.Since(began)
+	if open := wait(40 * time.Second); len(open) > 0 {
+		for _, b := range open[:min(3, len(open))] {
+			t.Errorf("buyer %d (%s) never got a result; chat:\n%s", b.chat, b.number, describe(w.fake, b.chat))
+		}
+		t.Fatalf("%d of %d orders never settled after the faults stopped", len(open), len(plan))
+	}
+	// The faults over, /balance tells the deposit.
+	w.fake.SendText(faultAdmin, faultAdmin, "/balance")
+	deposit := "Saldo deposit provider: <b>" + flows.FormatRupiah(w.sim.Deposit()) + "</b>"
+	if !w.fake.WaitFor(func() bool {
+		msgs := w.fake.Messages(faultAdmin)
+		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Text, deposit)
+	}, 20*time.Second) {
+		t.Errorf("/balance after the faults: want %q; the admin's chat:\n%s", deposit, describe(w.fake, faultAdmin))
+	}
+	stopBuyers()
+	runs.stop()
+	for _, m := range w.fake.Messages(faultAdmin) {
+		if strings.Contains(m.Text, "Saldo deposit provider") && !strings.Contains(m.Text, "Saldo deposit provider: <b>Rp ") {
+			t.Errorf("/balance answered %q", m.Text)
+		}
+	}
+	t.Logf("faults for %s, all settled after %s; the call paths and their faults:\n%s", faultsFor.Round(time.Millisecond),
+		time.Since(began).Round(time.Millisecond), faults.report())
+	for _, call := range []string{"top-up (first send)", "top-up (re-send)", "check-status", "pricelist", "inquiry-pln", "check-balance"} {
+		if faults.faulted(call) == 0 {
+			t.Errorf("no %s was spoiled: the suite did not cover that path", call)
+		}
+	}
+
+	byChat := map[int64][]flows.Order{}
+	for _, o := range w.orders() {
+		byChat[o.ChatID] = append(byChat[o.ChatID], o)
+	}
+	for i, b := range buyers {
+		got := byChat[b.chat]
+		if len(got) != 1 {
+			t.Errorf("buyer %d has %d orders, want 1", b.chat, len(got))
+			continue
+		}
+		o := got[0]
+		tx, created := w.sim.Transaction(o.RefID)
+		// DESIGN rules 3 and 5: a failed order is one the provider failed,
+		// or refused so that nothing was created.
+		if o.Status == flows.StatusFailed {
+			switch {
+			case created && tx.Status != 2:
+				t.Errorf("order %s (%s) failed, yet at the provider it has status %d rc %s: failed without a definitive answer",
+					o.RefID, o.CustomerNumber, tx.Status, tx.RC)
+			case !created && !(plan[i] == refused && o.RC == "14"):
+				t.Errorf("order %s (%s) failed with rc %q and was never created at the provider: failed without a definitive refusal",
+					o.RefID, o.CustomerNumber, o.RC)
+			}
+		}
+		want := flows.StatusSuccess
+		if plan[i] == failsLater || plan[i] == refused {
+			want = flows.StatusFailed
+		}
+		if o.Status != want {
+			t.Errorf("order %s (%s): %s, want %s; provider: created %v, %+v", o.RefID, o.CustomerNumber, o.Status, want, created, tx)
+			continue
+		}
+		if want == flows.StatusSuccess && (o.SN == "" || o.SN != tx.SN) {
+			t.Errorf("order %s: SN %q, the provider's %q", o.RefID, o.SN, tx.SN)
+		}
+		if plan[i] == refused && created {
+			t.Errorf("order %s: a refused number created a transaction", o.RefID)
+		}
+	}
+	for _, m := range w.fake.Messages(faultOps) {
+		if strings.Contains(m.Text, "konfigurasi") {
+			t.Errorf("admins were alerted of a misconfiguration that was only garbage on the wire: %q", m.Text)
+		}
+	}
+}
+
+// telegramFault is one of Telegram's failures, injected into the next calls
+// of a method.
+type telegramFault struct {
+	method, kind string
+}
+
+func (f telegramFault) inject(fake *telegramtest.Server, n int) {
+	switch f.kind {
+	case "429":
+		fake.FailNext(f.method, n, 429, "Too Many Requests: retry after 1", telegramtest.ErrorParams{RetryAfter: 1})
+	case "502":
+		fake.FailNext(f.method, n, 502, "Bad Gateway", telegramtest.ErrorParams{})
+	case "reset":
+		fake.DropConnection(f.method, n)
+	}
+}
+
+// TestFaultTelegram: buyers purchase while Telegram keeps failing — 429
+// with retry_after, 502, reset connections — on sendMessage,
+// editMessageText and getUpdates, every combination injected in a seeded
+// order. No outbound message is lost: every reply comes (buyers here never
+// repeat themselves) and every SN message and result edit arrives. No
+// update is applied twice: each chat holds exactly the messages and edits
+// of one purchase, one order, one transaction at the provider.
+func TestFaultTelegram(t *testing.T) {
+	t.Parallel()
+	rnd := seeded(t)
+	const purchases = 20
+	var ids []int64
+	for i := range purchases {
+		ids = append(ids, int64(8001+i))
+	}
+	w := newWorld(t, worldOptions{buyers: ids, settle: 500 * time.Millisecond})
+	runs := newBotRuns(w)
+	buyers := make([]*buyer, purchases)
+	for i, id := range ids {
+		b := telkomselBuyer(w, rnd.Child(), id, i)
+		b.retry, b.patience = false, 45*time.Second
+		buyers[i] = b
+	}
+
+	var combos []telegramFault
+	for _, m := range []string{"sendMessage", "editMessageText", "getUpdates"} {
+		for _, k := range []string{"429", "502", "reset"} {
+			combos = append(combos, telegramFault{m, k})
+		}
+	}
+	// Faults are a share of the calls, not a backlog: a method gets its next
+	// fault only once the last one was spent and a few calls went through
+	// after it, so at most two calls in a row fail.
+	injected := map[telegramFault]int{}
+	stopFaults := make(chan struct{})
+	var injector sync.WaitGroup
+	injector.Add(1)
+	go func() {
+		defer injector.Done()
+		inj := rnd.Child()
+		spentAt := map[string]int{} // the method's call count once its last fault is spent
+		var queue []telegramFault
+		for {
+			select {
+			case <-stopFaults:
+				return
+			case <-time.After(inj.Between(100*time.Millisecond, 300*time.Millisecond)):
+			}
+			if len(queue) == 0 {
+				queue = slices.Clone(combos)
+				for i := len(queue) - 1; i > 0; i-- {
+					j := inj.IntN(i + 1)
+					queue[i], queue[j] = queue[j], queue[i]
+				}
+			}
+			for i, f := range queue {
+				calls := len(w.fake.Calls(f.method))
+				if calls <= spentAt[f.method] {
+					continue
+				}
+				n := 1 + inj.IntN(2)
+				f.inject(w.fake, n)
+				spentAt[f.method] = calls + n + 2 + inj.IntN(4)
+				injected[f]++
+				queue = slices.Delete(queue, i, i+1)
+				break
+			}
+		}
+	}()
+
+	ctx, stopBuyers := context.WithTimeout(context.Background(), 80*time.Second)
+	defer stopBuyers()
+	began := time.Now()
+	runs.start()
+	wait := runBuyers(ctx, buyers, 4*time.Second)
+	open := wait(60 * time.Second)
+	for _, b := range buyers {
+		if _, lost := b.state(); lost != "" {
+			t.Errorf("buyer %d: a reply was lost: %s; chat:\n%s", b.chat, lost, describe(w.fake, b.chat))
+		}
+	}
+	if len(open) > 0 {
+		close(stopFaults)
+		injector.Wait()
+		t.Fatalf("%d of %d buyers never finished", len(open), purchases)
+	}
+
+	// Exactly one purchase's messages in each chat: the menu (edited to the
+	// operators, the products, the number prompt), the confirm screen
+	// (edited to "processing", then to the result) and the SN message.
+	want := [][]string{{markHome, markBrand, markProducts, markNumber}, {markConfirm, markOrdered1, "berhasil"}, {markSuccess}}
+	onePurchase := func(chat int64) bool {
+		msgs := w.fake.Messages(chat)
+		ok := len(msgs) == len(want)
+		for i := 0; ok && i < len(want); i++ {
+			ok = len(msgs[i].Versions) == len(want[i])
+			for j := 0; ok && j < len(want[i]); j++ {
+				ok = strings.Contains(msgs[i].Versions[j], want[i][j])
+			}
+		}
+		return ok
+	}
+	// The result's edit of "processing" goes out after the SN message.
+	w.fake.WaitFor(func() bool {
+		for _, b := range buyers {
+			if !onePurchase(b.chat) {
+				return false
+			}
+		}
+		return true
+	}, 30*time.Second)
+	close(stopFaults)
+	injector.Wait()
+	stopBuyers()
+	runs.stop()
+	var failed int
+	for _, c := range w.fake.Calls("") {
+		if c.Status >= 400 || c.Description == "connection dropped" {
+			failed++
+		}
+	}
+	t.Logf("all %d purchases delivered after %s; %d calls failed by Telegram; injected: %v", purchases, time.Since(began).Round(time.Millisecond), failed, injected)
+
+	accepted := map[int64]int{}
+	for _, c := range w.fake.Calls("sendMessage") {
+		if c.Status == 200 {
+			id, _ := strconv.ParseInt(c.Params.Get("chat_id"), 10, 64)
+			accepted[id]++
+		}
+	}
+	byChat := map[int64]int{}
+	for _, o := range w.orders() {
+		byChat[o.ChatID]++
+	}
+	for _, b := range buyers {
+		if !onePurchase(b.chat) || accepted[b.chat] != len(want) {
+			t.Errorf("buyer %d: %d messages sent, want one purchase's:\n%s", b.chat, accepted[b.chat], describe(w.fake, b.chat))
+		}
+		if byChat[b.chat] != 1 {
+			t.Errorf("buyer %d has %d orders, want 1", b.chat, byChat[b.chat])
+		}
+	}
+	if n := w.sim.TransactionCount(); n != purchases {
+		t.Errorf("the simulator holds %d transactions for %d purchases", n, purchases)
+	}
+	for _, f := range combos {
+		if injected[f] == 0 {
+			t.Errorf("%s %s was never injected", f.method, f.kind)
+		}
+	}
+}
+
+// TestFaultDatabaseHeld: a second bot started on the database of a running
+// one exits non-zero at once, saying why; the first goes on serving.
+func TestFaultDatabaseHeld(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, worldOptions{buyers: []int64{9001}})
+	runs := newBotRuns(w)
+	runs.start()
+	if !w.fake.WaitFor(func() bool { return strings.Contains(runs.output(), "topupbot running") }, 30*time.Second) {
+		t.Fatalf("the first bot never came up:\n%s", runs.output())
+	}
+	second := startProc(t, w.config)
+	select {
+	case <-second.done:
+	case <-time.After(30 * time.Second):
+		second.cmd.Process.Kill()
+		<-second.done
+		t.Fatal("the second bot did not exit within 30s")
+	}
+	var exit *exec.ExitError
+	if !errors.As(second.err, &exit) || exit.ExitCode() == 0 {
+		t.Errorf("the second bot exited with %v, want a non-zero status", second.err)
+	}
+	if out := second.out.String(); !strings.Contains(out, "database is in use by another topupbot") {
+		t.Errorf("the second bot's output does not say the database is in use:\n%s", out)
+	}
+	// The first bot still serves.
+	w.fake.SendText(9001, 9001, "/start")
+	if !w.fake.WaitFor(func() bool {
+		msgs := w.fake.Messages(9001)
+		return len(msgs) > 0 && strings.Contains(msgs[0].Text, markHome)
+	}, 20*time.Second) {
+		t.Errorf("the first bot stopped answering")
+	}
+	runs.stop()
+}
+
+// TestFaultKillDuringFirstSend: the bot is killed while an order's first
+// send is on the wire — before IAK saw it, and after IAK created the
+// transaction but before its answer came back. After the restart the order
+// is resumed under its ref_id (the poller re-sends the identical top-up,
+// which IAK treats as a status check): placed exactly once, settled, the
+// SN delivered.
+func TestFaultKillDuringFirstSend(t *testing.T) {
+	t.Parallel()
+	for _, after := range []bool{false, true} {
+		name := "before IAK saw it"
+		if after {
+			name = "after IAK created it"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rnd := seeded(t)
+			faults := newProviderFaults(rnd.Child())
+			const chat = 9101
+			w := newWorld(t, worldOptions{buyers: []int64{chat}, settle: 300 * time.Millisecond, faults: faults})
+			runs := newBotRuns(w)
+			arrived, release := faults.hold("top-up (first send)", after)
+			defer release()
+			b := telkomselBuyer(w, rnd, chat, 0)
+			b.retry, b.patience = true, 3*time.Second
+
+			ctx, stopBuyer := context.WithTimeout(context.Background(), 60*time.Second)
+			defer stopBuyer()
+			runs.start()
+			wait := runBuyers(ctx, []*buyer{b}, 0)
+			select {
+			case <-arrived:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("the order was never sent; chat:\n%s", describe(w.fake, chat))
+			}
+			runs.kill()
+			release()
+			runs.start()
+			if open := wait(45 * time.Second); len(open) > 0 {
+				t.Fatalf("no SN after the restart; chat:\n%s", describe(w.fake, chat))
+			}
+			stopBuyer()
+			runs.stop()
+
+			orders := w.orders()
+			if len(orders) != 1 || w.sim.TransactionCount() != 1 {
+				t.Fatalf("%d orders, %d transactions at the provider; want 1 and 1", len(orders), w.sim.TransactionCount())
+			}
+			o := orders[0]
+			tx, ok := w.sim.Transaction(o.RefID)
+			if !ok || o.Status != flows.StatusSuccess || tx.Status != 1 || o.SN != tx.SN {
+				t.Errorf("order %s %s SN %q; provider: %v %+v", o.RefID, o.Status, o.SN, ok, tx)
+			}
+			// After IAK created it, the resumed order is the same transaction
+			// asked again, not a new one.
+			if after && tx.TopUps < 2 {
+				t.Errorf("the transaction saw %d top-ups; the resumed order should have been re-sent", tx.TopUps)
+			}
+		})
+	}
+}
+
+// TestFaultBooleanIsNoSN: an IAK success answer with "sn": true — a wrong
+// JSON type, not a serial number — leaves the order pending (DESIGN rule
+// 3). The fault suite found it settling the order with the SN "true", sent
+// to the buyer: flex.String read booleans as text.
+func TestFaultBooleanIsNoSN(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"data":{"ref_id":"261123000000ABCDEFG","status":1,"product_code":"htelkomsel10000",` +
+			`"customer_id":"081234567890","price":10850,"message":"SUCCESS","sn":true,"balance":1000000,"tr_id":3482,"rc":"00"}}`))
+	}))
+	defer srv.Close()
+	c, err := iak.New(iak.Config{PrepaidURL: srv.URL, PostpaidURL: srv.URL, Username: faultIAKUser, APIKey: faultIAKKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Check(context.Background(), flows.OrderRequest{RefID: "261123000000ABCDEFG", Acknowledged: true, ProviderTxID: "3482"})
+	if err == nil {
+		t.Errorf("an answer with a boolean sn was read as %+v; want an unknown outcome (the order stays pending)", res)
+	} else if flows.KindOf(err) != flows.KindUnknown {
+		t.Errorf("an answer with a boolean sn: %v (kind %s); want kind unknown", err, flows.KindOf(err))
+	}
+}
