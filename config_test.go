@@ -877,11 +877,21 @@ func FuzzParseConfig(f *testing.F) {
 	}
 	const token, key = "FUZZ-TOKEN-4242", "FUZZ-KEY-4242"
 	env := configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": token, "TOPUPBOT_IAK_API_KEY": key})
+	// Secrets written in the file (seeds in testdata/fuzz/FuzzParseConfig)
+	// must not show in an error either, however broken the rest is. Only a
+	// value of some length that appears once in the file can be told apart
+	// from the rest of the error's text.
+	fileSecret := regexp.MustCompile(`(?m)(?:token|api_key)\s*=\s*"([^"\\\n]{8,})"`)
 	f.Fuzz(func(t *testing.T, data string) {
 		cfg, err := parseConfig([]byte(data), env)
 		if err != nil {
 			if strings.Contains(err.Error(), token) || strings.Contains(err.Error(), key) {
 				t.Fatalf("error shows a secret: %v", err)
+			}
+			for _, m := range fileSecret.FindAllStringSubmatch(data, -1) {
+				if strings.Count(data, m[1]) == 1 && strings.Contains(err.Error(), m[1]) {
+					t.Fatalf("error shows the file's secret %q: %v", m[1], err)
+				}
 			}
 			return
 		}
