@@ -342,7 +342,9 @@ func (b *botRuns) kill() {
 	<-p.done
 }
 
-// stop is SIGTERM: the bot must exit 0 within the documented 30 s bound.
+// stop is SIGTERM once the bot is up (before main has installed its
+// handler, SIGTERM kills the process like any other): the bot must exit 0
+// within the documented 30 s bound.
 func (b *botRuns) stop() {
 	b.w.t.Helper()
 	b.mu.Lock()
@@ -351,6 +353,9 @@ func (b *botRuns) stop() {
 	b.mu.Unlock()
 	if p == nil {
 		return
+	}
+	if !b.w.fake.WaitFor(func() bool { return strings.Contains(p.out.String(), "topupbot running") }, 30*time.Second) {
+		b.w.t.Errorf("the bot never came up; its output ends:\n%s", tail(p.out.String(), 3000))
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {

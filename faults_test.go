@@ -37,7 +37,7 @@ func telkomselBuyer(w *world, rnd *lockedRand, chat int64, i int) *buyer {
 
 // TestFaultKillAndRestart: 50 buyers walk the purchase conversation at once
 // while the bot is SIGKILLed at seeded random moments and restarted, five
-// times. Buyers act like people: when the bot does not answer, they try
+// times (and once stopped with SIGTERM, which must end in order). Buyers act like people: when the bot does not answer, they try
 // again; their client re-sends a tap never answered. Afterwards every
 // confirmed purchase is one order, placed once at the provider and settled,
 // every buyer has the SN, nothing was placed for a purchase not confirmed,
@@ -70,10 +70,19 @@ func TestFaultKillAndRestart(t *testing.T) {
 	defer stopBuyers()
 	runs.start()
 	wait := runBuyers(ctx, buyers, 6*time.Second)
-	for range kills {
+	for i := range kills {
 		time.Sleep(rnd.Between(time.Second, 3500*time.Millisecond))
 		runs.kill()
 		runs.start()
+		if i == kills/2 {
+			// Once in the middle, an operator's restart: SIGTERM under load
+			// must end in order, exit 0, within the bound.
+			time.Sleep(rnd.Between(time.Second, 2*time.Second))
+			stopped := time.Now()
+			runs.stop()
+			t.Logf("SIGTERM under load: stopped in %s", time.Since(stopped).Round(time.Millisecond))
+			runs.start()
+		}
 	}
 	killedFor := time.Since(began)
 	if open := wait(60 * time.Second); len(open) > 0 {
