@@ -59,7 +59,11 @@ type Config struct {
 	FlushTimeout  time.Duration
 
 	// Outbound limits: overall, per private chat, per group (negative chat
-	// id). Defaults 30/s burst 30, 1/s burst 3, 20/min burst 5.
+	// id). Defaults 29/s burst 20, 1/s burst 2, 20/min burst 4: a margin
+	// under Telegram's 30/s, 1/s and 20/min (bursts of 30, 3 and 5 in
+	// telegramtest). Telegram counts a message when it arrives, and
+	// arrivals jitter: buckets exactly as full as Telegram's turn a
+	// request that was slow and the next one that was not into a 429.
 	GlobalRate  rate.Limit
 	GlobalBurst int
 	ChatRate    rate.Limit
@@ -101,12 +105,12 @@ func (c *Config) defaults() {
 	setDefault(&c.ThenWait, 30*time.Second)
 	setDefault(&c.ShutdownGrace, 10*time.Second)
 	setDefault(&c.FlushTimeout, 5*time.Second)
-	setDefault(&c.GlobalRate, 30)
-	setDefault(&c.GlobalBurst, 30)
+	setDefault(&c.GlobalRate, 29)
+	setDefault(&c.GlobalBurst, 20)
 	setDefault(&c.ChatRate, 1)
-	setDefault(&c.ChatBurst, 3)
+	setDefault(&c.ChatBurst, 2)
 	setDefault(&c.GroupRate, rate.Every(3*time.Second))
-	setDefault(&c.GroupBurst, 5)
+	setDefault(&c.GroupBurst, 4)
 	setDefault(&c.RetryBase, time.Second)
 	setDefault(&c.RetryMax, 30*time.Second)
 	setDefault(&c.SendAttempts, 6)

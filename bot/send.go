@@ -251,18 +251,42 @@ func (s *sender) wait(ctx context.Context, chatID int64) error {
 			}
 			continue
 		}
-		if err := q.lim.Wait(ctx); err != nil {
+		// The chat's token is taken with the global one, just before the
+		// call: taken first, while the global one was still seconds away,
+		// it would be counted from a moment Telegram never saw, and the
+		// chat would get a fresh burst on top of what Telegram counts.
+		if err := awaitToken(ctx, q.lim); err != nil {
 			return err
 		}
 		if err := s.global.Wait(ctx); err != nil {
 			return err
 		}
+		// This chat's goroutine is the only one taking its tokens: the one
+		// awaited is still there.
+		q.lim.ReserveN(time.Now(), 1)
 		// A 429 may have come in while we waited for the tokens.
 		s.mu.Lock()
 		until = later(q.until, s.globalUntil)
 		s.mu.Unlock()
 		if !time.Now().Before(until) {
 			return nil
+		}
+	}
+}
+
+// awaitToken waits until l has a token, without taking it.
+func awaitToken(ctx context.Context, l *rate.Limiter) error {
+	for {
+		tokens := l.TokensAt(time.Now())
+		if tokens >= 1 || l.Limit() == rate.Inf {
+			return nil
+		}
+		if l.Limit() <= 0 {
+			return errors.New("send limit is zero")
+		}
+		d := time.Duration((1 - tokens) / float64(l.Limit()) * float64(time.Second))
+		if err := sleep(ctx, max(d, time.Millisecond)); err != nil {
+			return err
 		}
 	}
 }
