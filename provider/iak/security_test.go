@@ -1,6 +1,7 @@
 package iak
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"topupbot/flows"
 	"topupbot/internal/testlog"
 )
 
@@ -166,6 +168,26 @@ func TestCallbackLongGarbageIsNotEchoed(t *testing.T) {
 	for _, line := range logs.Lines() {
 		if len(line) > 1024 {
 			t.Errorf("a %d-byte log line for one undecodable callback", len(line))
+		}
+	}
+}
+
+// TestOversizedAnswerIsUnknown: an answer over 16 MB — a success at its
+// start — is not IAK talking: unknown, not a success read from its first
+// megabytes.
+func TestOversizedAnswerIsUnknown(t *testing.T) {
+	head := `{"data":{"ref_id":"R1","status":1,"rc":"00","sn":"SN1","tr_id":1,"pad":"`
+	body := head + strings.Repeat("x", maxResponse) + `"}}`
+	c, _ := newCanned(t, func(string, map[string]any) (int, string) { return 200, body })
+	for name, call := range map[string]func() error{
+		"place": func() error { _, err := c.Place(context.Background(), order("R1")); return err },
+		"check-status": func() error {
+			_, err := c.Check(context.Background(), flows.OrderRequest{RefID: "R1", Acknowledged: true})
+			return err
+		},
+	} {
+		if err := call(); flows.KindOf(err) != flows.KindUnknown {
+			t.Errorf("%s: %v, want unknown", name, err)
 		}
 	}
 }
