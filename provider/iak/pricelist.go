@@ -75,23 +75,41 @@ func (c *Client) Pricelist(ctx context.Context, productType, operator string, st
 	if err != nil {
 		return nil, err
 	}
-	var items []pricelistItem
+	var entries []json.RawMessage
 	if strings.HasPrefix(strings.TrimSpace(string(raw)), "[") {
-		err = json.Unmarshal(raw, &items)
+		err = json.Unmarshal(raw, &entries)
 	} else {
 		var d struct {
-			Pricelist []pricelistItem `json:"pricelist"`
-			RC        flex.String     `json:"rc"`
-			Message   flex.String     `json:"message"`
+			Pricelist []json.RawMessage `json:"pricelist"`
+			RC        flex.String       `json:"rc"`
+			Message   flex.String       `json:"message"`
 		}
 		err = json.Unmarshal(raw, &d)
 		if err == nil && d.RC != "" && d.RC != "00" {
 			return nil, simpleError(op, string(d.RC), string(d.Message), prepaidCodes)
 		}
-		items = d.Pricelist
+		entries = d.Pricelist
 	}
 	if err != nil {
 		return nil, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("decoding pricelist: %w", err)}
+	}
+	// One unreadable entry (a price written "5.500") leaves that product
+	// out rather than the whole list; a list of nothing but unreadable
+	// entries is an error, so a format change never empties the menus.
+	items := make([]pricelistItem, 0, len(entries))
+	var firstErr error
+	for _, e := range entries {
+		var it pricelistItem
+		if err := json.Unmarshal(e, &it); err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		items = append(items, it)
+	}
+	if len(items) == 0 && firstErr != nil {
+		return nil, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("decoding pricelist: no readable entry: %w", firstErr)}
 	}
 	out := make([]PricelistItem, 0, len(items))
 	for _, it := range items {

@@ -343,3 +343,23 @@ func TestProductNameEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestPricelistSkipsUnreadableEntries: one entry IAK writes oddly leaves
+// that product out, not the catalogue; nothing readable at all is an error.
+func TestPricelistSkipsUnreadableEntries(t *testing.T) {
+	good := `{"product_code":"htelkomsel10000","product_description":"Telkomsel","product_nominal":"10000","product_price":10850,"product_type":"pulsa","status":"active"}`
+	odd := `{"product_code":"hxl5000","product_description":"XL","product_nominal":"5000","product_price":"5.500","product_type":"pulsa","status":"active"}`
+	c, _ := newCanned(t, func(string, map[string]any) (int, string) {
+		return 200, `{"data":{"pricelist":[` + good + `,` + odd + `],"rc":"00"}}`
+	})
+	items, err := c.Pricelist(context.Background(), "", "", "")
+	if err != nil || len(items) != 1 || items[0].Code != "htelkomsel10000" {
+		t.Errorf("items %+v, %v", items, err)
+	}
+	c, _ = newCanned(t, func(string, map[string]any) (int, string) {
+		return 200, `{"data":{"pricelist":[` + odd + `,` + odd + `],"rc":"00"}}`
+	})
+	if _, err := c.Pricelist(context.Background(), "", "", ""); flows.KindOf(err) != flows.KindUnknown {
+		t.Errorf("nothing readable: %v, want unknown", err)
+	}
+}
