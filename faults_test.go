@@ -355,7 +355,7 @@ func (f telegramFault) inject(fake *telegramtest.Server, n int) {
 // with retry_after, 502, reset connections — on sendMessage,
 // editMessageText and getUpdates, every combination injected in a seeded
 // order. No outbound message is lost: every reply comes (buyers here never
-// repeat themselves) and every SN message and result edit arrives. No
+// repeat themselves), every SN message, result edit and ops line arrives. No
 // update is applied twice: each chat holds exactly the messages and edits
 // of one purchase, one order, one transaction at the provider.
 func TestFaultTelegram(t *testing.T) {
@@ -453,15 +453,28 @@ func TestFaultTelegram(t *testing.T) {
 		}
 		return ok
 	}
-	// The result's edit of "processing" goes out after the SN message.
+	// The ops group's line of each order names its ref, once.
+	opsLines := func() map[string]int {
+		refs := map[string]int{}
+		for _, m := range w.fake.Messages(faultOps) {
+			for _, line := range strings.Split(m.Text, "\n") {
+				if i := strings.LastIndex(line, "<code>"); i >= 0 && strings.HasSuffix(line, "</code>") {
+					refs[line[i+len("<code>"):len(line)-len("</code>")]]++
+				}
+			}
+		}
+		return refs
+	}
+	// The result's edit of "processing" goes out after the SN message, the
+	// ops lines at the group's pace.
 	w.fake.WaitFor(func() bool {
 		for _, b := range buyers {
 			if !onePurchase(b.chat) {
 				return false
 			}
 		}
-		return true
-	}, 30*time.Second)
+		return len(opsLines()) >= purchases
+	}, 45*time.Second)
 	close(stopFaults)
 	injector.Wait()
 	stopBuyers()
@@ -482,8 +495,12 @@ func TestFaultTelegram(t *testing.T) {
 		}
 	}
 	byChat := map[int64]int{}
+	lines := opsLines()
 	for _, o := range w.orders() {
 		byChat[o.ChatID]++
+		if lines[o.RefID] != 1 {
+			t.Errorf("order %s has %d lines in the ops group, want 1", o.RefID, lines[o.RefID])
+		}
 	}
 	for _, b := range buyers {
 		if !onePurchase(b.chat) || accepted[b.chat] != len(want) {
