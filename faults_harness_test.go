@@ -437,7 +437,7 @@ type buyer struct {
 	rnd  *lockedRand
 	chat int64
 	// path is the button labels to tap, in order: category, brand (if the
-	// category has several), product.
+	// category has several), product; or Tagihan and the biller.
 	path   []string
 	number string
 	// cancel taps Batal on the confirm screen instead of Konfirmasi.
@@ -461,8 +461,10 @@ const (
 	markHome     = "Mau beli apa"
 	markBrand    = "Pilih operator"
 	markProducts = "Pilih produk"
+	markBillers  = "Pilih jenis tagihan"
 	markNumber   = "Ketik nomor"
 	markConfirm  = "Konfirmasi pesanan"
+	markBill     = "Total bayar"
 	markOrdered1 = "sedang diproses"
 	markOrdered2 = "sudah dibuat"
 	markSuccess  = "Transaksi berhasil"
@@ -570,9 +572,11 @@ func (b *buyer) act(latest telegramtest.Message) (update int, tap bool, done boo
 			label = "❌ Batal"
 			done = true
 		}
+	case strings.Contains(text, markBill):
+		label = "💳 Bayar"
 	case strings.Contains(text, markNumber):
 		return fake.SendText(b.chat, b.chat, b.number), false, false
-	case strings.Contains(text, markProducts):
+	case strings.Contains(text, markProducts), strings.Contains(text, markBillers):
 		label = b.path[len(b.path)-1]
 	case strings.Contains(text, markBrand):
 		label = b.path[1]
@@ -658,7 +662,7 @@ func describe(fake *telegramtest.Server, chat int64) string {
 
 // refIn returns the order reference a settlement or processing text names.
 func refIn(text string) string {
-	for _, marker := range []string{"Ref: <code>", "Pesanan <code>", "sudah dibuat: <code>"} {
+	for _, marker := range []string{"Ref: <code>", "Pesanan <code>", "Pembayaran <code>", "sudah dibuat: <code>"} {
 		if i := strings.Index(text, marker); i >= 0 {
 			rest := text[i+len(marker):]
 			if j := strings.Index(rest, "</code>"); j > 0 {

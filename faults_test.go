@@ -180,15 +180,17 @@ func TestFaultKillAndRestart(t *testing.T) {
 	}
 }
 
-// TestFaultProviderAnswers: buyers purchase while a seeded third of the
-// exchanges with IAK is spoiled — on first sends, re-sends, check-status,
-// the pricelist, inquiry-pln and an admin's /balance, before IAK acted and
+// TestFaultProviderAnswers: buyers purchase and pay bills while a seeded
+// third of the exchanges with IAK is spoiled — on first sends, re-sends,
+// check-status, the pricelist, inquiry-pln, an admin's /balance, and
+// postpaid inquiries, payments and checkstatus, before IAK acted and
 // after — by 5xx and
 // HTML pages, resets, stalls past the timeout, truncated JSON, wrong JSON
 // types and an undocumented rc. No order is failed without a definitive
 // answer: every failed order failed at the simulator, or was never created
-// there after a refusal. Once the faults stop, every order settles as the
-// simulator settled it.
+// there after a refusal; no bill is paid twice. Once the faults stop, every
+// order settles as the simulator settled it (but a payment IAK never got,
+// which waits for its expiry).
 func TestFaultProviderAnswers(t *testing.T) {
 	t.Parallel()
 	rnd := seeded(t)
@@ -199,9 +201,19 @@ func TestFaultProviderAnswers(t *testing.T) {
 		failsLater
 		refused
 		pln
+		billPaid
+		billFails
 	)
 	plan := slices.Concat(slices.Repeat([]kind{succeeds}, 14), slices.Repeat([]kind{failsLater}, 4),
 		slices.Repeat([]kind{refused}, 4), slices.Repeat([]kind{pln}, 4))
+	// IAK's inquiries expire at 23:00 WIB of their day: bills join in when
+	// one paid now has time to settle.
+	if wib := time.Now().In(flows.WIB); wib.Hour() < 22 || wib.Hour() == 22 && wib.Minute() < 30 {
+		plan = slices.Concat(plan, slices.Repeat([]kind{billPaid}, 3), slices.Repeat([]kind{billFails}, 2))
+	} else {
+		t.Logf("%s WIB: too close to IAK's 23:00 bill expiry; bills left out", wib.Format("15:04"))
+	}
+	isBill := func(k kind) bool { return k == billPaid || k == billFails }
 	var ids []int64
 	for i := range plan {
 		ids = append(ids, int64(7001+i))
@@ -220,6 +232,10 @@ func TestFaultProviderAnswers(t *testing.T) {
 		case pln:
 			b.path = []string{"Token PLN", "PLN 20.000 ·"}
 			b.number = []string{"12345678901", "12345678902"}[i%2]
+		case billPaid:
+			b.path, b.number = []string{"Tagihan", "PLN POSTPAID"}, "530000000000"
+		case billFails:
+			b.path, b.number = []string{"Tagihan", "PLN POSTPAID"}, "530000001037" // the payment fails, rc 37
 		}
 		b.retry, b.patience = true, b.rnd.Between(3*time.Second, 4*time.Second)
 		buyers[i] = b
@@ -258,7 +274,36 @@ func TestFaultProviderAnswers(t *testing.T) {
 	<-balances
 	faults.setRate(0)
 	faultsFor := time.Since(began)
-	if open := wait(40 * time.Second); len(open) > 0 {
+	// Every order settles — but a bill payment IAK never received (its
+	// request lost before it arrived) is never paid again (DESIGN rule 8):
+	// it waits for IAK's 23:00 expiry, and the test does not.
+	neverPaid := func(b *buyer) bool {
+		for _, m := range w.fake.Messages(b.chat) {
+			for _, v := range m.Versions {
+				if ref := refIn(v); ref != "" && strings.Contains(v, "Pembayaran") {
+					bill, ok := w.sim.Bill(ref)
+					return ok && bill.PayRequests == 0
+				}
+			}
+		}
+		return false
+	}
+	w.fake.WaitFor(func() bool {
+		for i, b := range buyers {
+			if done, _ := b.state(); !done && !(isBill(plan[i]) && neverPaid(b)) {
+				return false
+			}
+		}
+		return true
+	}, 40*time.Second)
+	stopBuyers()
+	var open []*buyer
+	for _, b := range wait(10 * time.Second) {
+		if !isBill(plan[slices.Index(buyers, b)]) || !neverPaid(b) {
+			open = append(open, b)
+		}
+	}
+	if len(open) > 0 {
 		for _, b := range open[:min(3, len(open))] {
 			t.Errorf("buyer %d (%s) never got a result; chat:\n%s", b.chat, b.number, describe(w.fake, b.chat))
 		}
@@ -273,7 +318,6 @@ func TestFaultProviderAnswers(t *testing.T) {
 	}, 20*time.Second) {
 		t.Errorf("/balance after the faults: want %q; the admin's chat:\n%s", deposit, describe(w.fake, faultAdmin))
 	}
-	stopBuyers()
 	runs.stop()
 	for _, m := range w.fake.Messages(faultAdmin) {
 		if strings.Contains(m.Text, "Saldo deposit provider") && !strings.Contains(m.Text, "Saldo deposit provider: <b>Rp ") {
@@ -282,7 +326,11 @@ func TestFaultProviderAnswers(t *testing.T) {
 	}
 	t.Logf("faults for %s, all settled after %s; the call paths and their faults:\n%s", faultsFor.Round(time.Millisecond),
 		time.Since(began).Round(time.Millisecond), faults.report())
-	for _, call := range []string{"top-up (first send)", "top-up (re-send)", "check-status", "pricelist", "inquiry-pln", "check-balance"} {
+	paths := []string{"top-up (first send)", "top-up (re-send)", "check-status", "pricelist", "inquiry-pln", "check-balance"}
+	if slices.ContainsFunc(plan, isBill) {
+		paths = append(paths, "postpaid inq-pasca", "postpaid pay-pasca", "postpaid checkstatus")
+	}
+	for _, call := range paths {
 		if faults.faulted(call) == 0 {
 			t.Errorf("no %s was spoiled: the suite did not cover that path", call)
 		}
@@ -292,6 +340,8 @@ func TestFaultProviderAnswers(t *testing.T) {
 	for _, o := range w.orders() {
 		byChat[o.ChatID] = append(byChat[o.ChatID], o)
 	}
+	bills := map[flows.Status]int{}
+	defer func() { t.Logf("bill payments: %v (pending: the payment never reached IAK)", bills) }()
 	for i, b := range buyers {
 		got := byChat[b.chat]
 		if len(got) != 1 {
@@ -299,6 +349,11 @@ func TestFaultProviderAnswers(t *testing.T) {
 			continue
 		}
 		o := got[0]
+		if isBill(plan[i]) {
+			checkBillOrder(t, w, o, plan[i] == billPaid)
+			bills[o.Status]++
+			continue
+		}
 		tx, created := w.sim.Transaction(o.RefID)
 		// DESIGN rules 3 and 5: a failed order is one the provider failed,
 		// or refused so that nothing was created.
@@ -331,6 +386,28 @@ func TestFaultProviderAnswers(t *testing.T) {
 		if strings.Contains(m.Text, "konfigurasi") {
 			t.Errorf("admins were alerted of a misconfiguration that was only garbage on the wire: %q", m.Text)
 		}
+	}
+}
+
+// checkBillOrder holds a bill payment to DESIGN rule 8 after the provider
+// faults: paid at most once; paid or failed only as IAK paid or failed it;
+// pending only when IAK never received the payment.
+func checkBillOrder(t *testing.T, w *world, o flows.Order, pays bool) {
+	t.Helper()
+	bill, ok := w.sim.Bill(o.RefID)
+	switch {
+	case !ok:
+		t.Errorf("bill order %s: IAK has no inquiry under its ref", o.RefID)
+	case bill.PayRequests > 1:
+		t.Errorf("bill order %s: IAK got %d payment requests: a payment was re-sent", o.RefID, bill.PayRequests)
+	case o.Status == flows.StatusSuccess && (bill.Status != 1 || o.SN != bill.NoRef):
+		t.Errorf("bill order %s paid with reference %q; at IAK status %d reference %q", o.RefID, o.SN, bill.Status, bill.NoRef)
+	case o.Status == flows.StatusFailed && bill.Status != 2:
+		t.Errorf("bill order %s failed; at IAK status %d rc %s: failed without a definitive answer", o.RefID, bill.Status, bill.RC)
+	case !o.Status.Final() && bill.PayRequests != 0:
+		t.Errorf("bill order %s still %s although IAK has the payment (status %d)", o.RefID, o.Status, bill.Status)
+	case o.Status.Final() && o.Status == flows.StatusSuccess != pays:
+		t.Errorf("bill order %s: %s, yet the bill's test digits say paid = %v", o.RefID, o.Status, pays)
 	}
 }
 
