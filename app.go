@@ -262,6 +262,13 @@ func (a *app) run(ctx context.Context) error {
 		a.log.Error("loading the catalog; retrying on the refresh schedule", "err", err)
 	}
 	poll, err := newPoller(a.cfg.Poller.Schedule, a.cfg.Poller.Location, a.log, func(ctx context.Context) {
+		if len(a.cache.Products()) == 0 {
+			// Started with the provider down and nothing cached: the menus
+			// are empty, so try on every poll rather than every refresh.
+			if err := a.cache.Refresh(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("catalog still empty; provider unreachable", "err", err)
+			}
+		}
 		if stats, err := a.engine.Poll(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("poll", "err", err)
 		} else if stats.Checked > 0 {
