@@ -30,11 +30,12 @@ var (
 	bucketCatalog    = []byte("catalog")     // "products" → catalog JSON
 	bucketSettings   = []byte("settings")    // key → value
 	bucketMeta       = []byte("meta")        // "schema", "telegram_offset"
+	bucketInbox      = []byte("inbox")       // update_id → raw Telegram update, received and not yet applied
 )
 
 var allBuckets = [][]byte{
 	bucketOrders, bucketPending, bucketChatOrders, bucketConfirm, bucketSessions,
-	bucketOutbox, bucketCatalog, bucketSettings, bucketMeta,
+	bucketOutbox, bucketCatalog, bucketSettings, bucketMeta, bucketInbox,
 }
 
 // ErrInUse is returned by Open when another process holds the database.
