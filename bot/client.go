@@ -17,7 +17,14 @@ func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = 10 * time.Second
-	t.MaxIdleConnsPerHost = 32
+	// Every tap is answered at once, outside the send queue, so a busy bot
+	// has many calls in flight. Connections beyond the idle pool are closed
+	// after one call and dialled again for the next (a TLS handshake each,
+	// and a socket in TIME_WAIT): keep as many idle as may be in use, and
+	// make calls beyond that wait for one rather than dial more.
+	t.MaxConnsPerHost = 128
+	t.MaxIdleConns = 128
+	t.MaxIdleConnsPerHost = 128
 	t.IdleConnTimeout = 90 * time.Second
 	return t
 }
