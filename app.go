@@ -118,6 +118,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		PollTimeout: cfg.Telegram.PollTimeout,
 		Handler:     a.service,
 		Offsets:     a.db,
+		Inbox:       a.db,
 		// The engine's first send runs inside an update's handling.
 		UpdateDeadline: cfg.Provider.Timeout + time.Minute,
 		Logger:         log,

@@ -94,7 +94,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		if token == "" {
 			return fmt.Errorf("demo -telegram needs the bot token in %s", envTelegramToken)
 		}
-		b, err := bot.New(ctx, bot.Config{Token: token, Handler: service, Offsets: db, Logger: log})
+		b, err := bot.New(ctx, bot.Config{Token: token, Handler: service, Offsets: db, Inbox: db, Logger: log})
 		if err != nil {
 			return err
 		}

@@ -23,6 +23,19 @@ type OffsetStore interface {
 	SaveTelegramOffset(ctx context.Context, offset int) error
 }
 
+// Inbox keeps updates from their arrival until they are applied. Telegram
+// forgets an update as soon as the next getUpdates asks for a higher offset,
+// which the bot does without waiting for its workers: an update in flight at
+// a crash survives only here.
+type Inbox interface {
+	// SaveUpdates stores received updates (raw, as Telegram sent them).
+	SaveUpdates(ctx context.Context, updates map[int][]byte) error
+	// PendingUpdates returns what was saved and not dropped.
+	PendingUpdates(ctx context.Context) (map[int][]byte, error)
+	// DropUpdatesBelow forgets the updates below an id, all applied.
+	DropUpdatesBelow(ctx context.Context, below int) error
+}
+
 // Config configures a Bot. Zero values take the defaults; every delay and
 // limit is here so tests can shrink them.
 type Config struct {
@@ -39,6 +52,9 @@ type Config struct {
 	Handler flows.Handler
 	// Offsets, when set, keeps the offset across restarts.
 	Offsets OffsetStore
+	// Inbox, when set, keeps received updates until applied, so a crash
+	// loses none; updates left in it are handled first on start.
+	Inbox Inbox
 	// OffsetMaxAge: a saved offset older than this is discarded (default
 	// 24 h: Telegram keeps updates no longer).
 	OffsetMaxAge time.Duration
@@ -161,6 +177,10 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.Handler == nil {
 		return nil, errors.New("bot: no handler")
 	}
+	if cfg.Inbox != nil && cfg.Offsets == nil {
+		// The inbox is cleared up to the saved offset.
+		return nil, errors.New("bot: an inbox needs an offset store")
+	}
 	cfg.defaults()
 	r := redactor{token: cfg.Token}
 	log := slog.New(&redactHandler{r: r, inner: cfg.Logger.Handler()}).With("component", "bot")
@@ -227,6 +247,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}()
 
 	d := newDispatcher(b, tr)
+	b.replayInbox(ctx, tr, d)
 	err := b.poll(ctx, tr, d)
 
 	d.stop(b.cfg.ShutdownGrace)

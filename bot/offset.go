@@ -8,10 +8,10 @@ import (
 
 // tracker knows which received updates are applied. Its watermark is the
 // offset we save: one past the highest update id below which every update
-// has been applied. Polling goes on past updates still in the workers, so
-// the watermark may lag the poll offset; after a crash Telegram redelivers
-// what it still holds from the watermark on, and flows ignores what it had
-// applied.
+// has been applied. Polling goes on past updates still in the workers — and
+// Telegram forgets them then — so the watermark may lag the poll offset;
+// after a crash the updates not yet applied come back from the inbox (see
+// Inbox), and flows ignores any it had applied.
 type tracker struct {
 	mu      sync.Mutex
 	next    int // one past the highest update id received
@@ -48,6 +48,14 @@ func (t *tracker) applied(id int) {
 	case t.changed <- struct{}{}:
 	default:
 	}
+}
+
+// nextOffset is one past the highest update id received: where polling
+// goes on from.
+func (t *tracker) nextOffset() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.next
 }
 
 func (t *tracker) watermark() int {
@@ -102,6 +110,12 @@ func (b *Bot) saveOffsets(stop <-chan struct{}, tr *tracker) {
 		if err := b.cfg.Offsets.SaveTelegramOffset(ctx, w); err != nil {
 			b.log.Error("saving the offset", "offset", w, "err", err)
 			return
+		}
+		if b.cfg.Inbox != nil {
+			// Everything below the watermark is applied.
+			if err := b.cfg.Inbox.DropUpdatesBelow(ctx, w); err != nil {
+				b.log.Error("clearing applied updates from the inbox", "below", w, "err", err)
+			}
 		}
 		saved = w
 	}

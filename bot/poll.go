@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -16,7 +18,7 @@ var allowedUpdates = []string{"message", "callback_query"}
 // — hand each update to its chat's worker without waiting, repeat. It
 // returns nil when ctx ends and an error when Telegram rejects the token.
 func (b *Bot) poll(ctx context.Context, tr *tracker, d *dispatcher) error {
-	offset := tr.watermark()
+	offset := tr.nextOffset()
 	timeout := max(1, int((b.cfg.PollTimeout+time.Second-1)/time.Second))
 	failures := 0
 	for ctx.Err() == nil {
@@ -49,6 +51,19 @@ func (b *Bot) poll(ctx context.Context, tr *tracker, d *dispatcher) error {
 			}
 			continue
 		}
+		if err := b.keep(ctx, updates); err != nil {
+			// Not kept, not confirmed: the same offset asks for them again.
+			if ctx.Err() != nil {
+				return nil
+			}
+			failures++
+			wait := backoff(b.cfg.RetryBase, b.cfg.RetryMax, failures)
+			b.log.Error("saving received updates; asking telegram again", "err", err, "retry_in", wait)
+			if sleep(ctx, wait) != nil {
+				return nil
+			}
+			continue
+		}
 		failures = 0
 		for _, u := range updates {
 			if u.UpdateID < offset {
@@ -65,4 +80,52 @@ func (b *Bot) poll(ctx context.Context, tr *tracker, d *dispatcher) error {
 		}
 	}
 	return nil
+}
+
+// keep saves a batch of updates in the inbox before the next getUpdates
+// confirms them to Telegram.
+func (b *Bot) keep(ctx context.Context, updates []tgbotapi.Update) error {
+	if b.cfg.Inbox == nil || len(updates) == 0 {
+		return nil
+	}
+	batch := make(map[int][]byte, len(updates))
+	for _, u := range updates {
+		raw, err := json.Marshal(u)
+		if err != nil {
+			return fmt.Errorf("encoding update %d: %w", u.UpdateID, err)
+		}
+		batch[u.UpdateID] = raw
+	}
+	return b.cfg.Inbox.SaveUpdates(ctx, batch)
+}
+
+// replayInbox hands the workers what the inbox still holds — updates
+// received before a crash and maybe never applied — in id order, before
+// polling for new ones. flows ignores any it had applied already.
+func (b *Bot) replayInbox(ctx context.Context, tr *tracker, d *dispatcher) {
+	if b.cfg.Inbox == nil {
+		return
+	}
+	saved, err := b.cfg.Inbox.PendingUpdates(ctx)
+	if err != nil {
+		b.log.Error("reading the inbox; its updates wait for the next start", "err", err)
+		return
+	}
+	ids := make([]int, 0, len(saved))
+	for id := range saved {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		var u tgbotapi.Update
+		if err := json.Unmarshal(saved[id], &u); err != nil || u.UpdateID != id {
+			b.log.Error("dropping an unreadable saved update", "update_id", id, "err", err)
+			continue
+		}
+		tr.received(id)
+		d.dispatch(u)
+	}
+	if len(ids) > 0 {
+		b.log.Info("replaying updates saved before the last stop", "count", len(ids))
+	}
 }

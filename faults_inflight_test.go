@@ -1,35 +1,19 @@
 package main
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 )
 
-// Defects the fault suite found in code being changed by others, reported
-// in issue 6. Each test fails until its defect is fixed; they are skipped
-// unless TOPUPBOT_KNOWN_DEFECTS=1, so CI stays green meanwhile. Delete the
-// skip with the fix.
-
-func skipKnownDefect(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("TOPUPBOT_KNOWN_DEFECTS") == "" {
-		t.Skipf("known defect (issue 6): %s; run with TOPUPBOT_KNOWN_DEFECTS=1", what)
-	}
-}
-
-// TestKnownDefectInFlightUpdateLost: README and DESIGN promise that "a crash
-// re-delivers at most what was in flight". It re-delivers nothing: the poll
-// loop asks getUpdates with the offset after the last update *received*,
-// and Telegram drops every update below the offset of a getUpdates. An
-// update still being handled when the bot dies is gone, whatever offset was
-// saved. Here a buyer's meter number is being handled (its inquiry-pln on
-// the wire) when the bot is killed; after the restart nobody answers it.
-// Money stays safe (a Confirm in flight has written its order first; a tap
-// again finds it by its token), but the buyer's message is silently lost.
-func TestKnownDefectInFlightUpdateLost(t *testing.T) {
-	skipKnownDefect(t, "updates in flight at a crash are not re-delivered")
+// TestFaultInFlightUpdateReplayed: an update still being handled when the
+// bot dies is not lost. The poll loop confirms updates to Telegram without
+// waiting for its workers, so Telegram no longer holds it; the inbox does,
+// and the restarted bot handles it. Here a buyer's meter number is being
+// handled (its inquiry-pln on the wire) when the bot is killed; after the
+// restart the buyer gets the confirm screen. (Found by the fault suite: it
+// used to be lost.)
+func TestFaultInFlightUpdateReplayed(t *testing.T) {
 	rnd := seeded(t)
 	faults := newProviderFaults(rnd.Child())
 	const chat = 9201
