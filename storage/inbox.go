@@ -61,10 +61,17 @@ func (db *DB) PendingUpdates(ctx context.Context) (map[int][]byte, error) {
 // them has been applied.
 func (db *DB) DropUpdatesBelow(ctx context.Context, below int) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketInbox).Cursor()
+		b := tx.Bucket(bucketInbox)
 		limit := i64(int64(below))
-		for k, _ := c.First(); k != nil && bytes.Compare(k, limit) < 0; k, _ = c.First() {
-			if err := c.Delete(); err != nil {
+		// Keys first, deletes after: restarting the cursor after each
+		// delete re-walks the emptied leaves, quadratic in the backlog.
+		var keys [][]byte
+		c := b.Cursor()
+		for k, _ := c.First(); k != nil && bytes.Compare(k, limit) < 0; k, _ = c.Next() {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		for _, k := range keys {
+			if err := b.Delete(k); err != nil {
 				return err
 			}
 		}
