@@ -289,31 +289,46 @@ func (a *app) run(ctx context.Context) error {
 		return err
 	}
 
-	// One errgroup runs everything; the stages only decide the order in
-	// which they stop. The intake runs on the group's context, the work on
-	// its own, cancelled once the intake has stopped.
+	// One errgroup runs everything; stages only decide the order in which
+	// they stop. First the outbox, whose deliveries in flight finish while
+	// Telegram's sender is still open (cut off, an accepted message could
+	// go out again after the restart); then the intake — Telegram polling
+	// with its workers, callbacks; then the work behind it.
 	g, gctx := errgroup.WithContext(ctx)
+	intakeCtx, stopIntake := context.WithCancel(context.Background())
+	defer stopIntake()
 	work, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
-	var intake sync.WaitGroup
-	goIntake := func(name string, fn func(context.Context) error) {
-		intake.Add(1)
+	var outbox, intake sync.WaitGroup
+	goStage := func(wg *sync.WaitGroup, stageCtx context.Context, name string, fn func(context.Context) error) {
+		wg.Add(1)
 		g.Go(func() error {
-			defer intake.Done()
-			return wrapErr(name, fn(gctx))
+			defer wg.Done()
+			err := wrapErr(name, fn(stageCtx))
+			if err != nil {
+				stopIntake() // a failing part stops the whole bot
+			}
+			return err
 		})
 	}
+	goIntake := func(name string, fn func(context.Context) error) { goStage(&intake, intakeCtx, name, fn) }
 	goWork := func(name string, fn func(context.Context) error) {
 		g.Go(func() error { return wrapErr(name, fn(work)) })
 	}
 	g.Go(func() error {
-		<-gctx.Done()
-		a.log.Info("shutting down: stopping Telegram and callbacks first", "cause", context.Cause(gctx))
+		select {
+		case <-gctx.Done():
+		case <-intakeCtx.Done():
+		}
+		a.log.Info("shutting down: the outbox first, then Telegram and callbacks", "cause", context.Cause(gctx))
+		outbox.Wait()
+		stopIntake()
 		intake.Wait()
 		stopWork()
 		return nil
 	})
 
+	goStage(&outbox, gctx, "outbox", a.drainer.Run)
 	goIntake("telegram", a.bot.Run)
 	if a.callback != nil {
 		goIntake("callback listener", func(ctx context.Context) error { return serve(ctx, a.callbackLn, a.callback, a.log) })
@@ -324,7 +339,6 @@ func (a *app) run(ctx context.Context) error {
 	if a.sandbox != nil {
 		goWork("sandbox", func(ctx context.Context) error { return serve(ctx, a.sandboxLn, a.sandbox, a.log) })
 	}
-	goWork("outbox", a.drainer.Run)
 	goWork("hints", a.engine.Run)
 	goWork("poller", poll.run)
 	goWork("catalog", refresh.run)

@@ -12,6 +12,12 @@ import (
 // inquiry paid in its last second must not be failed by us.
 const billGrace = 2 * time.Minute
 
+// billPlacingGrace is how long past the provider timeout a written bill
+// payment may wait for its send: the bot sends the payment only once the
+// "paying" reply is on screen, which can take a while when Telegram is
+// slow (bot.Config.ThenWait, 30 s by default).
+const billPlacingGrace = time.Minute
+
 // PayRequest is a confirmed bill payment.
 type PayRequest struct {
 	ChatID int64
@@ -100,15 +106,22 @@ func (e *Engine) SendBill(ctx context.Context, refID string) (Order, error) {
 	// Past this point the payment may reach the provider: whatever happens,
 	// the order must never be paid again. Mark it pending first, so that a
 	// crash during the call leaves an order that checks resolve.
+	marked := false
 	o, err = e.store.UpdateOrder(ctx, refID, func(o *Order) ([]Notification, error) {
+		marked = false
 		if o.Status != StatusPlacing {
 			return nil, ErrNoChange
 		}
-		o.Status = StatusPending
+		o.Status, marked = StatusPending, true
 		return nil, nil
 	})
 	if err != nil {
 		return Order{}, fmt.Errorf("orders: pay %s: %w", refID, err)
+	}
+	if !marked {
+		// Someone else moved it on (failed it as never sent, or sent it):
+		// paying now could pay twice or pay a failed order.
+		return o, nil
 	}
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
 	res, perr := payer.PayBill(pctx, *o.Bill)
@@ -134,7 +147,7 @@ func (e *Engine) checkBill(ctx context.Context, o Order) (Order, error) {
 		// placing one was never sent. Fresh, it may be about to be; stale
 		// (a crash between writing it and paying), it is failed without
 		// asking anyone: sending it late is not what the buyer confirmed.
-		if now.Sub(o.UpdatedAt) < e.cfg.ProviderTimeout+placingGrace {
+		if now.Sub(o.UpdatedAt) < e.cfg.ProviderTimeout+billPlacingGrace {
 			return o, nil
 		}
 		return e.record(ctx, o.RefID, Result{}, &ProviderError{Kind: KindRejected, Op: "orders: bill " + o.RefID,

@@ -209,6 +209,10 @@ func TestBillRule8(t *testing.T) {
 	if got := w.poll(o.RefID); got.Status != flows.StatusPlacing {
 		t.Fatalf("a fresh placing bill was touched: %+v", got)
 	}
+	clk.Add(time.Minute) // its "paying" reply may still be on its way
+	if got := w.poll(o.RefID); got.Status != flows.StatusPlacing {
+		t.Fatalf("a bill still within its send window was touched: %+v", got)
+	}
 	clk.Add(time.Minute)
 	if got := w.poll(o.RefID); got.Status != flows.StatusFailed {
 		t.Errorf("a bill never sent: %+v", got)

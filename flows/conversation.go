@@ -168,6 +168,11 @@ var table = []transition{
 	{StateBillCard, EvBack, (*turn).backToBillNumber},
 }
 
+// updateIDMemory is how long a chat's last applied update id is trusted:
+// Telegram keeps its update ids increasing unless the bot gets no update
+// for a week (telegram.md T17).
+const updateIDMemory = 6 * 24 * time.Hour
+
 // Handle answers one input.
 func (s *Service) Handle(ctx context.Context, in Input) (Output, error) {
 	if !in.Private && (in.Kind != InputCommand || !s.isAdmin(in.UserID)) {
@@ -180,11 +185,14 @@ func (s *Service) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return s.apology(in), fmt.Errorf("conversation: chat %d: %w", in.ChatID, err)
 	}
-	if found && in.UpdateID != 0 && in.UpdateID <= sess.LastUpdate {
+	now := s.cfg.Now()
+	// A mark older than Telegram's week of silence may belong to an
+	// earlier run of update ids (Telegram restarts them at random after a
+	// week without updates): trusting it would mute the chat.
+	if found && in.UpdateID != 0 && in.UpdateID <= sess.LastUpdate && now.Sub(sess.UpdatedAt) < updateIDMemory {
 		s.log.Info("update applied before; ignoring", "chat_id", in.ChatID, "update_id", in.UpdateID)
 		return Output{}, nil
 	}
-	now := s.cfg.Now()
 	if !found || now.Sub(sess.UpdatedAt) > s.cfg.SessionTTL {
 		sess = Session{State: StateHome, Lang: sess.Lang}
 	}
@@ -207,7 +215,9 @@ func (s *Service) Handle(ctx context.Context, in Input) (Output, error) {
 			out = s.apology(in)
 		}
 	}
-	if in.UpdateID > sess.LastUpdate {
+	if in.UpdateID != 0 {
+		// Accepted, so newer than the mark, or the mark was stale: either
+		// way this is the chat's last applied update now.
 		sess.LastUpdate = in.UpdateID
 	}
 	sess.UpdatedAt = now

@@ -232,8 +232,16 @@ func (e *Engine) Check(ctx context.Context, refID string) (Order, error) {
 	return e.record(ctx, refID, res, perr, false)
 }
 
-// record writes a provider answer to the order in one transaction.
+// recordTimeout bounds the write of a provider answer.
+const recordTimeout = 10 * time.Second
+
+// record writes a provider answer to the order in one transaction. The
+// write outlives the caller's context: once the provider has answered, a
+// definitive answer (an SN, a refusal) must not be dropped because the
+// caller gave up (a shutdown, an update's deadline).
 func (e *Engine) record(ctx context.Context, refID string, res Result, perr error, first bool) (Order, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	var raised []*atomic.Bool
 	o, err := e.store.UpdateOrder(ctx, refID, func(o *Order) ([]Notification, error) {
 		notes, r, err := e.apply(o, res, perr, first)

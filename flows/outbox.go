@@ -64,6 +64,9 @@ type DrainerConfig struct {
 	// (defaults 2 s and 5 min).
 	BackoffBase time.Duration
 	BackoffMax  time.Duration
+	// DrainGrace is how long deliveries in flight may finish after Run's
+	// context ended (default 5 s).
+	DrainGrace time.Duration
 	// OnMigrate, if set, is told when the ops group became a supergroup so
 	// the new id is stored.
 	OnMigrate func(ctx context.Context, from, to int64) error
@@ -96,6 +99,9 @@ func NewDrainer(store OutboxStore, notifier Notifier, cfg DrainerConfig) *Draine
 	}
 	if cfg.BackoffMax <= 0 {
 		cfg.BackoffMax = 5 * time.Minute
+	}
+	if cfg.DrainGrace <= 0 {
+		cfg.DrainGrace = 5 * time.Second
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -132,6 +138,25 @@ func (d *Drainer) Run(ctx context.Context) error {
 		wg       sync.WaitGroup
 	)
 	defer wg.Wait()
+	// Deliveries in flight when ctx ends get DrainGrace to finish: cut off
+	// on the wire, one Telegram accepted would be sent again after a
+	// restart. New ones stop at once.
+	sending, stopSending := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSending()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-sending.Done():
+			return
+		}
+		t := time.NewTimer(d.cfg.DrainGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			stopSending()
+		case <-sending.Done():
+		}
+	}()
 	// taken reports an entry delivered or in flight; called with mu held.
 	taken := func(n Notification) bool {
 		_, ended := finished[n.ID]
@@ -184,7 +209,7 @@ func (d *Drainer) Run(ctx context.Context) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				d.deliver(ctx, b)
+				d.deliver(sending, b)
 				mu.Lock()
 				for _, m := range b {
 					delete(inflight, m.ID)

@@ -35,8 +35,10 @@ func TestClassifyPrepaid(t *testing.T) {
 			fail(flows.KindRejected, flows.ReasonOperatorMismatch), res(flows.StatusFailed, flows.ReasonOperatorMismatch)},
 		{"no deposit", `{"status":2,"rc":"17"}`,
 			fail(flows.KindRejected, flows.ReasonProviderBalance), res(flows.StatusFailed, flows.ReasonProviderBalance)},
+		// Without a status a refusal code fails a first send, but on a
+		// check it may be IAK validating a re-send of a live transaction.
 		{"unknown product", `{"rc":"20","message":"CODE NOT FOUND"}`,
-			fail(flows.KindRejected, flows.ReasonProductUnavailable), res(flows.StatusFailed, flows.ReasonProductUnavailable)},
+			fail(flows.KindRejected, flows.ReasonProductUnavailable), fail(flows.KindUnknown, "")},
 		{"inactive product", `{"status":2,"rc":"106"}`,
 			fail(flows.KindRejected, flows.ReasonProductUnavailable), res(flows.StatusFailed, flows.ReasonProductUnavailable)},
 		{"daily limit", `{"status":2,"rc":"202"}`,

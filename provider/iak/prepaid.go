@@ -189,6 +189,13 @@ func classifyPrepaid(op, refID string, d txData, check bool) (flows.Result, erro
 			return flows.Result{}, perr(flows.KindUnknown, "", fmt.Sprintf("rc %s contradicts status %d", rc, status))
 		}
 		if check {
+			// DESIGN rule 5: on a check only the transaction's own failed
+			// state fails it. A bare refusal code ({"rc":"17"}) may be IAK
+			// validating a re-send of a transaction it holds and still
+			// processes: it says nothing about that transaction.
+			if !hasStatus {
+				return flows.Result{}, perr(flows.KindUnknown, "", "a failure rc without the transaction's status")
+			}
 			return d.result(flows.StatusFailed, info.reason), nil
 		}
 		return flows.Result{}, perr(flows.KindRejected, info.reason, "")

@@ -257,7 +257,8 @@ func TestCheckBillRecords(t *testing.T) {
 		{"no msg", `{"status":"success","data":{"ref_1":"B1","status":1}}`, "", flows.KindUnknown, "", ""},
 		{"history shows the payment", none, `{"status":"success","data":{"ref_1":"B1","status":1,"msg":"BAYAR PLN.5463 SUKSES, SN:H1"}}`, "", flows.StatusSuccess, "H1"},
 		{"both rows in history", none, `{"status":"success","data":[{"ref_1":"B1","status":1,"msg":"INQ PLN.5463 SUKSES"},{"ref_1":"B1","status":1,"msg":"BAYAR PLN.5463 SUKSES, SN:H2"}]}`, "", flows.StatusSuccess, "H2"},
-		{"nothing anywhere", none, none, flows.KindNotFound, "", ""},
+		// The ref_1 was inquired: no record at all is not "only the inquiry".
+		{"nothing anywhere", none, none, flows.KindUnknown, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -121,11 +121,25 @@ func (c *Client) lookupRecord(ctx context.Context, ref string, bill bool) (recor
 		return rec, env, err
 	}
 	hrec, henv, herr := c.find(ctx, "history/"+url.PathEscape(ref), ref, bill)
-	if flows.KindOf(herr) == flows.KindNotFound {
-		return record{}, nil, err
+	if flows.KindOf(herr) != flows.KindNotFound {
+		return hrec, henv, herr
 	}
-	return hrec, henv, herr
+	if bill && errors.Is(err, errNoRecord) && errors.Is(herr, errNoRecord) {
+		// A bill's ref_1 was inquired, so the platform knows it: no record
+		// anywhere is not "only the inquiry" (DESIGN rule 8) and must never
+		// let a payment that may have gone through be failed.
+		return record{}, nil, &flows.ProviderError{Kind: flows.KindUnknown, Op: "mesinr1: status " + ref,
+			Message: "neither status nor history shows the inquired ref_1", Err: herr}
+	}
+	if errors.Is(err, errNoRecord) {
+		return record{}, nil, herr // history at least showed the inquiry
+	}
+	return record{}, nil, err
 }
+
+// errNoRecord marks a look-up that found no record at all, as opposed to
+// one that found only a bill's inquiry.
+var errNoRecord = errors.New("no record")
 
 // find reads one endpoint's record about ref. An answer without one is
 // KindNotFound — it never fails an order — unless it says "still working"
@@ -159,7 +173,7 @@ func (c *Client) find(ctx context.Context, endpoint, ref string, bill bool) (rec
 		case !env.ok() && !env.failed():
 			return record{}, nil, c.unknownAnswer(op, env, "answer without a status")
 		}
-		return record{}, nil, &flows.ProviderError{Kind: flows.KindNotFound, Op: op, RC: rc, Message: msg}
+		return record{}, nil, &flows.ProviderError{Kind: flows.KindNotFound, Op: op, RC: rc, Message: msg, Err: errNoRecord}
 	}
 	if !bill {
 		return mine[0], env, nil
