@@ -37,6 +37,12 @@ func newIAKHarness(t *testing.T, opts IAKOptions) *iakHarness {
 	if opts.APIKey == "" {
 		opts.APIKey = iakTestKey
 	}
+	if opts.Now == nil {
+		// A fixed working hour: postpaid inquiries expire at 23:00 WIB, and
+		// a test must not depend on when CI runs it.
+		at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("WIB", 7*3600))
+		opts.Now = func() time.Time { return at }
+	}
 	sim := NewIAK(opts)
 	srv := httptest.NewServer(sim)
 	// The simulator closes first: it ends stalled answers the server would
