@@ -241,6 +241,7 @@ func (a *app) opsChat(ctx context.Context) (int64, error) {
 }
 
 func (a *app) migrated(ctx context.Context, from, to int64) error {
+	a.engine.SetOpsChat(to) // what settles from now on goes straight there
 	return a.db.SetSetting(ctx, migratedKey(a.cfg.Telegram.NotifyChatID), strconv.FormatInt(to, 10))
 }
 

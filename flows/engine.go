@@ -58,6 +58,8 @@ type Engine struct {
 	// each once until it clears (DESIGN rule 11).
 	misconfigured atomic.Bool
 	lowBalance    atomic.Bool
+	// opsChat is the ops group, which may become a supergroup under way.
+	opsChat atomic.Int64
 }
 
 // NewEngine returns an engine placing orders with provider and keeping them
@@ -85,14 +87,20 @@ func NewEngine(store OrderStore, provider Provider, cfg EngineConfig) *Engine {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{
+	e := &Engine{
 		store:    store,
 		provider: provider,
 		cfg:      cfg,
 		log:      log.With("component", "orders"),
 		hints:    make(chan string, 256),
 	}
+	e.opsChat.Store(cfg.OpsChatID)
+	return e
 }
+
+// SetOpsChat re-addresses the ops group's lines and alerts from now on: a
+// group upgraded to a supergroup has a new id.
+func (e *Engine) SetOpsChat(id int64) { e.opsChat.Store(id) }
 
 // PlaceRequest is a confirmed purchase.
 type PlaceRequest struct {
@@ -387,16 +395,16 @@ func (e *Engine) settlementNotes(o *Order) []Notification {
 	if o.MessageID != 0 {
 		notes = append(notes, Notification{Kind: NotifyEdit, ChatID: o.ChatID, MessageID: o.MessageID, Text: buyerEditText(o), RefID: o.RefID})
 	}
-	if e.cfg.OpsChatID != 0 {
-		notes = append(notes, Notification{Kind: NotifySend, ChatID: e.cfg.OpsChatID, ToOps: true, Text: opsLineText(e.cfg.Lang, o), RefID: o.RefID})
+	if ops := e.opsChat.Load(); ops != 0 {
+		notes = append(notes, Notification{Kind: NotifySend, ChatID: ops, ToOps: true, Text: opsLineText(e.cfg.Lang, o), RefID: o.RefID})
 	}
 	return notes
 }
 
 // toAdmins addresses an alert: the ops group, or each admin without one.
 func (e *Engine) toAdmins(text, refID string) []Notification {
-	if e.cfg.OpsChatID != 0 {
-		return []Notification{{Kind: NotifySend, ChatID: e.cfg.OpsChatID, ToOps: true, Text: text, RefID: refID}}
+	if ops := e.opsChat.Load(); ops != 0 {
+		return []Notification{{Kind: NotifySend, ChatID: ops, ToOps: true, Text: text, RefID: refID}}
 	}
 	notes := make([]Notification, 0, len(e.cfg.Admins))
 	for _, id := range e.cfg.Admins {

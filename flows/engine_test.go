@@ -415,3 +415,18 @@ func TestLowBalanceAlertsOnceUntilRecovered(t *testing.T) {
 		t.Errorf("%d alerts after recovering and dipping again, want 2", n)
 	}
 }
+
+// TestSetOpsChat: once the ops group became a supergroup, settlement lines
+// go to its new id without a restart.
+func TestSetOpsChat(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.engine.SetOpsChat(-1009999)
+	o := h.place("081212341000")
+	h.sim.Settle(o.RefID, true)
+	h.pollUntil(o.RefID, 5*time.Second)
+	for _, n := range h.outbox() {
+		if n.ToOps && n.ChatID != -1009999 {
+			t.Errorf("ops line to %d, want the supergroup", n.ChatID)
+		}
+	}
+}
