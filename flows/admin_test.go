@@ -208,15 +208,7 @@ func TestAdminTranscripts(t *testing.T) {
 				a.play(line)
 			}
 			got := header.String() + a.log.String()
-			if *update {
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if got != string(raw) {
-				t.Errorf("transcript differs; run go test ./flows -run Transcripts -update and review the diff.\n%s", firstDiff(string(raw), got))
-			}
+			checkGolden(t, file, string(raw), got)
 		})
 	}
 }

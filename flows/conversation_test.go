@@ -335,16 +335,23 @@ func TestTranscripts(t *testing.T) {
 				c.play(line)
 			}
 			got := header.String() + c.log.String()
-			if *update {
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if got != string(raw) {
-				t.Errorf("transcript differs; run go test ./flows -run Transcripts -update and review the diff.\n%s", firstDiff(string(raw), got))
-			}
+			checkGolden(t, file, string(raw), got)
 		})
+	}
+}
+
+// checkGolden compares a transcript with its golden file, or rewrites the
+// file under -update.
+func checkGolden(t *testing.T, file, want, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got != want {
+		t.Errorf("transcript differs; run go test ./flows -run Transcripts -update and review the diff.\n%s", firstDiff(want, got))
 	}
 }
 
