@@ -50,6 +50,7 @@ var adminCommands = map[string]func(t *turn, ctx context.Context) (Output, error
 	"stats":     (*turn).adminStats,
 	"allow":     (*turn).adminAllow,
 	"deny":      (*turn).adminDeny,
+	"id":        (*turn).adminChatID,
 }
 
 func (s *Service) isAdmin(user int64) bool { return user != 0 && slices.Contains(s.cfg.Admins, user) }
@@ -70,6 +71,11 @@ func (s *Service) reports() AdminStore {
 func (t *turn) admin(ctx context.Context) (out Output, ok bool, err error) {
 	if !t.s.isAdmin(t.in.UserID) {
 		return Output{}, false, nil
+	}
+	if t.in.Command == "start" && !t.in.Private {
+		// An admin's /start in a group is how one learns the group's id.
+		out, err := t.adminChatID(ctx)
+		return out, true, err
 	}
 	if t.in.Command == "help" {
 		if !t.in.Private {
