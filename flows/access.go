@@ -84,6 +84,9 @@ func (t *turn) requestAccess(ctx context.Context) {
 	allow := [][]Button{{{Label: text(lang, "btn_allow"),
 		Data: ButtonData{Action: string(EvAllow), Arg: strconv.FormatInt(in.UserID, 10)}}}}
 	notes := t.s.toAdmins(line)
+	if len(notes) == 0 {
+		return // nobody to tell: not recorded, so admins configured later hear of them
+	}
 	for i := range notes {
 		notes[i].Buttons = allow
 	}

@@ -316,8 +316,9 @@ func (t *turn) adminOrder(ctx context.Context) (Output, error) {
 }
 
 // orderDetail is everything known about an order, for admins. In a group
-// the customer number is masked and the codes a buyer redeems (PIN,
-// activation code) are left out.
+// the customer number and the SN are masked, the codes a buyer redeems
+// (PIN, activation code) are left out, and the provider's message, which
+// may repeat any of them, is scrubbed.
 func (t *turn) orderDetail(o *Order) []string {
 	l := t.lang
 	lines := []string{

@@ -12,11 +12,11 @@ import (
 // PIN or activation code in full — not even inside a provider's own text,
 // which often repeats them (Mesin R1: "TRX IS5.081234567890 SUKSES, SN:…").
 
-// MaskCode hides a code a buyer redeems — an SN, a PLN token, a PIN — for
+// maskCode hides a code a buyer redeems — an SN, a PLN token, a PIN — for
 // a group: a long one keeps its last four characters to be told apart,
 // "0123-4567-8901-2345-6789" → "****6789"; a short one is hidden entirely.
 // The length is not shown either.
-func MaskCode(s string) string {
+func maskCode(s string) string {
 	r := []rune(s)
 	if len(r) >= 10 {
 		return "****" + string(r[len(r)-4:])
@@ -60,7 +60,7 @@ func scrub(s string, o *Order) string {
 		if snNone.MatchString(g[3]) {
 			return m // "SN: HRG:5500": no SN, the next part follows
 		}
-		return g[1] + g[2] + MaskCode(g[3]) + g[4]
+		return g[1] + g[2] + maskCode(g[3]) + g[4]
 	})
 	if o != nil {
 		type secret struct{ value, mask string }
@@ -79,12 +79,12 @@ func scrub(s string, o *Order) string {
 			add("0"+rest, MaskNumber)
 		}
 		for _, c := range []string{o.SN, o.PIN, o.ActivationCode} {
-			add(c, MaskCode)
+			add(c, maskCode)
 		}
 		if o.SN != "" {
 			token, _ := plnToken(o.SN)
-			add(token, MaskCode)
-			add(strings.NewReplacer("-", "", " ", "").Replace(token), MaskCode)
+			add(token, maskCode)
+			add(strings.NewReplacer("-", "", " ", "").Replace(token), maskCode)
 		}
 		// Longest first: a token inside its SN goes with the SN.
 		slices.SortStableFunc(secrets, func(a, b secret) int { return len(b.value) - len(a.value) })
@@ -123,7 +123,7 @@ func maskDigits(s string) string {
 	if digits <= 13 {
 		return MaskNumber(s)
 	}
-	return MaskCode(s)
+	return maskCode(s)
 }
 
 // refLike reports a word shaped like our refs: YYMMDDhhmmss, a real time,
@@ -170,5 +170,5 @@ func alnum(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' ||
 // the rest of a PLN serial (name, tariff, kWh) left out.
 func maskedSN(sn string) string {
 	token, _ := plnToken(sn)
-	return MaskCode(token)
+	return maskCode(token)
 }
