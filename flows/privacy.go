@@ -40,6 +40,10 @@ var (
 	// "Rp 10.850") are neither.
 	digitGroups = regexp.MustCompile(`\d{3,6}(?:[- ]\d{3,6}){2,}`)
 	digitRun    = regexp.MustCompile(`\d{8,}`)
+	// r1Dest is the destination of a Mesin R1 message or mutation note,
+	// "TRX IS5.081234567890", "BAYAR PLNPASC.546302215889": what follows the
+	// product code is the customer number, however short (a game id).
+	r1Dest = regexp.MustCompile(`(?i)(\b(?:TRX|CEK|BAYAR|INQ)\s+[A-Z0-9_-]+\.)([^\s,;]+)`)
 	// word is a run of letters and digits: a ref is one.
 	word = regexp.MustCompile(`[A-Za-z0-9]+`)
 )
@@ -48,7 +52,8 @@ var (
 // for a group: the value after "SN:" is masked; o's customer number (as
 // typed and in the other Indonesian form), SN, PLN token, PIN and
 // activation code are masked wherever they stand as a word of their own;
-// and any other long number — a customer number, meter, token or SN of an
+// so is the destination of a Mesin R1 "TRX CODE.NUMBER"; and any other long
+// number — a customer number, meter, token or SN of an
 // order we were not told about — is masked too. Refs
 // ("261123090103HW1XPK0") stay: they are how an admin finds an order.
 func scrub(s string, o *Order) string {
@@ -92,6 +97,11 @@ func scrub(s string, o *Order) string {
 			s = replaceWord(s, sec.value, sec.mask)
 		}
 	}
+	s = r1Dest.ReplaceAllStringFunc(s, func(m string) string {
+		g := r1Dest.FindStringSubmatch(m)
+		dest := strings.TrimRight(g[2], ".")
+		return g[1] + MaskNumber(dest) + g[2][len(dest):]
+	})
 	// Refs are set aside while long numbers are masked: a ref starts with
 	// twelve digits.
 	var refs []string

@@ -71,6 +71,16 @@ func TestScrub(t *testing.T) {
 			gone: []string{"5123456"},
 		},
 		{
+			name: "mesin r1 note with a short game id, no order",
+			in:   "TRX FF70.5123456 REF:261123090103HW1XPK0",
+			want: "TRX FF70.51***56 REF:261123090103HW1XPK0",
+		},
+		{
+			name: "mesin r1 inquiry",
+			in:   "CEK PLNPASC.546302215889 SUKSES, DATA:Anto TAGIHAN:300000 ADMIN:2750.",
+			want: "CEK PLNPASC.5463****5889 SUKSES, DATA:Anto TAGIHAN:300000 ADMIN:2750.",
+		},
+		{
 			name: "dates, times and prices stay",
 			in:   "Saldo Rp 4.978.300 pada 2026-11-23 09:01:03, HRG:5500",
 			want: "Saldo Rp 4.978.300 pada 2026-11-23 09:01:03, HRG:5500",
