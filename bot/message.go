@@ -94,7 +94,15 @@ func notificationJob(n flows.Notification) (*job, error) {
 		}
 		editID = n.MessageID
 	}
-	j, err := newJob(n.ChatID, editID, n.Text, nil)
+	var markup *tgbotapi.InlineKeyboardMarkup
+	if editID == 0 {
+		var err error
+		if markup, err = keyboard(n.Buttons); err != nil {
+			// Retrying cannot fix a button flows built wrong.
+			return nil, &flows.DeliveryError{Permanent: true, Err: fmt.Errorf("bot: %w", err)}
+		}
+	}
+	j, err := newJob(n.ChatID, editID, n.Text, markup)
 	if err != nil {
 		return nil, &flows.DeliveryError{Permanent: true, Err: fmt.Errorf("bot: %w", err)}
 	}

@@ -296,3 +296,22 @@ func TestDeliverAfterStop(t *testing.T) {
 		t.Errorf("Deliver after Run returned = %v, want a plain retryable error", err)
 	}
 }
+
+// TestDeliverButtons: a notification's buttons (a stranger's Allow) reach
+// Telegram as its inline keyboard, encoded as replies' buttons are.
+func TestDeliverButtons(t *testing.T) {
+	srv := telegramtest.NewServer(t, testToken)
+	b := start(t, fastConfig(t, srv, &recorder{}))
+	allow := [][]flows.Button{{{Label: "✅ Izinkan", Data: flows.ButtonData{Action: string(flows.EvAllow), Arg: "123456789012"}}}}
+	if err := deliver(t, b, flows.Notification{Kind: flows.NotifySend, ChatID: -100, ToOps: true, Text: "stranger", Buttons: allow}); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	msgs := srv.Messages(-100)
+	if len(msgs) != 1 || len(msgs[0].Buttons) != 1 || len(msgs[0].Buttons[0]) != 1 {
+		t.Fatalf("messages = %+v", msgs)
+	}
+	btn := msgs[0].Buttons[0][0]
+	if btn.Text != "✅ Izinkan" || len(btn.Data) > MaxCallbackData || DecodeButton(btn.Data) != allow[0][0].Data {
+		t.Errorf("button %+v decodes to %+v", btn, DecodeButton(btn.Data))
+	}
+}

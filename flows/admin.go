@@ -50,6 +50,7 @@ var adminCommands = map[string]func(t *turn, ctx context.Context) (Output, error
 	"stats":     (*turn).adminStats,
 	"allow":     (*turn).adminAllow,
 	"deny":      (*turn).adminDeny,
+	"id":        (*turn).adminChatID,
 }
 
 func (s *Service) isAdmin(user int64) bool { return user != 0 && slices.Contains(s.cfg.Admins, user) }
@@ -70,6 +71,11 @@ func (s *Service) reports() AdminStore {
 func (t *turn) admin(ctx context.Context) (out Output, ok bool, err error) {
 	if !t.s.isAdmin(t.in.UserID) {
 		return Output{}, false, nil
+	}
+	if t.in.Command == "start" && !t.in.Private {
+		// An admin's /start in a group is how one learns the group's id.
+		out, err := t.adminChatID(ctx)
+		return out, true, err
 	}
 	if t.in.Command == "help" {
 		if !t.in.Private {
@@ -97,11 +103,22 @@ func (t *turn) number(n string) string {
 	return html.EscapeString(MaskNumber(n))
 }
 
+// provided is text a provider wrote — a message, a mutation note, an
+// error — as an admin may see it here: in full in a private chat, and in a
+// group with o's customer number and codes and any other long number
+// masked (DESIGN rule 12). It is not escaped.
+func (t *turn) provided(s string, o *Order) string {
+	if t.in.Private {
+		return s
+	}
+	return scrub(s, o)
+}
+
 func (t *turn) providerError(op string, err error) Output {
 	// The clients scrub keys from their errors; the admin needs the rc and
 	// message to act.
 	t.s.log.Warn("admin command: provider call failed", "op", op, "chat_id", t.in.ChatID, "err", err)
-	return t.say(text(t.lang, "admin_provider_error", html.EscapeString(shorten(err.Error(), 500))))
+	return t.say(text(t.lang, "admin_provider_error", html.EscapeString(shorten(t.provided(err.Error(), nil), 500))))
 }
 
 // pages splits lines into messages under Telegram's limit, so a long list
@@ -212,7 +229,7 @@ func (t *turn) adminMutations(ctx context.Context) (Output, error) {
 		}
 		note := ""
 		if m.Note != "" {
-			note = " · " + html.EscapeString(shorten(m.Note, 80))
+			note = " · " + html.EscapeString(shorten(t.provided(m.Note, nil), 80))
 		}
 		lines = append(lines, text(t.lang, "admin_mutation_line", shortTime(m.Time), amount, FormatRupiah(m.Balance), note))
 	}
@@ -299,8 +316,9 @@ func (t *turn) adminOrder(ctx context.Context) (Output, error) {
 }
 
 // orderDetail is everything known about an order, for admins. In a group
-// the customer number is masked and the codes a buyer redeems (PIN,
-// activation code) are left out.
+// the customer number and the SN are masked, the codes a buyer redeems
+// (PIN, activation code) are left out, and the provider's message, which
+// may repeat any of them, is scrubbed.
 func (t *turn) orderDetail(o *Order) []string {
 	l := t.lang
 	lines := []string{
@@ -331,11 +349,11 @@ func (t *turn) orderDetail(o *Order) []string {
 		ack = text(l, "admin_yes")
 	}
 	add("admin_f_provider_tx", html.EscapeString(orDash(o.ProviderTxID)), ack)
-	add("admin_f_rc", html.EscapeString(orDash(o.RC)), html.EscapeString(orDash(shorten(o.Message, 300))))
+	add("admin_f_rc", html.EscapeString(orDash(o.RC)), html.EscapeString(orDash(shorten(t.provided(o.Message, o), 300))))
 	if o.SN != "" {
 		sn := o.SN
 		if !t.in.Private {
-			sn = shorten(sn, 16)
+			sn = maskedSN(sn)
 		}
 		add("line_sn", code(sn))
 	}
@@ -394,7 +412,7 @@ func (t *turn) adminRecheck(ctx context.Context) (Output, error) {
 	after, err := t.s.cfg.Engine.Check(ctx, o.RefID)
 	if err != nil {
 		t.s.log.Warn("admin recheck failed", "ref_id", o.RefID, "err", err)
-		return t.say(text(t.lang, "admin_recheck_failed", html.EscapeString(shorten(err.Error(), 300)))), nil
+		return t.say(text(t.lang, "admin_recheck_failed", html.EscapeString(shorten(t.provided(err.Error(), &o), 300)))), nil
 	}
 	var head string
 	switch {
@@ -417,7 +435,7 @@ func (t *turn) adminRecheck(ctx context.Context) (Output, error) {
 func (t *turn) adminCatalog(ctx context.Context) (Output, error) {
 	if err := t.s.cfg.Products.Refresh(ctx); err != nil {
 		t.s.log.Warn("admin catalog refresh failed", "err", err)
-		return t.say(text(t.lang, "admin_catalog_failed", html.EscapeString(shorten(err.Error(), 500)))), nil
+		return t.say(text(t.lang, "admin_catalog_failed", html.EscapeString(shorten(t.provided(err.Error(), nil), 500)))), nil
 	}
 	type count struct{ all, available int }
 	per := map[CategoryID]*count{}

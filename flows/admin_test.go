@@ -216,7 +216,7 @@ func TestAdminTranscripts(t *testing.T) {
 // adminLines are every admin command with arguments that make it act.
 var adminLines = []string{
 	"/balance", "/mutations", "/mutations 2026-11-01 2026-11-23", "/orders", "/orders failed", "/orders today",
-	"/order $REF", "/recheck $REF", "/catalog", "/stats", "/stats 7d", "/allow 7777", "/deny 7777",
+	"/order $REF", "/recheck $REF", "/catalog", "/stats", "/stats 7d", "/allow 7777", "/deny 7777", "/id",
 }
 
 // TestAdminCommandsAreAdminsOnly: for anyone but an admin the admin
@@ -262,8 +262,8 @@ func TestAdminCommandsAreAdminsOnly(t *testing.T) {
 		}
 	}
 	// In the group, the admin's other commands and plain text.
-	if got := text(a.cmd(adminID, true, "/start")); !strings.Contains(got, "hanya perintah admin") {
-		t.Errorf("admin /start in the group: %q", got)
+	if got := text(a.cmd(adminID, true, "/history")); !strings.Contains(got, "hanya perintah admin") {
+		t.Errorf("admin /history in the group: %q", got)
 	}
 	if got := a.cmd(adminID, true, "hello"); len(got) != 0 {
 		t.Errorf("admin's text in the group answered: %q", text(got))

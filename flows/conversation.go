@@ -175,9 +175,10 @@ const updateIDMemory = 6 * 24 * time.Hour
 
 // Handle answers one input.
 func (s *Service) Handle(ctx context.Context, in Input) (Output, error) {
-	if !in.Private && (in.Kind != InputCommand || !s.isAdmin(in.UserID)) {
+	if !in.Private && !s.groupInput(in) {
 		// The bot sells in private chats only. In a group (the ops group)
-		// an admin's command is answered; everything else is silence.
+		// an admin's command or Allow tap is answered; everything else is
+		// silence.
 		return Output{}, nil
 	}
 	var sess Session
@@ -208,6 +209,7 @@ func (s *Service) Handle(ctx context.Context, in Input) (Output, error) {
 	var out Output
 	if !allowed {
 		out = Output{Replies: []Reply{{Text: text(t.lang, "not_allowed", in.UserID)}}}
+		t.requestAccess(ctx)
 	} else {
 		out, err = t.run(ctx)
 		if err != nil {
@@ -275,6 +277,9 @@ func (t *turn) run(ctx context.Context) (Output, error) {
 	case InputCommand:
 		return t.command(ctx)
 	case InputButton:
+		if Event(in.Button.Action) == EvAllow {
+			return t.allowTap(ctx)
+		}
 		if Event(in.Button.Action) == EvConfirm {
 			// A Confirm whose token already made an order — a double tap, a
 			// re-sent callback — shows that order, whatever menu is current.

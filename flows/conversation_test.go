@@ -251,6 +251,13 @@ func (c *convo) deliver() {
 		for _, line := range strings.Split(n.Text, "\n") {
 			fmt.Fprintf(&c.log, "  %s\n", line)
 		}
+		for _, row := range n.Buttons {
+			labels := make([]string, len(row))
+			for i, b := range row {
+				labels[i] = "[" + b.Label + "]"
+			}
+			fmt.Fprintf(&c.log, "  %s\n", strings.Join(labels, " "))
+		}
 	}
 }
 
@@ -276,6 +283,8 @@ func (c *convo) play(line string) {
 		in := c.last
 		in.UpdateID = 0
 		c.send(in)
+	case line == "deliver":
+		c.deliver()
 	case line == "settle":
 		c.settle(true)
 	case line == "settle failed":

@@ -112,6 +112,9 @@ type Notification struct {
 	ToOps bool `json:"to_ops,omitempty"`
 	// Text is HTML (Telegram parse mode HTML), already escaped.
 	Text string `json:"text"`
+	// Buttons go under a new message. They outlive any menu, so they carry
+	// what they act on (a user id), never a menu id (DESIGN rule 2).
+	Buttons [][]Button `json:"buttons,omitempty"`
 	// RefID is the order it is about, if any, for logs.
 	RefID     string    `json:"ref_id,omitempty"`
 	Attempts  int       `json:"attempts,omitempty"`

@@ -137,7 +137,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"reason_cut_off":             "Sedang jam tutup layanan biller. Silakan coba lagi nanti.",
 		"reason_service_unavailable": "Layanan sedang gangguan. Silakan coba lagi nanti.",
 
-		"admin_help":                  "<b>Perintah admin</b>\n/balance — saldo deposit provider\n/mutations [<i>dari</i>] [<i>sampai</i>] — mutasi saldo, tanggal YYYY-MM-DD (WIB); tanpa tanggal: hari ini\n/orders [pending|failed|today] — daftar pesanan (bawaan: pending)\n/order <i>REF</i> — detail satu pesanan\n/recheck <i>REF</i> — tanya status pesanan ke provider sekarang\n/catalog — perbarui katalog produk sekarang\n/stats [today|7d] — jumlah pesanan, tingkat keberhasilan, laba\n/allow <i>USERID</i> — izinkan pengguna bertransaksi\n/deny <i>USERID</i> — blokir pengguna",
+		"admin_help":                  "<b>Perintah admin</b>\n/balance — saldo deposit provider\n/mutations [<i>dari</i>] [<i>sampai</i>] — mutasi saldo, tanggal YYYY-MM-DD (WIB); tanpa tanggal: hari ini\n/orders [pending|failed|today] — daftar pesanan (bawaan: pending)\n/order <i>REF</i> — detail satu pesanan\n/recheck <i>REF</i> — tanya status pesanan ke provider sekarang\n/catalog — perbarui katalog produk sekarang\n/stats [today|7d] — jumlah pesanan, tingkat keberhasilan, laba\n/allow <i>USERID</i> — izinkan pengguna bertransaksi\n/deny <i>USERID</i> — blokir pengguna\n/id — ID chat ini (di grup: untuk <code>notify_chat_id</code>)",
 		"admin_group_commands":        "Di grup hanya perintah admin yang dilayani. Ketik /help untuk daftarnya.",
 		"admin_unavailable":           "Perintah ini tidak tersedia di bot ini.",
 		"admin_provider_error":        "⚠️ Provider tidak menjawab dengan benar:\n<code>%s</code>",
@@ -202,6 +202,14 @@ var catalogue = map[Lang]map[Msg]string{
 		"admin_cannot_deny_admin":     "Pengguna <code>%d</code> adalah admin dan tidak dapat diblokir.",
 		"admin_allowed":               "✅ Pengguna <code>%d</code> sekarang boleh bertransaksi.",
 		"admin_denied":                "⛔ Pengguna <code>%d</code> sekarang tidak boleh bertransaksi.",
+		"admin_id_private":            "🆔 ID pengguna Anda: <code>%d</code>. Ketik /id di grup untuk ID grup itu.",
+		"admin_id_group":              "🆔 ID chat ini: <code>%d</code>",
+		"admin_id_set_ops":            "Agar baris pesanan dan peringatan masuk ke grup ini, isi <code>notify_chat_id = %d</code> di bagian [telegram] konfigurasi, lalu jalankan ulang bot.",
+		"admin_id_is_ops":             "Ini grup ops: baris pesanan dan peringatan masuk ke sini.",
+		"access_request":              "🙋 Pengguna belum terdaftar mencoba bertransaksi: %s · ID <code>%d</code>",
+		"btn_allow":                   "✅ Izinkan",
+		"access_already_allowed":      "Pengguna <code>%d</code> sudah boleh bertransaksi.",
+		"access_allowed_before":       "Pengguna <code>%d</code> sudah pernah diizinkan lewat tombol ini, lalu diblokir. Ketik <code>/allow %d</code> untuk mengizinkannya lagi.",
 	},
 }
 

@@ -126,7 +126,7 @@ var english = map[Msg]string{
 	"reason_cut_off":             "The biller is in its daily cut-off. Please try again later.",
 	"reason_service_unavailable": "The service is disrupted. Please try again later.",
 
-	"admin_help":                  "<b>Admin commands</b>\n/balance — the provider deposit\n/mutations [<i>from</i>] [<i>to</i>] — deposit movements, dates YYYY-MM-DD (WIB); no date: today\n/orders [pending|failed|today] — list orders (default: pending)\n/order <i>REF</i> — one order in detail\n/recheck <i>REF</i> — ask the provider for an order's status now\n/catalog — refresh the product catalog now\n/stats [today|7d] — orders, success rate, margin\n/allow <i>USERID</i> — let a user buy\n/deny <i>USERID</i> — block a user",
+	"admin_help":                  "<b>Admin commands</b>\n/balance — the provider deposit\n/mutations [<i>from</i>] [<i>to</i>] — deposit movements, dates YYYY-MM-DD (WIB); no date: today\n/orders [pending|failed|today] — list orders (default: pending)\n/order <i>REF</i> — one order in detail\n/recheck <i>REF</i> — ask the provider for an order's status now\n/catalog — refresh the product catalog now\n/stats [today|7d] — orders, success rate, margin\n/allow <i>USERID</i> — let a user buy\n/deny <i>USERID</i> — block a user\n/id — this chat's ID (in a group: for <code>notify_chat_id</code>)",
 	"admin_group_commands":        "In groups only admin commands are answered. Type /help for the list.",
 	"admin_unavailable":           "This command is not available on this bot.",
 	"admin_provider_error":        "⚠️ The provider did not answer properly:\n<code>%s</code>",
@@ -191,4 +191,12 @@ var english = map[Msg]string{
 	"admin_cannot_deny_admin":     "User <code>%d</code> is an admin and cannot be blocked.",
 	"admin_allowed":               "✅ User <code>%d</code> may buy now.",
 	"admin_denied":                "⛔ User <code>%d</code> may no longer buy.",
+	"admin_id_private":            "🆔 Your user ID: <code>%d</code>. Type /id in a group for that group's ID.",
+	"admin_id_group":              "🆔 This chat's ID: <code>%d</code>",
+	"admin_id_set_ops":            "To get the order lines and alerts in this group, set <code>notify_chat_id = %d</code> in the [telegram] section of the configuration and restart the bot.",
+	"admin_id_is_ops":             "This is the ops group: order lines and alerts come here.",
+	"access_request":              "🙋 A user who may not buy tried the bot: %s · ID <code>%d</code>",
+	"btn_allow":                   "✅ Allow",
+	"access_already_allowed":      "User <code>%d</code> may already buy.",
+	"access_allowed_before":       "User <code>%d</code> was allowed with this button before and blocked since. Type <code>/allow %d</code> to allow them again.",
 }

@@ -116,7 +116,8 @@ func buyerEditText(o *Order) string {
 	return text(Lang(o.Lang), "edit_failed", code(o.RefID))
 }
 
-// opsLineText is the ops group's line for a settled order.
+// opsLineText is the ops group's line for a settled order: the number
+// and the SN masked (DESIGN rule 12).
 func opsLineText(lang Lang, o *Order) string {
 	icon := "✅"
 	if o.Status != StatusSuccess {
@@ -128,7 +129,7 @@ func opsLineText(lang Lang, o *Order) string {
 		FormatRupiah(o.Price),
 	}
 	if o.Status == StatusSuccess && o.SN != "" {
-		parts = append(parts, "SN "+html.EscapeString(shorten(o.SN, 16)))
+		parts = append(parts, "SN "+html.EscapeString(maskedSN(o.SN)))
 	}
 	if o.Status == StatusFailed {
 		parts = append(parts, html.EscapeString(o.Reason.In(lang)))
@@ -151,7 +152,8 @@ func alertText(lang Lang, kind AlertKind, o *Order, detail string) string {
 	msg := text(lang, "alert_order", code(o.RefID), html.EscapeString(o.ProductName),
 		html.EscapeString(MaskNumber(o.CustomerNumber)), what)
 	if detail != "" {
-		msg += "\n" + html.EscapeString(detail)
+		// Alerts may go to the ops group: the provider's words are scrubbed.
+		msg += "\n" + html.EscapeString(scrub(detail, o))
 	}
 	return msg
 }
@@ -160,7 +162,7 @@ func alertText(lang Lang, kind AlertKind, o *Order, detail string) string {
 func providerAlertText(lang Lang, kind AlertKind, detail string, at time.Time) string {
 	msg := "⚠️ " + text(lang, Msg("provider_alert_"+string(kind)))
 	if detail != "" {
-		msg += "\n" + html.EscapeString(detail)
+		msg += "\n" + html.EscapeString(scrub(detail, nil))
 	}
 	return msg + "\n" + at.In(WIB).Format("02/01 15:04") + " WIB"
 }

@@ -282,7 +282,8 @@ func utf16Len(s string) int {
 // otherwise queue behind each other for minutes.
 type batch []Notification
 
-func batchable(n Notification) bool { return n.ToOps && n.Kind == NotifySend }
+// A line with buttons goes alone: the buttons belong to it.
+func batchable(n Notification) bool { return n.ToOps && n.Kind == NotifySend && len(n.Buttons) == 0 }
 
 // gather returns the batch that starts with due[i]. For an ops line it adds
 // the same chat's later ops lines that are not taken (delivered or in

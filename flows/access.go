@@ -1,0 +1,160 @@
+package flows
+
+import (
+	"context"
+	"html"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// EvAllow is the Allow button on a stranger's line to the admins. It
+// carries the stranger's user id and no menu id: it outlives every menu,
+// acts once however often it is tapped, and only for an admin (DESIGN
+// rule 2).
+const EvAllow Event = "al"
+
+// AccessRequests remembers the strangers the admins were told about. The
+// conversation's store implements it; without it no line is sent.
+type AccessRequests interface {
+	// RequestAccess records that user was refused and queues notes in the
+	// outbox, in one transaction, unless user was recorded before: then
+	// nothing is written and first is false.
+	RequestAccess(ctx context.Context, user int64, notes []Notification) (first bool, err error)
+}
+
+// AccessRequestKey is the setting that records a stranger's request:
+// requestAsked once the admins were told, requestAllowed once an admin
+// tapped Allow.
+func AccessRequestKey(user int64) string { return "access.request." + strconv.FormatInt(user, 10) }
+
+// Values of an AccessRequestKey setting.
+const (
+	RequestAsked   = "asked"
+	RequestAllowed = "allowed"
+)
+
+// groupInput reports an input the bot answers in a group (the ops group):
+// an admin's command, or an admin's tap on a stranger's Allow button.
+// Everything else there is silence.
+func (s *Service) groupInput(in Input) bool {
+	if !s.isAdmin(in.UserID) {
+		return false
+	}
+	return in.Kind == InputCommand || in.Kind == InputButton && Event(in.Button.Action) == EvAllow
+}
+
+// toAdmins addresses a line for the admins where alerts go: the ops group,
+// or each admin privately without one.
+func (s *Service) toAdmins(text string) []Notification {
+	if s.cfg.Engine != nil {
+		return s.cfg.Engine.toAdmins(text, "")
+	}
+	notes := make([]Notification, 0, len(s.cfg.Admins))
+	for _, id := range s.cfg.Admins {
+		notes = append(notes, Notification{Kind: NotifySend, ChatID: id, Text: text})
+	}
+	return notes
+}
+
+// requestAccess tells the admins, once per stranger ever, that a user who
+// may not buy wrote to the bot, with a button that allows them. A user an
+// admin denied is not announced again. It never fails the turn: the
+// stranger still gets their answer, and a line that could not be recorded
+// is tried again on their next message.
+func (t *turn) requestAccess(ctx context.Context) {
+	in := t.in
+	requests, ok := t.s.cfg.Store.(AccessRequests)
+	if !ok || !in.Private || in.UserID <= 0 {
+		return
+	}
+	if v, ok, err := t.s.cfg.Store.Setting(ctx, AccessRequestKey(in.UserID)); err != nil || ok && v != "" {
+		return // told before (or unreadable: the next message tries again)
+	}
+	denied, err := t.s.listSetting(ctx, SettingDenied)
+	if err != nil || slices.Contains(denied, in.UserID) {
+		return
+	}
+	lang := t.s.cfg.Lang
+	name := strings.TrimSpace(in.FirstName)
+	if name == "" {
+		name = "-"
+	}
+	line := text(lang, "access_request", html.EscapeString(shorten(name, 32)), in.UserID)
+	allow := [][]Button{{{Label: text(lang, "btn_allow"),
+		Data: ButtonData{Action: string(EvAllow), Arg: strconv.FormatInt(in.UserID, 10)}}}}
+	notes := t.s.toAdmins(line)
+	if len(notes) == 0 {
+		return // nobody to tell: not recorded, so admins configured later hear of them
+	}
+	for i := range notes {
+		notes[i].Buttons = allow
+	}
+	first, err := requests.RequestAccess(ctx, in.UserID, notes)
+	if err != nil {
+		t.s.log.Warn("telling the admins about a stranger", "user_id", in.UserID, "err", err)
+		return
+	}
+	if first {
+		t.s.log.Info("stranger refused; admins told", "user_id", in.UserID)
+	}
+}
+
+// allowTap is an admin's tap on a stranger's Allow button: /allow for that
+// user, once. A second tap — the same line again, another admin's copy —
+// says the user is allowed already; a tap after an admin denied the user
+// since does not undo the denial.
+func (t *turn) allowTap(ctx context.Context) (Output, error) {
+	user, err := strconv.ParseInt(t.in.Button.Arg, 10, 64)
+	if !t.s.isAdmin(t.in.UserID) || err != nil || user <= 0 {
+		return t.stale(ctx)
+	}
+	store := t.s.reports()
+	if store == nil {
+		return t.say(text(t.lang, "admin_unavailable")), nil
+	}
+	key := AccessRequestKey(user)
+	var answer Msg
+	err = store.UpdateSettings(ctx, []string{SettingAllowed, SettingDenied, key}, func(v map[string]string) error {
+		allowed, denied := parseIDList(v[SettingAllowed]), parseIDList(v[SettingDenied])
+		may := t.s.isAdmin(user) || !slices.Contains(denied, user) &&
+			(t.s.cfg.Open || slices.Contains(t.s.cfg.Allowed, user) || slices.Contains(allowed, user))
+		switch {
+		case may:
+			answer = "access_already_allowed"
+		case v[key] == RequestAllowed:
+			answer = "access_allowed_before"
+		default:
+			answer = "admin_allowed"
+			v[SettingAllowed] = formatIDList(append(allowed, user))
+			v[SettingDenied] = formatIDList(slices.DeleteFunc(denied, func(id int64) bool { return id == user }))
+		}
+		v[key] = RequestAllowed
+		return nil
+	})
+	if err != nil {
+		return Output{}, err
+	}
+	if answer == "admin_allowed" {
+		t.s.log.Info("access changed by an admin", "admin_id", t.in.UserID, "user_id", user, "allow", true, "by", "button")
+	}
+	if answer == "access_allowed_before" {
+		return t.say(text(t.lang, answer, user, user)), nil
+	}
+	return t.say(text(t.lang, answer, user)), nil
+}
+
+// adminChatID is /id, and an admin's /start in a group: the chat's id, so
+// that notify_chat_id can be set without guessing.
+func (t *turn) adminChatID(ctx context.Context) (Output, error) {
+	if t.in.Private {
+		return t.say(text(t.lang, "admin_id_private", t.in.UserID)), nil
+	}
+	msg := text(t.lang, "admin_id_group", t.in.ChatID)
+	if e := t.s.cfg.Engine; e != nil && e.opsChat.Load() == t.in.ChatID {
+		msg += "\n" + text(t.lang, "admin_id_is_ops")
+	} else {
+		msg += "\n" + text(t.lang, "admin_id_set_ops", t.in.ChatID)
+	}
+	return t.say(msg), nil
+}
