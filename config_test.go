@@ -29,7 +29,7 @@ func noEnv(string) string { return "" }
 // minimalConfig is the smallest valid file: everything else defaults.
 const minimalConfig = `
 [telegram]
-token = "123:abc"
+token = "123456:AAE-config-test-token-abcdefgh"
 [provider]
 name = "sandbox"
 `
@@ -40,7 +40,7 @@ name = "sandbox"
 // key.
 func configFile(overrides map[string]string) string {
 	base := []struct{ key, value string }{
-		{"telegram.token", `"123:abc"`},
+		{"telegram.token", `"123456:AAE-config-test-token-abcdefgh"`},
 		{"provider.name", `"iak"`},
 		{"provider.iak.username", `"081234567890"`},
 		{"provider.iak.api_key", `"iak-key"`},
@@ -120,7 +120,7 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	want := config{
 		Telegram: telegramConfig{
-			Token:       secret{"123:abc"},
+			Token:       secret{"123456:AAE-config-test-token-abcdefgh"},
 			APIEndpoint: "https://api.telegram.org/bot%s/%s",
 			PollTimeout: 50 * time.Second,
 			Lang:        flows.LangID,
@@ -146,7 +146,7 @@ func TestConfigDefaults(t *testing.T) {
 // fullConfig sets every key to a value other than its default.
 const fullConfig = `
 [telegram]
-token = "123:abc"
+token = "123456:AAE-config-test-token-abcdefgh"
 api_endpoint = "http://127.0.0.1:8081/bot%s/%s"
 admins = [111, 222]
 notify_chat_id = -1001234567890
@@ -220,7 +220,7 @@ func TestConfigEveryKey(t *testing.T) {
 	}
 	want := config{
 		Telegram: telegramConfig{
-			Token:        secret{"123:abc"},
+			Token:        secret{"123456:AAE-config-test-token-abcdefgh"},
 			APIEndpoint:  "http://127.0.0.1:8081/bot%s/%s",
 			Admins:       []int64{111, 222},
 			NotifyChatID: -1001234567890,
@@ -317,7 +317,7 @@ func TestConfigMarkupFor(t *testing.T) {
 
 func TestConfigEnvOverrides(t *testing.T) {
 	file := configFile(map[string]string{
-		"telegram.token":           `"file-token"`,
+		"telegram.token":           `"111:AAE-file-token-abcdefghijklmnop"`,
 		"provider.iak.api_key":     `"file-iak"`,
 		"provider.mesinr1.api_key": `"file-mr1"`,
 	})
@@ -327,20 +327,20 @@ func TestConfigEnvOverrides(t *testing.T) {
 		env            map[string]string
 		token, iak, mr string
 	}{
-		{"no env", file, nil, "file-token", "file-iak", "file-mr1"},
+		{"no env", file, nil, "111:AAE-file-token-abcdefghijklmnop", "file-iak", "file-mr1"},
 		{"empty env does not override", file, map[string]string{
 			"TOPUPBOT_TELEGRAM_TOKEN": "", "TOPUPBOT_IAK_API_KEY": "", "TOPUPBOT_MESINR1_API_KEY": "",
-		}, "file-token", "file-iak", "file-mr1"},
-		{"token", file, map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": "env-token"}, "env-token", "file-iak", "file-mr1"},
-		{"iak key", file, map[string]string{"TOPUPBOT_IAK_API_KEY": "env-iak"}, "file-token", "env-iak", "file-mr1"},
-		{"mesinr1 key", file, map[string]string{"TOPUPBOT_MESINR1_API_KEY": "env-mr1"}, "file-token", "file-iak", "env-mr1"},
+		}, "111:AAE-file-token-abcdefghijklmnop", "file-iak", "file-mr1"},
+		{"token", file, map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": "222:AAE-env-token-abcdefghijklmnopq"}, "222:AAE-env-token-abcdefghijklmnopq", "file-iak", "file-mr1"},
+		{"iak key", file, map[string]string{"TOPUPBOT_IAK_API_KEY": "env-iak"}, "111:AAE-file-token-abcdefghijklmnop", "env-iak", "file-mr1"},
+		{"mesinr1 key", file, map[string]string{"TOPUPBOT_MESINR1_API_KEY": "env-mr1"}, "111:AAE-file-token-abcdefghijklmnop", "file-iak", "env-mr1"},
 		{"env fills what the file leaves out", configFile(map[string]string{
 			"telegram.token": "-", "provider.iak.api_key": "-",
 		}), map[string]string{
-			"TOPUPBOT_TELEGRAM_TOKEN": "env-token", "TOPUPBOT_IAK_API_KEY": "env-iak", "TOPUPBOT_MESINR1_API_KEY": "env-mr1",
-		}, "env-token", "env-iak", "env-mr1"},
+			"TOPUPBOT_TELEGRAM_TOKEN": "222:AAE-env-token-abcdefghijklmnopq", "TOPUPBOT_IAK_API_KEY": "env-iak", "TOPUPBOT_MESINR1_API_KEY": "env-mr1",
+		}, "222:AAE-env-token-abcdefghijklmnopq", "env-iak", "env-mr1"},
 		{"other TOPUPBOT_ variables are ignored", file, map[string]string{"TOPUPBOT_IAK_USERNAME": "x"},
-			"file-token", "file-iak", "file-mr1"},
+			"111:AAE-file-token-abcdefghijklmnop", "file-iak", "file-mr1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -444,7 +444,7 @@ func TestConfigValidation(t *testing.T) {
 			"telegram.token is required: set it or TOPUPBOT_TELEGRAM_TOKEN"},
 		{"token empty", map[string]string{"telegram.token": `""`},
 			"telegram.token is required: set it or TOPUPBOT_TELEGRAM_TOKEN"},
-		{"token with a space", map[string]string{"telegram.token": `"123:abc "`},
+		{"token with a space", map[string]string{"telegram.token": `"123456:AAE-config-test-token-abcdefgh "`},
 			"telegram.token (or TOPUPBOT_TELEGRAM_TOKEN) contains white space or control characters: copy it again without them (the value is not shown: it is a secret)"},
 		{"api_endpoint one %s", map[string]string{"telegram.api_endpoint": `"http://127.0.0.1:8081/bot%s"`},
 			`telegram.api_endpoint "http://127.0.0.1:8081/bot%s" must contain %s twice (for the token, then the method) and no other %: use e.g. "http://127.0.0.1:8081/bot%s/%s" for a local Bot API server, or leave it out for Telegram's`},
@@ -720,7 +720,7 @@ func TestLoadConfig(t *testing.T) {
 // validates once the secrets come from the environment, it documents every
 // key, and the values it shows are the defaults.
 func TestConfigExample(t *testing.T) {
-	env := configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": "123:abc", "TOPUPBOT_IAK_API_KEY": "iak-key"})
+	env := configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": "123456:AAE-config-test-token-abcdefgh", "TOPUPBOT_IAK_API_KEY": "iak-key"})
 	example, err := loadConfig("config.example.toml", env)
 	if err != nil {
 		t.Fatalf("config.example.toml: %v", err)
@@ -767,7 +767,7 @@ func TestConfigKnownKeys(t *testing.T) {
 }
 
 func TestSecretNeverPrinted(t *testing.T) {
-	const token, iakKey, mr1Key = "123456:TOKEN-VALUE", "IAK-KEY-VALUE", "MR1-KEY-VALUE"
+	const token, iakKey, mr1Key = "123456:TOKEN-VALUE-abcdefghijklmnop", "IAK-KEY-VALUE", "MR1-KEY-VALUE"
 	cfg, err := parseConfig([]byte(configFile(map[string]string{
 		"provider.mesinr1.api_key": `"` + mr1Key + `"`,
 	})), configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": token, "TOPUPBOT_IAK_API_KEY": iakKey}))
@@ -875,7 +875,7 @@ func FuzzParseConfig(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	const token, key = "FUZZ-TOKEN-4242", "FUZZ-KEY-4242"
+	const token, key = "4242:FUZZ-TOKEN-4242-abcdefghijklm", "FUZZ-KEY-4242"
 	env := configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": token, "TOPUPBOT_IAK_API_KEY": key})
 	// Secrets written in the file (seeds in testdata/fuzz/FuzzParseConfig)
 	// must not show in an error either, however broken the rest is. Only a

@@ -32,6 +32,18 @@ const (
 // orders to settle and their messages to be printed.
 const demoSettleWait = time.Minute
 
+const demoUsage = `usage: topupbot demo [-telegram]
+
+The whole bot against the in-process IAK simulator, with a temporary
+database. The terminal is a chat whose user is an admin; lines for the ops
+group (settlements, alerts) print marked [ops]. Type /start; #N presses
+button N. Piped input is echoed, so the output reads as a transcript:
+
+  printf '/start\n/balance\n' | topupbot demo
+
+  -telegram   chat on real Telegram instead, with the bot in ` + envTelegramToken + `
+`
+
 // runDemo runs the whole bot without a token or an account: the IAK
 // simulator in-process, a temporary database, and a chat in the terminal
 // (or, with -telegram, on real Telegram).
@@ -39,7 +51,13 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	onTelegram := fs.Bool("telegram", false, "chat on real Telegram with the bot in "+envTelegramToken)
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, demoUsage)
+			return nil
+		}
+		fmt.Fprint(stderr, demoUsage)
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
