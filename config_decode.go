@@ -380,7 +380,13 @@ func describeValue(v any, secretKey bool) string {
 	switch x := v.(type) {
 	case string:
 		return fmt.Sprintf("%q (%s)", shorten(x), kind)
-	case int64, float64, bool:
+	case float64:
+		f := strconv.FormatFloat(x, 'f', -1, 64)
+		if !strings.ContainsAny(f, ".IN") { // 2.0 is not the integer 2
+			f += ".0"
+		}
+		return fmt.Sprintf("%s (%s)", f, kind)
+	case int64, bool:
 		return fmt.Sprintf("%v (%s)", x, kind)
 	}
 	return kind
