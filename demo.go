@@ -22,10 +22,12 @@ import (
 	"topupbot/storage"
 )
 
-// The demo's terminal chat and buyer.
+// The demo's terminal chat and buyer, an admin, and the ops group the
+// terminal also shows.
 const (
-	demoChat = 1
-	demoUser = 1
+	demoChat    = 1
+	demoUser    = 1
+	demoOpsChat = -1000000000001
 )
 
 // demoSettleWait bounds the wait, at the end of the demo's input, for its
@@ -85,11 +87,20 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer db.Close()
 	cache := flows.NewProductCache(client, db, nil)
-	engine := flows.NewEngine(db, client, flows.EngineConfig{ProviderTimeout: 10 * time.Second, Logger: log})
 	// The terminal's user is an admin, so /balance, /orders, /stats and the
-	// rest can be tried too (on Telegram nobody is: user 1 does not exist).
+	// rest can be tried too, and the terminal shows the ops group's lines
+	// and alerts, so that a refused order (…0102, IP not whitelisted) shows
+	// what admins would get. On Telegram nobody is an admin and there is no
+	// ops group: user 1 does not exist.
+	engineCfg := flows.EngineConfig{ProviderTimeout: 10 * time.Second, Logger: log}
+	var admins []int64
+	if !*onTelegram {
+		admins = []int64{demoUser}
+		engineCfg.OpsChatID, engineCfg.Admins = demoOpsChat, admins
+	}
+	engine := flows.NewEngine(db, client, engineCfg)
 	service := flows.NewService(flows.ServiceConfig{Store: db, Products: cache, Engine: engine, Meters: client, Bills: client,
-		Open: true, Admins: []int64{demoUser}, Balance: client, Logger: log})
+		Open: true, Admins: admins, Balance: client, Logger: log})
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -123,13 +134,28 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 
 	term := bot.NewTerminal(stdin, stdout, service, demoChat, demoUser)
+	term.OpsChatID = demoOpsChat
+	// Piped input is echoed, so that the output reads as a transcript; typed
+	// input is on the screen already.
+	term.Echo = !isTerminal(stdin)
 	drainer := flows.NewDrainer(db, term, flows.DrainerConfig{Idle: 100 * time.Millisecond, Logger: log})
 	g.Go(func() error { return drainer.Run(ctx) })
-	fmt.Fprintln(stdout, "topupbot demo: a simulated IAK provider and this terminal as the chat. Type /start; #N presses button N.")
+	fmt.Fprintln(stdout, "topupbot demo: a simulated IAK provider and this terminal as the chat, you an admin; lines marked [ops] are the ops group's. Type /start; #N presses button N.")
 	if err := term.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return awaitDemoOrders(ctx, db, drainer, stdout)
+}
+
+// isTerminal reports whether r is a terminal (a character device), not a
+// pipe or a file.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // awaitDemoOrders waits until the demo's orders have settled and their
