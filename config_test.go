@@ -1055,3 +1055,29 @@ level = { name = "debug" }
 		})
 	}
 }
+
+// TestConfigEveryKeyEveryType: any kind of value under any key is either
+// taken or reported under that key's name, never a panic or a raw decoder
+// message, and a secret's value is never shown.
+func TestConfigEveryKeyEveryType(t *testing.T) {
+	values := []string{`"SHOWN-VALUE"`, "987654321", "98765.4321", "true", "[987654321]", `["SHOWN-VALUE"]`, `{ x = "SHOWN-VALUE" }`, "2026-01-02", `[{ x = 1 }]`}
+	for _, key := range knownKeys() {
+		for _, v := range values {
+			file := key + " = " + v + "\n"
+			_, err := parseConfig([]byte(file), noEnv)
+			if err == nil {
+				continue
+			}
+			if strings.Contains(err.Error(), "toml:") || strings.Contains(err.Error(), "incompatible types") {
+				t.Errorf("%s: raw decoder message: %v", file, err)
+			}
+			secretKey := slices.Contains(secretKeys, key)
+			table := slices.Contains([]string{"telegram", "provider", "provider.iak", "provider.mesinr1", "provider.sandbox", "pricing", "pricing.category", "callback", "ops", "storage", "poller", "catalog", "alerts", "log"}, key)
+			for _, line := range errLines(err) {
+				if (secretKey || table) && strings.HasPrefix(line, key+":") && (strings.Contains(line, "SHOWN-VALUE") || strings.Contains(line, "98765")) {
+					t.Errorf("%s: the value shows: %v", file, line)
+				}
+			}
+		}
+	}
+}

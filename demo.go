@@ -123,6 +123,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		if token == "" {
 			return fmt.Errorf("demo -telegram needs the bot token in %s", envTelegramToken)
 		}
+		if err := checkTokenShape(token); err != nil {
+			return fmt.Errorf("%s %w (the value is not shown: it is a secret)", envTelegramToken, err)
+		}
 		b, err := bot.New(ctx, bot.Config{Token: token, Handler: service, Offsets: db, Inbox: db, Logger: log})
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"topupbot/storage"
 )
@@ -169,6 +170,24 @@ func TestRunChecksTokenShapeFirst(t *testing.T) {
 		t.Errorf("%d calls to Telegram, want none", n)
 	}
 	if all := fmt.Sprint(err) + out.String() + errOut.String(); strings.Contains(all, token[:12]) {
+		t.Errorf("the output shows the token: %s", all)
+	}
+}
+
+// TestRunDemoTelegramChecksTokenShape: demo -telegram refuses a token of
+// the wrong shape before it calls Telegram, without showing it.
+func TestRunDemoTelegramChecksTokenShape(t *testing.T) {
+	const token = "123456789-AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+	var out, errOut bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"demo", "-telegram"}, func(k string) string {
+		return map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": token}[k]
+	}, strings.NewReader(""), &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "TOPUPBOT_TELEGRAM_TOKEN has no colon") {
+		t.Errorf("demo -telegram: %v, want the token's shape refused", err)
+	}
+	if all := fmt.Sprint(err) + out.String() + errOut.String(); strings.Contains(all, "AAHdqTcvCH1vGWJ") {
 		t.Errorf("the output shows the token: %s", all)
 	}
 }
