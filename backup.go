@@ -34,6 +34,9 @@ func runBackup(ctx context.Context, configPath string, args []string, stdout io.
 	if err != nil {
 		return err
 	}
+	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no database at %s (storage.path in %s): point -config at the bot's configuration", cfg.Storage.Path, configPath)
+	}
 	db, err := storage.Open(cfg.Storage.Path, storage.Options{ReadOnly: true, LockTimeout: time.Second})
 	switch {
 	case err == nil:
