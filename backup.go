@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"topupbot/storage"
@@ -15,14 +17,25 @@ import (
 // runBackup writes a consistent copy of the database to OUT: straight from
 // the file when the bot is stopped, from the running bot's ops listener when
 // it holds the file.
-func runBackup(ctx context.Context, configPath string, args []string, getenv func(string) string, stdout io.Writer) error {
+//
+// It reads only storage.path and ops.listen from the configuration: a
+// backup needs neither the token nor the provider's keys, which an operator
+// may keep off the machine that takes it.
+func runBackup(ctx context.Context, configPath string, args []string, stdout io.Writer) error {
+	if isHelp(args) {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
 	if len(args) != 1 || args[0] == "" {
 		return errors.New("usage: topupbot [-config FILE] backup OUT")
 	}
 	out := args[0]
-	cfg, err := loadConfig(configPath, getenv)
+	cfg, err := loadBackupConfig(configPath)
 	if err != nil {
 		return err
+	}
+	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no database at %s (storage.path in %s): point -config at the bot's configuration", cfg.Storage.Path, configPath)
 	}
 	db, err := storage.Open(cfg.Storage.Path, storage.Options{ReadOnly: true, LockTimeout: time.Second})
 	switch {
@@ -44,6 +57,38 @@ func runBackup(ctx context.Context, configPath string, args []string, getenv fun
 	}
 	fmt.Fprintf(stdout, "backed up the running bot's database to %s (%d bytes)\n", out, n)
 	return nil
+}
+
+// loadBackupConfig reads the file at path for backup: the problems reported
+// are those of the storage and ops tables only.
+func loadBackupConfig(path string) (config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return config{}, fmt.Errorf("config file %s not found: pass -config FILE, the bot's configuration", path)
+	}
+	if err != nil {
+		return config{}, fmt.Errorf("config: %w", err)
+	}
+	f, all, _, err := decodeFile(data)
+	if err != nil {
+		return config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	var problems []error
+	for _, p := range all {
+		var ke *keyError
+		if errors.As(p, &ke) && (ke.key == "storage" || ke.key == "ops" ||
+			strings.HasPrefix(ke.key, "storage.") || strings.HasPrefix(ke.key, "ops.")) {
+			problems = append(problems, p)
+		}
+	}
+	cfg := config{Storage: storageConfig{Path: f.Storage.Path}, Ops: listenConfig{Listen: f.Ops.Listen}}
+	if cfg.Storage.Path == "" {
+		problems = append(problems, fmt.Errorf("storage.path is empty: name the database file (the default is %q)", defaultStoragePath))
+	}
+	if len(problems) > 0 {
+		return config{}, fmt.Errorf("config %s: %w", path, errors.Join(problems...))
+	}
+	return cfg, nil
 }
 
 func fetchBackup(ctx context.Context, url, out string) (int64, error) {

@@ -14,11 +14,20 @@ func runBot(ctx context.Context, configPath string, getenv func(string) string, 
 		return err
 	}
 	log := newLogger(cfg.Log, stderr)
+	warnConfig(cfg, log)
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
 		return fmt.Errorf("starting: %w", err)
 	}
 	return a.run(ctx)
+}
+
+// warnConfig logs what a valid configuration probably did not mean.
+func warnConfig(cfg config, log *slog.Logger) {
+	t := cfg.Telegram
+	if len(t.Admins) == 0 && len(t.AllowedUsers) == 0 && !t.Open {
+		log.Warn("nobody can buy: telegram.admins and telegram.allowed_users are empty and telegram.open is false; add your user id to admins (ask @userinfobot), list your buyers in allowed_users, or set open = true")
+	}
 }
 
 // newLogger is the program's one logger; packages add their component.

@@ -293,19 +293,9 @@ func (e indented) Unwrap() error { return e.error }
 // secret, applies the defaults and validates. All problems are reported at
 // once, each with its fix; no error ever contains a secret.
 func parseConfig(data []byte, getenv func(string) string) (config, error) {
-	f := defaultFile()
-	md, err := toml.Decode(string(data), &f)
+	f, problems, mistyped, err := decodeFile(data)
 	if err != nil {
-		return config{}, decodeError(err)
-	}
-	// The decoder quietly skips a value that is not a table where a map is
-	// expected; category = 5 must not pass for "no overrides".
-	if t := md.Type("pricing", "category"); t != "" && t != "Hash" {
-		return config{}, fmt.Errorf("pricing.category is %s, not a table: write [pricing.category] and under it lines such as pln = 1500", strings.ToLower(t))
-	}
-	var problems []error
-	for _, k := range unknownKeys(md.Undecoded()) {
-		problems = append(problems, unknownKeyError(k))
+		return config{}, err
 	}
 	if getenv != nil {
 		for _, o := range []struct {
@@ -323,7 +313,14 @@ func parseConfig(data []byte, getenv func(string) string) (config, error) {
 	}
 	cfg, buildProblems := f.build()
 	problems = append(problems, buildProblems...)
-	problems = append(problems, cfg.problems()...)
+	// A key of the wrong type was reported with its fix and left at its
+	// default; "telegram.token is required" after "telegram.token: found a
+	// number" would only repeat it.
+	for _, p := range cfg.problems() {
+		if !aboutKey(p.Error(), mistyped) {
+			problems = append(problems, p)
+		}
+	}
 	if len(problems) > 0 {
 		return config{}, errors.Join(problems...)
 	}
@@ -344,27 +341,6 @@ func decodeError(err error) error {
 			pe.Position.Line, pe.LastKey, pe.LastKey[strings.LastIndexByte(pe.LastKey, '.')+1:])
 	}
 	return err
-}
-
-// unknownKeys drops the keys inside an unknown table: naming the table is
-// enough.
-func unknownKeys(keys []toml.Key) []toml.Key {
-	seen := map[string]bool{}
-	var out []toml.Key
-	for _, k := range keys {
-		inside := false
-		for i := 1; i < len(k); i++ {
-			if seen[k[:i].String()] {
-				inside = true
-				break
-			}
-		}
-		seen[k.String()] = true
-		if !inside {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // unknownKeyError names k and suggests the key probably meant: one a typo
@@ -595,7 +571,11 @@ func (c config) problems() []error {
 	if !t.Token.isSet() {
 		bad("telegram.token is required: set it or %s", envTelegramToken)
 	}
-	checkSecret(bad, "telegram.token", envTelegramToken, t.Token)
+	if !checkSecret(bad, "telegram.token", envTelegramToken, t.Token) && t.Token.isSet() {
+		if err := checkTokenShape(t.Token.reveal()); err != nil {
+			bad("telegram.token (or %s) %v (the value is not shown: it is a secret)", envTelegramToken, err)
+		}
+	}
 	if err := checkAPIEndpoint(t.APIEndpoint); err != nil {
 		bad("telegram.api_endpoint %q %v: use e.g. \"http://127.0.0.1:8081/bot%%s/%%s\" for a local Bot API server, or leave it out for Telegram's", t.APIEndpoint, err)
 	}
@@ -737,10 +717,45 @@ func (c config) problems() []error {
 
 // checkSecret rejects white space and control characters in a secret, the
 // usual residue of copying it; the message names the key, never the value.
-func checkSecret(bad func(string, ...any), key, env string, s secret) {
+// It reports whether it found a problem.
+func checkSecret(bad func(string, ...any), key, env string, s secret) bool {
 	if strings.ContainsFunc(s.reveal(), isSpaceOrControl) {
 		bad("%s (or %s) contains white space or control characters: copy it again without them (the value is not shown: it is a secret)", key, env)
+		return true
 	}
+	return false
+}
+
+// minTokenSecret is the shortest secret half of a bot token accepted.
+// @BotFather's are 35 characters; the check is for a token cut short or
+// something else pasted, not for the exact length.
+const minTokenSecret = 20
+
+// checkTokenShape checks that token looks like @BotFather's
+// "123456789:AAE…": the bot's id, a colon, then letters, digits, - and _.
+// A token of another shape would only be refused by Telegram, after a
+// round trip and with a less helpful error. The error never quotes the
+// token.
+func checkTokenShape(token string) error {
+	const want = "does not look like a bot token: @BotFather gives one like 123456789:AAE… (the bot's id, a colon, then about 35 letters, digits, - or _)"
+	id, rest, ok := strings.Cut(token, ":")
+	switch {
+	case strings.Contains(token, "/"):
+		return errors.New("looks like a URL: write only the token, the part after /bot")
+	case strings.HasPrefix(strings.ToLower(id), "bot"):
+		return errors.New(`starts with "bot": write only the token, without the "bot" of the URL in front`)
+	case !ok:
+		return errors.New("has no colon: " + want)
+	case id == "" || strings.ContainsFunc(id, func(r rune) bool { return r < '0' || r > '9' }):
+		return errors.New("does not start with the bot's id: " + want)
+	case strings.ContainsFunc(rest, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	}):
+		return errors.New("has characters no token has after the colon: " + want)
+	case len(rest) < minTokenSecret:
+		return errors.New("is too short after the colon, probably cut off: " + want)
+	}
+	return nil
 }
 
 func isSpaceOrControl(r rune) bool {

@@ -29,7 +29,7 @@ func noEnv(string) string { return "" }
 // minimalConfig is the smallest valid file: everything else defaults.
 const minimalConfig = `
 [telegram]
-token = "123:abc"
+token = "123456:AAE-config-test-token-abcdefgh"
 [provider]
 name = "sandbox"
 `
@@ -40,7 +40,7 @@ name = "sandbox"
 // key.
 func configFile(overrides map[string]string) string {
 	base := []struct{ key, value string }{
-		{"telegram.token", `"123:abc"`},
+		{"telegram.token", `"123456:AAE-config-test-token-abcdefgh"`},
 		{"provider.name", `"iak"`},
 		{"provider.iak.username", `"081234567890"`},
 		{"provider.iak.api_key", `"iak-key"`},
@@ -120,7 +120,7 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	want := config{
 		Telegram: telegramConfig{
-			Token:       secret{"123:abc"},
+			Token:       secret{"123456:AAE-config-test-token-abcdefgh"},
 			APIEndpoint: "https://api.telegram.org/bot%s/%s",
 			PollTimeout: 50 * time.Second,
 			Lang:        flows.LangID,
@@ -146,7 +146,7 @@ func TestConfigDefaults(t *testing.T) {
 // fullConfig sets every key to a value other than its default.
 const fullConfig = `
 [telegram]
-token = "123:abc"
+token = "123456:AAE-config-test-token-abcdefgh"
 api_endpoint = "http://127.0.0.1:8081/bot%s/%s"
 admins = [111, 222]
 notify_chat_id = -1001234567890
@@ -220,7 +220,7 @@ func TestConfigEveryKey(t *testing.T) {
 	}
 	want := config{
 		Telegram: telegramConfig{
-			Token:        secret{"123:abc"},
+			Token:        secret{"123456:AAE-config-test-token-abcdefgh"},
 			APIEndpoint:  "http://127.0.0.1:8081/bot%s/%s",
 			Admins:       []int64{111, 222},
 			NotifyChatID: -1001234567890,
@@ -317,7 +317,7 @@ func TestConfigMarkupFor(t *testing.T) {
 
 func TestConfigEnvOverrides(t *testing.T) {
 	file := configFile(map[string]string{
-		"telegram.token":           `"file-token"`,
+		"telegram.token":           `"111:AAE-file-token-abcdefghijklmnop"`,
 		"provider.iak.api_key":     `"file-iak"`,
 		"provider.mesinr1.api_key": `"file-mr1"`,
 	})
@@ -327,20 +327,20 @@ func TestConfigEnvOverrides(t *testing.T) {
 		env            map[string]string
 		token, iak, mr string
 	}{
-		{"no env", file, nil, "file-token", "file-iak", "file-mr1"},
+		{"no env", file, nil, "111:AAE-file-token-abcdefghijklmnop", "file-iak", "file-mr1"},
 		{"empty env does not override", file, map[string]string{
 			"TOPUPBOT_TELEGRAM_TOKEN": "", "TOPUPBOT_IAK_API_KEY": "", "TOPUPBOT_MESINR1_API_KEY": "",
-		}, "file-token", "file-iak", "file-mr1"},
-		{"token", file, map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": "env-token"}, "env-token", "file-iak", "file-mr1"},
-		{"iak key", file, map[string]string{"TOPUPBOT_IAK_API_KEY": "env-iak"}, "file-token", "env-iak", "file-mr1"},
-		{"mesinr1 key", file, map[string]string{"TOPUPBOT_MESINR1_API_KEY": "env-mr1"}, "file-token", "file-iak", "env-mr1"},
+		}, "111:AAE-file-token-abcdefghijklmnop", "file-iak", "file-mr1"},
+		{"token", file, map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": "222:AAE-env-token-abcdefghijklmnopq"}, "222:AAE-env-token-abcdefghijklmnopq", "file-iak", "file-mr1"},
+		{"iak key", file, map[string]string{"TOPUPBOT_IAK_API_KEY": "env-iak"}, "111:AAE-file-token-abcdefghijklmnop", "env-iak", "file-mr1"},
+		{"mesinr1 key", file, map[string]string{"TOPUPBOT_MESINR1_API_KEY": "env-mr1"}, "111:AAE-file-token-abcdefghijklmnop", "file-iak", "env-mr1"},
 		{"env fills what the file leaves out", configFile(map[string]string{
 			"telegram.token": "-", "provider.iak.api_key": "-",
 		}), map[string]string{
-			"TOPUPBOT_TELEGRAM_TOKEN": "env-token", "TOPUPBOT_IAK_API_KEY": "env-iak", "TOPUPBOT_MESINR1_API_KEY": "env-mr1",
-		}, "env-token", "env-iak", "env-mr1"},
+			"TOPUPBOT_TELEGRAM_TOKEN": "222:AAE-env-token-abcdefghijklmnopq", "TOPUPBOT_IAK_API_KEY": "env-iak", "TOPUPBOT_MESINR1_API_KEY": "env-mr1",
+		}, "222:AAE-env-token-abcdefghijklmnopq", "env-iak", "env-mr1"},
 		{"other TOPUPBOT_ variables are ignored", file, map[string]string{"TOPUPBOT_IAK_USERNAME": "x"},
-			"file-token", "file-iak", "file-mr1"},
+			"111:AAE-file-token-abcdefghijklmnop", "file-iak", "file-mr1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -444,7 +444,7 @@ func TestConfigValidation(t *testing.T) {
 			"telegram.token is required: set it or TOPUPBOT_TELEGRAM_TOKEN"},
 		{"token empty", map[string]string{"telegram.token": `""`},
 			"telegram.token is required: set it or TOPUPBOT_TELEGRAM_TOKEN"},
-		{"token with a space", map[string]string{"telegram.token": `"123:abc "`},
+		{"token with a space", map[string]string{"telegram.token": `"123456:AAE-config-test-token-abcdefgh "`},
 			"telegram.token (or TOPUPBOT_TELEGRAM_TOKEN) contains white space or control characters: copy it again without them (the value is not shown: it is a secret)"},
 		{"api_endpoint one %s", map[string]string{"telegram.api_endpoint": `"http://127.0.0.1:8081/bot%s"`},
 			`telegram.api_endpoint "http://127.0.0.1:8081/bot%s" must contain %s twice (for the token, then the method) and no other %: use e.g. "http://127.0.0.1:8081/bot%s/%s" for a local Bot API server, or leave it out for Telegram's`},
@@ -720,7 +720,7 @@ func TestLoadConfig(t *testing.T) {
 // validates once the secrets come from the environment, it documents every
 // key, and the values it shows are the defaults.
 func TestConfigExample(t *testing.T) {
-	env := configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": "123:abc", "TOPUPBOT_IAK_API_KEY": "iak-key"})
+	env := configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": "123456:AAE-config-test-token-abcdefgh", "TOPUPBOT_IAK_API_KEY": "iak-key"})
 	example, err := loadConfig("config.example.toml", env)
 	if err != nil {
 		t.Fatalf("config.example.toml: %v", err)
@@ -767,7 +767,7 @@ func TestConfigKnownKeys(t *testing.T) {
 }
 
 func TestSecretNeverPrinted(t *testing.T) {
-	const token, iakKey, mr1Key = "123456:TOKEN-VALUE", "IAK-KEY-VALUE", "MR1-KEY-VALUE"
+	const token, iakKey, mr1Key = "123456:TOKEN-VALUE-abcdefghijklmnop", "IAK-KEY-VALUE", "MR1-KEY-VALUE"
 	cfg, err := parseConfig([]byte(configFile(map[string]string{
 		"provider.mesinr1.api_key": `"` + mr1Key + `"`,
 	})), configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": token, "TOPUPBOT_IAK_API_KEY": iakKey}))
@@ -845,6 +845,16 @@ func TestConfigErrorsHideSecrets(t *testing.T) {
 		{"env keys with control characters", configFile(nil), map[string]string{
 			"TOPUPBOT_IAK_API_KEY": value + "\x00", "TOPUPBOT_MESINR1_API_KEY": "\t" + value,
 		}},
+		// Type errors: the value found is never shown for a secret, nor for
+		// a table, which may be a secret under the wrong name.
+		{"token a list", "[telegram]\ntoken = [\"" + value + "\"]\n", nil},
+		{"token an inline table", "[telegram]\ntoken = { v = \"" + value + "\" }\n", nil},
+		{"token a table", "[telegram.token]\nv = \"" + value + "\"\n", nil},
+		{"iak key a list", "[provider.iak]\napi_key = [\"" + value + "\", 1]\n", nil},
+		{"telegram a string", "telegram = \"" + value + "\"\n", nil},
+		{"provider.mesinr1 a string", "[provider]\nmesinr1 = \"" + value + "\"\n", nil},
+		{"token badly shaped", configFile(map[string]string{"telegram.token": `"bot` + value + `"`}), nil},
+		{"env token badly shaped", configFile(nil), map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": value}},
 		{"everything else wrong", configFile(map[string]string{
 			"provider.name": `"other"`, "poller.schedule": `"x"`, "telegram.token": `"` + value + `"`,
 		}), map[string]string{"TOPUPBOT_IAK_API_KEY": value}},
@@ -859,6 +869,57 @@ func TestConfigErrorsHideSecrets(t *testing.T) {
 				t.Errorf("error shows the secret: %v", err)
 			}
 		})
+	}
+
+	// A secret written as a number is not shown either.
+	for _, file := range []string{
+		"[telegram]\ntoken = 98765432101234\n",
+		"[provider.iak]\napi_key = 98765432101234\n",
+		"[provider.mesinr1]\napi_key = 98765432101234.5\n",
+		"[telegram]\ntoken = [98765432101234]\n",
+	} {
+		_, err := parseConfig([]byte(file), noEnv)
+		if err == nil || !strings.Contains(err.Error(), "(the value is not shown: it is a secret)") {
+			t.Errorf("%q: error %v does not say the secret is withheld", file, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "98765432101234") {
+			t.Errorf("%q: error shows the secret: %v", file, err)
+		}
+	}
+}
+
+// TestConfigTokenShape: a token that cannot be one is refused locally,
+// before any call to Telegram, with a problem that does not quote it.
+func TestConfigTokenShape(t *testing.T) {
+	for _, tok := range []string{
+		"123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", // Telegram's documented example
+		"7000001:AAE2E-secret-token-value",
+		"1:abcdefghijklmnopqrst_-",
+	} {
+		if _, err := parseConfig([]byte(configFile(map[string]string{"telegram.token": `"` + tok + `"`})), noEnv); err != nil {
+			t.Errorf("token %q refused: %v", tok, err)
+		}
+	}
+	for _, tc := range []struct{ token, want string }{
+		{"AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "has no colon"},
+		{"bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", `starts with "bot"`},
+		{"https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getMe", "looks like a URL"},
+		{"my-bot:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "does not start with the bot's id"},
+		{":AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "does not start with the bot's id"},
+		{"123456789:AAHdqTcvCH1vGWJ", "is too short after the colon"},
+		{"123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw\"", "has characters no token has"},
+		{"123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsa…", "has characters no token has"},
+	} {
+		_, err := parseConfig([]byte(configFile(map[string]string{"telegram.token": "-"})),
+			configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": tc.token}))
+		want := "telegram.token (or TOPUPBOT_TELEGRAM_TOKEN) " + tc.want
+		got := errLines(err)
+		if len(got) != 1 || !strings.HasPrefix(got[0], want) || !strings.HasSuffix(got[0], "(the value is not shown: it is a secret)") {
+			t.Errorf("token %q: problems %q, want one starting %q", tc.token, got, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "AAHdqTcvCH1vGWJ") {
+			t.Errorf("token %q: the problem shows it: %v", tc.token, err)
+		}
 	}
 }
 
@@ -875,7 +936,7 @@ func FuzzParseConfig(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	const token, key = "FUZZ-TOKEN-4242", "FUZZ-KEY-4242"
+	const token, key = "4242:FUZZ-TOKEN-4242-abcdefghijklm", "FUZZ-KEY-4242"
 	env := configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": token, "TOPUPBOT_IAK_API_KEY": key})
 	// Secrets written in the file (seeds in testdata/fuzz/FuzzParseConfig)
 	// must not show in an error either, however broken the rest is. Only a
@@ -905,4 +966,118 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("valid schedule refused by newPoller: %v", err)
 		}
 	})
+}
+
+// TestConfigTypeErrors: a value of the wrong type is reported like any
+// other problem — the key, what was found, what to write instead — and all
+// of them at once, in the file's order, before the file's other problems.
+func TestConfigTypeErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		want []string // the whole error, one problem a line
+	}{
+		{"the issue's two", configFile(map[string]string{
+			"telegram.admins":    `["123456789"]`,
+			"alerts.low_balance": `"500rb"`,
+		}), []string{
+			`telegram.admins: found "123456789" (text in quotes) in the list; write user ids as numbers, without quotes: admins = [123456789]`,
+			`alerts.low_balance: found "500rb" (text in quotes); write a whole number of rupiah, without quotes or dots: low_balance = 500000`,
+		}},
+		{"many, with unknown keys and other problems", `
+[telegram]
+token = "123456:AAE-config-test-token-abcdefgh"
+admins = [111, "222", 3.5]
+allowed_users = 333
+notify_chat_id = "-1001234567890"
+open = "yes"
+poll_timeout = 50
+lang = ["en"]
+[provider]
+name = "iak"
+[provider.iak]
+api_key = "iak-key"
+callback_ips = "52.220.38.194"
+[pricing]
+markup = "Rp 1.500"
+[pricing.category]
+pln = "2,5rb"
+data = 1.5
+[poller]
+concurrency = 2.0
+[storage]
+paht = "x.db"
+[log]
+format = "xml"
+`, []string{
+			`telegram.admins: found "222" (text in quotes) in the list; write user ids as numbers, without quotes: admins = [123456789]`,
+			`telegram.allowed_users: found 333 (a number); write user ids as numbers, without quotes: allowed_users = [333]`,
+			`telegram.notify_chat_id: found "-1001234567890" (text in quotes); write a whole number, without quotes: notify_chat_id = -1001234567890`,
+			`telegram.open: found "yes" (text in quotes); write true or false, without quotes: open = true`,
+			`telegram.poll_timeout: found 50 (a number); write a duration in quotes, with its unit: poll_timeout = "50s" (or "2m", "1h")`,
+			`telegram.lang: found a list; write it in quotes: lang = "en"`,
+			`provider.iak.callback_ips: found "52.220.38.194" (text in quotes); write a list of quoted addresses: callback_ips = ["52.220.38.194"]`,
+			`pricing.markup: found "Rp 1.500" (text in quotes); write a whole number of rupiah, without quotes or dots: markup = 1500`,
+			`pricing.category.pln: found "2,5rb" (text in quotes); write a whole number of rupiah, without quotes or dots: pln = 2500`,
+			`pricing.category.data: found 1.5 (a decimal number); write a whole number of rupiah, without quotes or dots: data = 1500`,
+			`poller.concurrency: found 2.0 (a decimal number); write a whole number, without quotes: concurrency = 2`,
+			`unknown key storage.paht: did you mean storage.path?`,
+			`provider.iak.username is required with provider.name = "iak": the phone number the IAK account is registered with`,
+			`log.format "xml" is unknown: use "text" or "json"`,
+		}},
+		{"tables", minimalConfig + `
+[alerts.low_balance]
+rupiah = 5
+[pricing]
+category = "pln"
+[log]
+level = { name = "debug" }
+`, []string{
+			`alerts.low_balance: found a table; write a whole number of rupiah, without quotes or dots: low_balance = 500000`,
+			`pricing.category: found text in quotes, not a table; write [pricing.category] and under it lines such as pln = 1500`,
+			`log.level: found a table; write it in quotes: level = "..."`,
+		}},
+		{"a table that is not one", "telegram = 5\nlog = [1]\n[provider]\nname = \"sandbox\"\n", []string{
+			`telegram: found a number, not a table; write [telegram] and its keys under it (config.example.toml shows them)`,
+			`log: found a list, not a table; write [log] and its keys under it (config.example.toml shows them)`,
+			// No "telegram.token is required": the table was reported.
+		}},
+		{"an array of tables", minimalConfig + "[[poller]]\nschedule = \"@hourly\"\n[[poller]]\nschedule = \"@daily\"\n", []string{
+			`poller: found a list of tables, not a table; write [poller] and its keys under it (config.example.toml shows them)`,
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseConfig([]byte(tc.file), noEnv)
+			if got := errLines(err); !slices.Equal(got, tc.want) {
+				t.Errorf("problems:\n got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestConfigEveryKeyEveryType: any kind of value under any key is either
+// taken or reported under that key's name, never a panic or a raw decoder
+// message, and a secret's value is never shown.
+func TestConfigEveryKeyEveryType(t *testing.T) {
+	values := []string{`"SHOWN-VALUE"`, "987654321", "98765.4321", "true", "[987654321]", `["SHOWN-VALUE"]`, `{ x = "SHOWN-VALUE" }`, "2026-01-02", `[{ x = 1 }]`}
+	for _, key := range knownKeys() {
+		for _, v := range values {
+			file := key + " = " + v + "\n"
+			_, err := parseConfig([]byte(file), noEnv)
+			if err == nil {
+				continue
+			}
+			if strings.Contains(err.Error(), "toml:") || strings.Contains(err.Error(), "incompatible types") {
+				t.Errorf("%s: raw decoder message: %v", file, err)
+			}
+			secretKey := slices.Contains(secretKeys, key)
+			table := slices.Contains([]string{"telegram", "provider", "provider.iak", "provider.mesinr1", "provider.sandbox", "pricing", "pricing.category", "callback", "ops", "storage", "poller", "catalog", "alerts", "log"}, key)
+			for _, line := range errLines(err) {
+				if (secretKey || table) && strings.HasPrefix(line, key+":") && (strings.Contains(line, "SHOWN-VALUE") || strings.Contains(line, "98765")) {
+					t.Errorf("%s: the value shows: %v", file, line)
+				}
+			}
+		}
+	}
 }

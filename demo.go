@@ -22,15 +22,29 @@ import (
 	"topupbot/storage"
 )
 
-// The demo's terminal chat and buyer.
+// The demo's terminal chat and buyer, an admin, and the ops group the
+// terminal also shows.
 const (
-	demoChat = 1
-	demoUser = 1
+	demoChat    = 1
+	demoUser    = 1
+	demoOpsChat = -1000000000001
 )
 
 // demoSettleWait bounds the wait, at the end of the demo's input, for its
 // orders to settle and their messages to be printed.
 const demoSettleWait = time.Minute
+
+const demoUsage = `usage: topupbot demo [-telegram]
+
+The whole bot against the in-process IAK simulator, with a temporary
+database. The terminal is a chat whose user is an admin; lines for the ops
+group (settlements, alerts) print marked [ops]. Type /start; #N presses
+button N. Piped input is echoed, so the output reads as a transcript:
+
+  printf '/start\n/balance\n' | topupbot demo
+
+  -telegram   chat on real Telegram instead, with the bot in ` + envTelegramToken + `
+`
 
 // runDemo runs the whole bot without a token or an account: the IAK
 // simulator in-process, a temporary database, and a chat in the terminal
@@ -39,7 +53,13 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	onTelegram := fs.Bool("telegram", false, "chat on real Telegram with the bot in "+envTelegramToken)
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, demoUsage)
+			return nil
+		}
+		fmt.Fprint(stderr, demoUsage)
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -67,11 +87,20 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer db.Close()
 	cache := flows.NewProductCache(client, db, nil)
-	engine := flows.NewEngine(db, client, flows.EngineConfig{ProviderTimeout: 10 * time.Second, Logger: log})
 	// The terminal's user is an admin, so /balance, /orders, /stats and the
-	// rest can be tried too (on Telegram nobody is: user 1 does not exist).
+	// rest can be tried too, and the terminal shows the ops group's lines
+	// and alerts, so that a refused order (…0102, IP not whitelisted) shows
+	// what admins would get. On Telegram nobody is an admin and there is no
+	// ops group: user 1 does not exist.
+	engineCfg := flows.EngineConfig{ProviderTimeout: 10 * time.Second, Logger: log}
+	var admins []int64
+	if !*onTelegram {
+		admins = []int64{demoUser}
+		engineCfg.OpsChatID, engineCfg.Admins = demoOpsChat, admins
+	}
+	engine := flows.NewEngine(db, client, engineCfg)
 	service := flows.NewService(flows.ServiceConfig{Store: db, Products: cache, Engine: engine, Meters: client, Bills: client,
-		Open: true, Admins: []int64{demoUser}, Balance: client, Logger: log})
+		Open: true, Admins: admins, Balance: client, Logger: log})
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -94,6 +123,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		if token == "" {
 			return fmt.Errorf("demo -telegram needs the bot token in %s", envTelegramToken)
 		}
+		if err := checkTokenShape(token); err != nil {
+			return fmt.Errorf("%s %w (the value is not shown: it is a secret)", envTelegramToken, err)
+		}
 		b, err := bot.New(ctx, bot.Config{Token: token, Handler: service, Offsets: db, Inbox: db, Logger: log})
 		if err != nil {
 			return err
@@ -105,13 +137,28 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 
 	term := bot.NewTerminal(stdin, stdout, service, demoChat, demoUser)
+	term.OpsChatID = demoOpsChat
+	// Piped input is echoed, so that the output reads as a transcript; typed
+	// input is on the screen already.
+	term.Echo = !isTerminal(stdin)
 	drainer := flows.NewDrainer(db, term, flows.DrainerConfig{Idle: 100 * time.Millisecond, Logger: log})
 	g.Go(func() error { return drainer.Run(ctx) })
-	fmt.Fprintln(stdout, "topupbot demo: a simulated IAK provider and this terminal as the chat. Type /start; #N presses button N.")
+	fmt.Fprintln(stdout, "topupbot demo: a simulated IAK provider and this terminal as the chat, you an admin; lines marked [ops] are the ops group's. Type /start; #N presses button N.")
 	if err := term.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return awaitDemoOrders(ctx, db, drainer, stdout)
+}
+
+// isTerminal reports whether r is a terminal (a character device), not a
+// pipe or a file.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // awaitDemoOrders waits until the demo's orders have settled and their

@@ -32,11 +32,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs := flag.NewFlagSet("topupbot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "config.toml", "the configuration `file`")
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	// flag calls Usage for -h as well as for a bad flag: I print the
+	// usage myself, to stdout when asked for, to stderr after a mistake.
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
 			return nil
 		}
+		fmt.Fprint(stderr, usage)
 		return err
 	}
 	rest := fs.Args()
@@ -47,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "demo":
 		return runDemo(ctx, rest[1:], getenv, stdin, stdout, stderr)
 	case "backup":
-		return runBackup(ctx, *configPath, rest[1:], getenv, stdout)
+		return runBackup(ctx, *configPath, rest[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "topupbot", version)
 		return nil
@@ -64,4 +68,13 @@ const usage = `usage:
   topupbot demo [-telegram]            try it: simulated provider, terminal chat
   topupbot [-config FILE] backup OUT   copy the database to OUT
   topupbot version                     print the version
+  topupbot -h | demo -h | backup -h    print this help
+
+backup needs only storage.path (and ops.listen, to ask a running bot),
+not the token or the provider's keys.
 `
+
+// isHelp reports whether args ask a subcommand for its help.
+func isHelp(args []string) bool {
+	return len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help")
+}

@@ -28,6 +28,10 @@ type Terminal struct {
 	// Echo prints each input line before its replies, for transcripts of a
 	// piped script.
 	Echo bool
+	// OpsChatID, when not 0, is the ops group: what is delivered to it
+	// prints in this terminal too, each line marked "[ops] ", so that the
+	// demo shows what admins would get.
+	OpsChatID int64
 
 	mu         sync.Mutex // output and the state below
 	out        io.Writer
@@ -188,11 +192,27 @@ func (t *Terminal) print(in flows.Input, replies []flows.Reply, err error) {
 	}
 }
 
+// opsMark starts every line printed for the ops group.
+const opsMark = "[ops] "
+
 // Deliver prints an outbox notification. It is safe to call while Run
 // runs.
 func (t *Terminal) Deliver(ctx context.Context, n flows.Notification) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.OpsChatID != 0 && n.ChatID == t.OpsChatID {
+		if n.Kind == flows.NotifyEdit {
+			fmt.Fprintf(t.out, "%s(message %d edited)\n", opsMark, n.MessageID)
+		}
+		for line := range strings.Lines(plainText(n.Text)) {
+			fmt.Fprint(t.out, opsMark+line)
+			if !strings.HasSuffix(line, "\n") {
+				fmt.Fprintln(t.out)
+			}
+		}
+		fmt.Fprintln(t.out)
+		return nil
+	}
 	to := ""
 	if n.ChatID != t.chatID {
 		to = fmt.Sprintf(" to chat %d", n.ChatID)

@@ -162,3 +162,38 @@ func TestTerminalDeliverConcurrent(t *testing.T) {
 		t.Errorf("output:\n%s", got)
 	}
 }
+
+// TestTerminalOpsChat: what is delivered to the ops group prints in the
+// terminal too, every line marked [ops]; the chat's own messages do not.
+func TestTerminalOpsChat(t *testing.T) {
+	var out strings.Builder
+	term := NewTerminal(strings.NewReader(""), &out, &demoHandler{}, 42, 7)
+	term.OpsChatID = -100
+	ctx := context.Background()
+	for _, n := range []flows.Notification{
+		{Kind: flows.NotifySend, ChatID: -100, ToOps: true, Text: "⚠️ <b>Alert</b>\nrc 102\n"},
+		{Kind: flows.NotifySend, ChatID: 42, Text: "SN <code>1</code>"},
+		{Kind: flows.NotifyEdit, ChatID: -100, MessageID: 9, Text: "✅ line &amp; more"},
+		{Kind: flows.NotifySend, ChatID: -5, Text: "elsewhere"},
+	} {
+		if err := term.Deliver(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := `[ops] ⚠️ Alert
+[ops] rc 102
+
+(new message)
+SN 1
+
+[ops] (message 9 edited)
+[ops] ✅ line & more
+
+(new message to chat -5)
+elsewhere
+
+`
+	if got := out.String(); got != want {
+		t.Errorf("output:\n%s\nwant:\n%s", got, want)
+	}
+}

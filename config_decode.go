@@ -1,0 +1,425 @@
+package main
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+)
+
+// keyError is a problem with one key of the file: a value of the wrong type
+// or an unknown key. Its message names the key and says what to write.
+type keyError struct {
+	key string
+	msg string
+}
+
+func (e *keyError) Error() string { return e.msg }
+
+// decodeFile decodes a TOML file over the defaults. Only a syntax error
+// stops it: the file is read into a generic map first and each key is then
+// checked against fileConfig, so that every value of the wrong type and
+// every unknown key is reported, in the file's order, each with its fix —
+// where decoding into the struct would stop at the first. A refused value
+// leaves its key at the default; mistyped lists those keys.
+func decodeFile(data []byte) (f fileConfig, problems []error, mistyped map[string]bool, err error) {
+	var raw map[string]any
+	md, err := toml.Decode(string(data), &raw)
+	if err != nil {
+		return fileConfig{}, nil, nil, decodeError(err)
+	}
+	f = defaultFile()
+	root := reflect.ValueOf(&f).Elem()
+	mistyped = map[string]bool{}
+	// skip holds the keys reported, unknown or mistyped: what is inside
+	// them is not looked at (naming a table once is enough).
+	skip := map[string]bool{}
+	for _, k := range md.Keys() {
+		if underAny(skip, k) {
+			continue
+		}
+		name := k.String()
+		dst, elem, ok := fileField(root, k)
+		if !ok {
+			skip[name] = true
+			problems = append(problems, &keyError{key: name, msg: unknownKeyError(k).Error()})
+			continue
+		}
+		v, ok := rawValue(raw, k)
+		if !ok {
+			continue // inside an array of tables, which its parent's type refused
+		}
+		if msg := assign(dst, elem, k, v); msg != "" {
+			skip[name], mistyped[name] = true, true
+			problems = append(problems, &keyError{key: name, msg: msg})
+		}
+	}
+	return f, problems, mistyped, nil
+}
+
+// underAny reports whether k or one of its parents is in set.
+func underAny(set map[string]bool, k toml.Key) bool {
+	for i := 1; i <= len(k); i++ {
+		if set[k[:i].String()] {
+			return true
+		}
+	}
+	return false
+}
+
+// aboutKey reports whether a problem's message is about one of keys: the
+// messages start with the key.
+func aboutKey(msg string, keys map[string]bool) bool {
+	for k := range keys {
+		if rest, ok := strings.CutPrefix(msg, k); ok && (rest == "" || strings.ContainsAny(rest[:1], " [:(.")) {
+			return true
+		}
+	}
+	return false
+}
+
+// fileField finds the field of fileConfig that k names. A key inside a map
+// field (pricing.category.pln) gives the map and the element's name.
+func fileField(root reflect.Value, k toml.Key) (v reflect.Value, elem string, ok bool) {
+	v = root
+	for i, name := range k {
+		switch v.Kind() {
+		case reflect.Struct:
+			f, found := fieldByTag(v, name)
+			if !found {
+				return reflect.Value{}, "", false
+			}
+			v = f
+		case reflect.Map:
+			if i != len(k)-1 {
+				return reflect.Value{}, "", false
+			}
+			return v, name, true
+		default:
+			return reflect.Value{}, "", false
+		}
+	}
+	return v, "", true
+}
+
+func fieldByTag(v reflect.Value, name string) (reflect.Value, bool) {
+	for f := range v.Type().Fields() {
+		if f.Tag.Get("toml") == name {
+			return v.FieldByIndex(f.Index), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// rawValue is the decoded value at k.
+func rawValue(raw map[string]any, k toml.Key) (any, bool) {
+	var v any = raw
+	for _, name := range k {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[name]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// assign sets dst (or, for a map, its element elem) from v, or returns why
+// it cannot: the key, what was found, what to write instead. A table's keys
+// are assigned one by one as the walk reaches them.
+func assign(dst reflect.Value, elem string, k toml.Key, v any) string {
+	t := dst.Type()
+	if elem != "" {
+		t = t.Elem()
+	}
+	var set reflect.Value
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		if _, ok := v.(map[string]any); !ok {
+			return typeProblem(k, t, v, -1)
+		}
+		if t.Kind() == reflect.Map && dst.IsNil() {
+			dst.Set(reflect.MakeMap(t))
+		}
+		return ""
+	case reflect.Slice:
+		list, ok := v.([]any)
+		if !ok {
+			return typeProblem(k, t, v, -1)
+		}
+		set = reflect.MakeSlice(t, len(list), len(list))
+		for i, e := range list {
+			if !scalarFits(t.Elem(), e) {
+				return typeProblem(k, t, list, i)
+			}
+			set.Index(i).Set(reflect.ValueOf(e).Convert(t.Elem()))
+		}
+	default:
+		if !scalarFits(t, v) {
+			return typeProblem(k, t, v, -1)
+		}
+		set = reflect.ValueOf(v).Convert(t)
+	}
+	if elem != "" {
+		dst.SetMapIndex(reflect.ValueOf(elem), set)
+	} else {
+		dst.Set(set)
+	}
+	return ""
+}
+
+// scalarFits reports whether the decoded v is a value of kind t.
+func scalarFits(t reflect.Type, v any) bool {
+	switch t.Kind() {
+	case reflect.String:
+		_, ok := v.(string)
+		return ok
+	case reflect.Bool:
+		_, ok := v.(bool)
+		return ok
+	case reflect.Int, reflect.Int64:
+		n, ok := v.(int64)
+		return ok && !reflect.New(t).Elem().OverflowInt(n)
+	}
+	return false
+}
+
+// The keys whose values need more than their type to say what to write.
+var (
+	rupiahKeys   = []string{"pricing.markup", "alerts.low_balance"}
+	durationKeys = []string{"telegram.poll_timeout", "provider.timeout", "poller.alert_after"}
+	userIDKeys   = []string{"telegram.admins", "telegram.allowed_users"}
+	// numberExamples are shown when the value found cannot be turned into
+	// the number meant.
+	numberExamples = map[string]string{
+		"pricing.markup":          "500",
+		"alerts.low_balance":      "500000",
+		"telegram.notify_chat_id": "-1001234567890",
+		"poller.concurrency":      strconv.Itoa(defaultConcurrency),
+	}
+)
+
+// typeProblem says that k holds v where a value of type t belongs (in a
+// list, at index i ≥ 0), and what to write instead. A secret's value is
+// never shown, nor is a value where a table belongs: it could be anything,
+// a token written as telegram = "…" included.
+func typeProblem(k toml.Key, t reflect.Type, v any, i int) string {
+	key, leaf := k.String(), k[len(k)-1]
+	secretKey := slices.Contains(secretKeys, key)
+	if t.Kind() == reflect.Struct || t.Kind() == reflect.Map {
+		fix := "write [" + key + "] and its keys under it (config.example.toml shows them)"
+		if key == "pricing.category" {
+			fix = "write [pricing.category] and under it lines such as pln = 1500"
+		}
+		return fmt.Sprintf("%s: found %s, not a table; %s", key, kindOf(v), fix)
+	}
+	found := describeValue(v, secretKey)
+	if i >= 0 {
+		found = describeValue(v.([]any)[i], secretKey) + " in the list"
+	}
+	return fmt.Sprintf("%s: found %s; %s", key, found, fixFor(key, leaf, t, v, secretKey))
+}
+
+// fixFor says what to write for key instead of v.
+func fixFor(key, leaf string, t reflect.Type, v any, secretKey bool) string {
+	switch {
+	case secretKey:
+		return fmt.Sprintf("write it as one quoted string: %s = \"...\" (the value is not shown: it is a secret)", leaf)
+	case slices.Contains(durationKeys, key):
+		example := "50s"
+		switch n := v.(type) {
+		case int64:
+			example = strconv.FormatInt(n, 10) + "s"
+		case float64:
+			example = strconv.FormatFloat(n, 'f', -1, 64) + "s"
+		}
+		return fmt.Sprintf("write a duration in quotes, with its unit: %s = %q (or \"2m\", \"1h\")", leaf, example)
+	case t.Kind() == reflect.String:
+		example := "..."
+		switch x := v.(type) {
+		case int64, float64, bool:
+			example = fmt.Sprint(x)
+		case []any:
+			if s, ok := only[string](x); ok {
+				example = shorten(s)
+			}
+		}
+		return fmt.Sprintf("write it in quotes: %s = %q", leaf, example)
+	case t.Kind() == reflect.Bool:
+		example := "true"
+		if s, ok := v.(string); ok && slices.Contains([]string{"false", "no", "off", "tidak", "0"}, strings.ToLower(s)) {
+			example = "false"
+		}
+		return fmt.Sprintf("write true or false, without quotes: %s = %s", leaf, example)
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
+		example := "52.220.38.194"
+		if s, ok := v.(string); ok {
+			example = shorten(s)
+		}
+		return fmt.Sprintf("write a list of quoted addresses: %s = [%q]", leaf, example)
+	case t.Kind() == reflect.Slice:
+		return fmt.Sprintf("write user ids as numbers, without quotes: %s = [%s]", leaf, idList(v))
+	case slices.Contains(rupiahKeys, key) || strings.HasPrefix(key, "pricing.category."):
+		example, ok := numberExamples[key]
+		if !ok {
+			example = "1500"
+		}
+		if n, ok := rupiahGuess(v); ok {
+			example = strconv.FormatInt(n, 10)
+		}
+		return fmt.Sprintf("write a whole number of rupiah, without quotes or dots: %s = %s", leaf, example)
+	default:
+		example := numberExamples[key]
+		if n, ok := intGuess(v); ok {
+			example = strconv.FormatInt(n, 10)
+		}
+		return fmt.Sprintf("write a whole number, without quotes: %s = %s", leaf, example)
+	}
+}
+
+// only returns the single element of list, if it is one of type T.
+func only[T any](list []any) (T, bool) {
+	var zero T
+	if len(list) != 1 {
+		return zero, false
+	}
+	x, ok := list[0].(T)
+	return x, ok
+}
+
+// idList is the list of user ids v meant, or an example.
+func idList(v any) string {
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	ids := make([]string, 0, len(list))
+	for _, e := range list {
+		n, ok := intGuess(e)
+		if !ok || n <= 0 {
+			return "123456789"
+		}
+		ids = append(ids, strconv.FormatInt(n, 10))
+	}
+	if len(ids) == 0 {
+		return "123456789"
+	}
+	return strings.Join(ids, ", ")
+}
+
+// intGuess reads the whole number a value of the wrong type meant: 8 in
+// "8", 1500 in 1500.0.
+func intGuess(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case float64:
+		if x == float64(int64(x)) {
+			return int64(x), true
+		}
+	case string:
+		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// rupiahGuess reads the amount a price written as text meant: "500rb",
+// "Rp 25.000", "1,5jt", "2k".
+func rupiahGuess(v any) (int64, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return intGuess(v)
+	}
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.TrimSpace(strings.TrimPrefix(s, "rp"))
+	s = strings.TrimPrefix(s, ".")
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"ribu", 1000}, {"rb", 1000}, {"k", 1000}, {"juta", 1000000}, {"jt", 1000000}} {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	if mult == 1 {
+		s = strings.ReplaceAll(s, ".", "") // thousands: 25.000
+		s = strings.TrimSuffix(s, ",-")
+	} else {
+		s = strings.ReplaceAll(s, ",", ".") // a decimal comma: 1,5jt
+	}
+	if s == "" {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f*float64(mult) > 1e15 {
+		return 0, false
+	}
+	n := f * float64(mult)
+	if n != float64(int64(n)) {
+		return 0, false
+	}
+	return int64(n), true
+}
+
+// describeValue says what a decoded value is, showing it unless it is a secret.
+func describeValue(v any, secretKey bool) string {
+	kind := kindOf(v)
+	if secretKey {
+		return kind
+	}
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("%q (%s)", shorten(x), kind)
+	case float64:
+		f := strconv.FormatFloat(x, 'f', -1, 64)
+		if !strings.ContainsAny(f, ".IN") { // 2.0 is not the integer 2
+			f += ".0"
+		}
+		return fmt.Sprintf("%s (%s)", f, kind)
+	case int64, bool:
+		return fmt.Sprintf("%v (%s)", x, kind)
+	}
+	return kind
+}
+
+// kindOf names the TOML type of a decoded value.
+func kindOf(v any) string {
+	switch v.(type) {
+	case string:
+		return "text in quotes"
+	case int64:
+		return "a number"
+	case float64:
+		return "a decimal number"
+	case bool:
+		return "true or false"
+	case []any:
+		return "a list"
+	case []map[string]any:
+		return "a list of tables"
+	case map[string]any:
+		return "a table"
+	case time.Time:
+		return "a date or time"
+	}
+	return "a value"
+}
+
+// shorten keeps a shown value to a line.
+func shorten(s string) string {
+	const max = 40
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max]) + "…"
+}
