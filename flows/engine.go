@@ -126,6 +126,7 @@ func (o *Order) request() OrderRequest {
 		CustomerNumber: o.CustomerNumber,
 		Acknowledged:   o.Acknowledged,
 		ProviderTxID:   o.ProviderTxID,
+		SentAt:         o.SentAt,
 	}
 }
 
@@ -201,10 +202,12 @@ func (e *Engine) Send(ctx context.Context, refID string) (Order, error) {
 	if o.Status != StatusPlacing {
 		return o, nil
 	}
+	req := o.request()
+	req.SentAt = e.cfg.Now()
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
-	res, perr := e.provider.Place(pctx, o.request())
+	res, perr := e.provider.Place(pctx, req)
 	cancel()
-	return e.record(ctx, refID, res, perr, true)
+	return e.recordSent(ctx, refID, res, perr, true, req.SentAt)
 }
 
 // Check asks the provider about one order and records the answer (the
@@ -234,10 +237,16 @@ func (e *Engine) Check(ctx context.Context, refID string) (Order, error) {
 	if !o.Acknowledged && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
 		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
 	}
+	req := o.request()
+	if req.SentAt.IsZero() {
+		// The first send's time was never recorded (the process died during
+		// it, or an older version wrote the order): it went before now.
+		req.SentAt = now
+	}
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
-	res, perr := e.provider.Check(pctx, o.request())
+	res, perr := e.provider.Check(pctx, req)
 	cancel()
-	return e.record(ctx, refID, res, perr, false)
+	return e.recordSent(ctx, refID, res, perr, false, req.SentAt)
 }
 
 // recordTimeout bounds the write of a provider answer.
@@ -248,10 +257,19 @@ const recordTimeout = 10 * time.Second
 // definitive answer (an SN, a refusal) must not be dropped because the
 // caller gave up (a shutdown, an update's deadline).
 func (e *Engine) record(ctx context.Context, refID string, res Result, perr error, first bool) (Order, error) {
+	return e.recordSent(ctx, refID, res, perr, first, time.Time{})
+}
+
+// recordSent is record for a send or re-send that went at sentAt: the
+// order keeps the first such time as its SentAt (see OrderRequest.SentAt).
+func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr error, first bool, sentAt time.Time) (Order, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	var raised []*atomic.Bool
 	o, err := e.store.UpdateOrder(ctx, refID, func(o *Order) ([]Notification, error) {
+		if o.SentAt.IsZero() && !o.Status.Final() {
+			o.SentAt = sentAt
+		}
 		notes, r, err := e.apply(o, res, perr, first)
 		raised = r
 		return notes, err

@@ -54,6 +54,9 @@ type Order struct {
 	MessageID int `json:"message_id,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
+	// SentAt is when the order was first sent to the provider (see
+	// OrderRequest.SentAt); zero until a send or check is recorded.
+	SentAt    time.Time `json:"sent_at,omitzero"`
 	UpdatedAt time.Time `json:"updated_at"`
 	SettledAt time.Time `json:"settled_at,omitzero"`
 	// Checks counts status checks; NextCheckAt is when the poller may check

@@ -3,6 +3,7 @@ package flows
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"time"
 )
 
 // Status is the state of an order. Persisted as its string value; a status
@@ -70,6 +71,12 @@ type OrderRequest struct {
 	Acknowledged bool
 	// ProviderTxID is the provider's transaction id once known.
 	ProviderTxID string
+	// SentAt is when the order was first sent — or, when the first send's
+	// time was never recorded (the process died during it), when a check
+	// first re-sent it: never before the real first send. IAK fails an
+	// order whose re-send is refused without a transaction only once its
+	// first send is old enough to have been processed (DESIGN rule 4).
+	SentAt time.Time
 }
 
 // Result is a provider's definitive-enough answer about one transaction: a

@@ -81,6 +81,13 @@
 // Settle(ref, success) is the sandbox report's SUCCESS/FAILED button: one
 // action per transaction.
 //
+// Test knob (simulator only, not IAK behaviour that is documented):
+// RefuseResends(rc) makes every top-up re-sent under a ref_id the simulator
+// holds answer a refusal with rc — status 2, tr_id 0 — instead of the
+// transaction, as IAK may when it validates a re-send (the deposit, the daily
+// limit) before it notices the duplicate; check-status still finds the
+// transaction. RefuseResends("") turns it off.
+//
 // Prepaid test numbers are the simulator's own (IAK's prepaid test table is
 // not public). The last four digits of customer_id — of the userid for game
 // ids "userid|zoneid" — are read as S RRR:

@@ -80,6 +80,8 @@ type IAK struct {
 	billsByTr  map[int64]*iakBill
 	usedRefs   map[string]bool
 	nextBillTr int64
+	// resendRC is the test knob of RefuseResends.
+	resendRC string
 }
 
 // Prepaid and postpaid transaction ids start at IAK-looking numbers and only
