@@ -168,6 +168,7 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 		ProductCode:    req.Product.Code,
 		ProductName:    req.Product.Name,
 		Category:       req.Product.Category,
+		ProductType:    req.Product.Type,
 		CustomerNumber: req.CustomerNumber,
 		CustomerName:   req.CustomerName,
 		Price:          req.Price,
@@ -280,13 +281,16 @@ func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr 
 		}
 		return Order{}, fmt.Errorf("orders: record %s: %w", refID, err)
 	}
-	e.logAnswer(o, perr, first)
+	e.logAnswer(o, res, perr, first)
 	return o, nil
 }
 
-func (e *Engine) logAnswer(o Order, perr error, first bool) {
+func (e *Engine) logAnswer(o Order, res Result, perr error, first bool) {
 	attrs := []any{"ref_id", o.RefID, "status", string(o.Status), "first_send", first}
 	switch kind := KindOf(perr); {
+	case perr == nil && res.Status == StatusSuccess && o.Status == StatusPending:
+		e.log.Warn("provider reports success without the code the buyer paid for; order stays pending",
+			append(attrs, "rc", o.RC, "product_type", string(o.ProductType), "category", string(o.Category))...)
 	case perr == nil:
 		e.log.Info("provider answered", append(attrs, "rc", o.RC)...)
 	case kind == KindMisconfigured:
@@ -356,11 +360,18 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 		if res.Price > 0 {
 			o.Cost = res.Price
 		}
-		switch res.Status {
-		case StatusSuccess:
+		switch {
+		case res.Status == StatusSuccess && !o.delivered(res):
+			// A success without the token, voucher code or activation code
+			// has given the buyer nothing: it stays pending, and checked,
+			// until the code arrives (and alerts as any pending order).
+			if o.Status == StatusPlacing {
+				o.Status = StatusPending
+			}
+		case res.Status == StatusSuccess:
 			o.SN, o.PIN, o.ActivationCode = res.SN, res.PIN, res.ActivationCode
 			e.settle(o, StatusSuccess, "", now)
-		case StatusFailed:
+		case res.Status == StatusFailed:
 			reason := res.Reason
 			if reason == "" {
 				reason = ReasonFailed

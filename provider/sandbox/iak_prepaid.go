@@ -319,6 +319,25 @@ func (s *IAK) RefuseResends(rc string) {
 	s.resendRC = rc
 }
 
+// WithholdSN is a test knob, not documented IAK behaviour: while on, a
+// transaction that succeeds gets no SN, PIN or activation code, as IAK may
+// answer SUCCESS before the biller sent the token or voucher code. Turning
+// it off issues them to every success still without one; check-status then
+// shows them (no second callback is sent).
+func (s *IAK) WithholdSN(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.withholdSN = on
+	if on {
+		return
+	}
+	for _, tx := range s.txs {
+		if tx.status == 1 && tx.sn == "" && tx.pin == "" && tx.esim == "" {
+			s.issueLocked(tx)
+		}
+	}
+}
+
 // finishLocked applies rc to a transaction in process: a pending rc only
 // changes its rc; success issues the SN; a failure refunds the price. Final
 // states send the callback.
@@ -331,7 +350,9 @@ func (s *IAK) finishLocked(tx *iakTx, rc string) {
 	tx.settled = s.opts.Now()
 	if rc == "00" {
 		tx.status = 1
-		s.issueLocked(tx)
+		if !s.withholdSN {
+			s.issueLocked(tx)
+		}
 	} else {
 		tx.status = 2
 		s.deposit += tx.price
