@@ -71,6 +71,13 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	if err := a.buildProvider(); err != nil {
 		return nil, err
 	}
+	// Orders written before Mesin R1 accounts recorded their host belong to
+	// the configured account if its mmid and key match (DESIGN rule 4).
+	if n, err := a.db.AdoptAccountHost(ctx, a.provider.Account()); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("pending orders adopted by the configured account's host", "count", n, "account", a.provider.Account().String())
+	}
 	opsChat, err := a.opsChat(ctx)
 	if err != nil {
 		return nil, err

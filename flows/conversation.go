@@ -592,6 +592,13 @@ func (t *turn) confirm(ctx context.Context, token string) (State, error) {
 	if current.Category == "" {
 		current.Category = t.sess.Category
 	}
+	if current.Type == "" {
+		// Mesin R1's price answer names no type; the list does, and the
+		// order keeps it (what a success must deliver).
+		if cached, ok := t.s.cfg.Products.Lookup(current.Code); ok {
+			current.Type = cached.Type
+		}
+	}
 	price := t.s.price(current)
 	if price > t.sess.Quote {
 		old := t.sess.Quote

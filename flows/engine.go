@@ -126,6 +126,7 @@ func (o *Order) request() OrderRequest {
 		CustomerNumber: o.CustomerNumber,
 		Acknowledged:   o.Acknowledged,
 		ProviderTxID:   o.ProviderTxID,
+		SentAt:         o.SentAt,
 	}
 }
 
@@ -167,6 +168,7 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 		ProductCode:    req.Product.Code,
 		ProductName:    req.Product.Name,
 		Category:       req.Product.Category,
+		ProductType:    req.Product.Type,
 		CustomerNumber: req.CustomerNumber,
 		CustomerName:   req.CustomerName,
 		Price:          req.Price,
@@ -201,10 +203,12 @@ func (e *Engine) Send(ctx context.Context, refID string) (Order, error) {
 	if o.Status != StatusPlacing {
 		return o, nil
 	}
+	req := o.request()
+	req.SentAt = e.cfg.Now()
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
-	res, perr := e.provider.Place(pctx, o.request())
+	res, perr := e.provider.Place(pctx, req)
 	cancel()
-	return e.record(ctx, refID, res, perr, true)
+	return e.recordSent(ctx, refID, res, perr, true, req.SentAt)
 }
 
 // Check asks the provider about one order and records the answer (the
@@ -234,10 +238,16 @@ func (e *Engine) Check(ctx context.Context, refID string) (Order, error) {
 	if !o.Acknowledged && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
 		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
 	}
+	req := o.request()
+	if req.SentAt.IsZero() {
+		// The first send's time was never recorded (the process died during
+		// it, or an older version wrote the order): it went before now.
+		req.SentAt = now
+	}
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
-	res, perr := e.provider.Check(pctx, o.request())
+	res, perr := e.provider.Check(pctx, req)
 	cancel()
-	return e.record(ctx, refID, res, perr, false)
+	return e.recordSent(ctx, refID, res, perr, false, req.SentAt)
 }
 
 // recordTimeout bounds the write of a provider answer.
@@ -248,10 +258,19 @@ const recordTimeout = 10 * time.Second
 // definitive answer (an SN, a refusal) must not be dropped because the
 // caller gave up (a shutdown, an update's deadline).
 func (e *Engine) record(ctx context.Context, refID string, res Result, perr error, first bool) (Order, error) {
+	return e.recordSent(ctx, refID, res, perr, first, time.Time{})
+}
+
+// recordSent is record for a send or re-send that went at sentAt: the
+// order keeps the first such time as its SentAt (see OrderRequest.SentAt).
+func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr error, first bool, sentAt time.Time) (Order, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	var raised []*atomic.Bool
 	o, err := e.store.UpdateOrder(ctx, refID, func(o *Order) ([]Notification, error) {
+		if o.SentAt.IsZero() && !o.Status.Final() {
+			o.SentAt = sentAt
+		}
 		notes, r, err := e.apply(o, res, perr, first)
 		raised = r
 		return notes, err
@@ -262,13 +281,16 @@ func (e *Engine) record(ctx context.Context, refID string, res Result, perr erro
 		}
 		return Order{}, fmt.Errorf("orders: record %s: %w", refID, err)
 	}
-	e.logAnswer(o, perr, first)
+	e.logAnswer(o, res, perr, first)
 	return o, nil
 }
 
-func (e *Engine) logAnswer(o Order, perr error, first bool) {
+func (e *Engine) logAnswer(o Order, res Result, perr error, first bool) {
 	attrs := []any{"ref_id", o.RefID, "status", string(o.Status), "first_send", first}
 	switch kind := KindOf(perr); {
+	case perr == nil && res.Status == StatusSuccess && o.Status == StatusPending:
+		e.log.Warn("provider reports success without the code the buyer paid for; order stays pending",
+			append(attrs, "rc", o.RC, "product_type", string(o.ProductType), "category", string(o.Category))...)
 	case perr == nil:
 		e.log.Info("provider answered", append(attrs, "rc", o.RC)...)
 	case kind == KindMisconfigured:
@@ -338,11 +360,18 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 		if res.Price > 0 {
 			o.Cost = res.Price
 		}
-		switch res.Status {
-		case StatusSuccess:
+		switch {
+		case res.Status == StatusSuccess && !o.delivered(res):
+			// A success without the token, voucher code or activation code
+			// has given the buyer nothing: it stays pending, and checked,
+			// until the code arrives (and alerts as any pending order).
+			if o.Status == StatusPlacing {
+				o.Status = StatusPending
+			}
+		case res.Status == StatusSuccess:
 			o.SN, o.PIN, o.ActivationCode = res.SN, res.PIN, res.ActivationCode
 			e.settle(o, StatusSuccess, "", now)
-		case StatusFailed:
+		case res.Status == StatusFailed:
 			reason := res.Reason
 			if reason == "" {
 				reason = ReasonFailed

@@ -19,10 +19,13 @@ type Order struct {
 	// Lang is the buyer's language when the order was made.
 	Lang string `json:"lang,omitempty"`
 
-	Kind           ProductKind `json:"kind"`
-	ProductCode    string      `json:"product_code"`
-	ProductName    string      `json:"product_name"`
-	Category       CategoryID  `json:"category"`
+	Kind        ProductKind `json:"kind"`
+	ProductCode string      `json:"product_code"`
+	ProductName string      `json:"product_name"`
+	Category    CategoryID  `json:"category"`
+	// ProductType is the product's type when the order was made (see
+	// ProductType): a later catalog cannot change what the order delivers.
+	ProductType    ProductType `json:"product_type,omitempty"`
 	CustomerNumber string      `json:"customer_number"`
 	CustomerName   string      `json:"customer_name,omitempty"`
 	// Price is what the buyer was shown and agreed to; Cost what the
@@ -54,6 +57,9 @@ type Order struct {
 	MessageID int `json:"message_id,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
+	// SentAt is when the order was first sent to the provider (see
+	// OrderRequest.SentAt); zero until a send or check is recorded.
+	SentAt    time.Time `json:"sent_at,omitzero"`
 	UpdatedAt time.Time `json:"updated_at"`
 	SettledAt time.Time `json:"settled_at,omitzero"`
 	// Checks counts status checks; NextCheckAt is when the poller may check
@@ -63,6 +69,23 @@ type Order struct {
 	// Alerted records the alerts already raised for this order: each kind
 	// once (DESIGN rule 11).
 	Alerted []AlertKind `json:"alerted,omitempty"`
+}
+
+// ValueIsCode reports whether the order's product is a code the buyer needs
+// (see ProductType.ValueIsCode). An order that records no product type —
+// written before types were — is judged by its category.
+func (o *Order) ValueIsCode() bool {
+	t := o.ProductType
+	if t == "" {
+		t = categoryType(o.Category)
+	}
+	return t.ValueIsCode()
+}
+
+// delivered reports whether a success answer carries what the buyer paid
+// for: anything for a credit, the code for a product whose value is its code.
+func (o *Order) delivered(res Result) bool {
+	return !o.ValueIsCode() || res.SN != "" || res.PIN != "" || res.ActivationCode != ""
 }
 
 // HasAlerted reports whether the alert of kind k was raised for o already.

@@ -3,6 +3,7 @@ package flows
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"time"
 )
 
 // Status is the state of an order. Persisted as its string value; a status
@@ -45,10 +46,21 @@ type Account struct {
 	// (see KeyFingerprint); it tells a sandbox key from a production key
 	// without storing either.
 	KeyHash string
+	// Host is the API host, for providers whose tenants share mmids and
+	// keys (Mesin R1 is white-label: each tenant has its own host). Empty
+	// for IAK, whose key tells sandbox from production, and in orders
+	// written before the host was recorded (see storage's AdoptAccountHost).
+	Host string `json:",omitempty"`
 }
 
 // String renders the account for logs: it holds no secret.
-func (a Account) String() string { return a.Provider + ":" + a.ID + ":" + a.KeyHash }
+func (a Account) String() string {
+	s := a.Provider + ":" + a.ID + ":" + a.KeyHash
+	if a.Host != "" {
+		s += "@" + a.Host
+	}
+	return s
+}
 
 // KeyFingerprint returns a short fingerprint of an api key: the first 12 hex
 // digits of its SHA-256. It identifies the key without revealing it.
@@ -70,6 +82,12 @@ type OrderRequest struct {
 	Acknowledged bool
 	// ProviderTxID is the provider's transaction id once known.
 	ProviderTxID string
+	// SentAt is when the order was first sent — or, when the first send's
+	// time was never recorded (the process died during it), when a check
+	// first re-sent it: never before the real first send. IAK fails an
+	// order whose re-send is refused without a transaction only once its
+	// first send is old enough to have been processed (DESIGN rule 4).
+	SentAt time.Time
 }
 
 // Result is a provider's definitive-enough answer about one transaction: a

@@ -78,6 +78,51 @@ const (
 	NumberAny NumberKind = "any"
 )
 
+// ProductType says what the buyer receives, which decides whether a success
+// has delivered anything: for some products the value is a code the buyer
+// needs (a PLN token, a voucher code or PIN, an eSIM activation code), for
+// the others it is credited to the number or account itself and the SN is
+// only a receipt. It is the product's type, not its menu: a Google Play
+// voucher sits among the games, a direct game top-up is credited to the
+// game account. Persisted as a string.
+type ProductType string
+
+// Product types.
+const (
+	// TypeTopUp is credited to the number or account: pulsa, data,
+	// e-money, a direct game top-up.
+	TypeTopUp ProductType = "topup"
+	// TypePLNToken is a PLN prepaid token, delivered in the SN.
+	TypePLNToken ProductType = "pln_token"
+	// TypeVoucher is a voucher (game vouchers included): its code or PIN.
+	TypeVoucher ProductType = "voucher"
+	// TypeESIM is an eSIM: its activation code.
+	TypeESIM ProductType = "esim"
+)
+
+// ValueIsCode reports whether the buyer receives a code (token, voucher
+// code or PIN, activation code) rather than a credit: a success without one
+// has delivered nothing yet.
+func (t ProductType) ValueIsCode() bool {
+	return t == TypePLNToken || t == TypeVoucher || t == TypeESIM
+}
+
+// categoryType is the product type an order or product that records none
+// is taken to have: written before types were recorded, or quoted by a
+// price endpoint that names none. Only the categories whose every product
+// is a code; a game voucher among the games needs its product's type.
+func categoryType(c CategoryID) ProductType {
+	switch c {
+	case CategoryPLN:
+		return TypePLNToken
+	case CategoryVoucher:
+		return TypeVoucher
+	case CategoryESIM:
+		return TypeESIM
+	}
+	return ""
+}
+
 // Product is one item a provider sells.
 type Product struct {
 	// Code is the provider's product code, sent back when ordering.
@@ -100,4 +145,7 @@ type Product struct {
 	// NumberFormat is the game id format for NumberGameID products, e.g.
 	// "{userid}|{zoneid}"; empty otherwise.
 	NumberFormat string
+	// Type says what the buyer receives (see ProductType); empty for
+	// postpaid products and when the provider's answer does not say.
+	Type ProductType `json:",omitempty"`
 }

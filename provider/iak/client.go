@@ -52,7 +52,13 @@ type Config struct {
 	APIKey   string
 	// HTTPClient defaults to a client with DefaultTimeout.
 	HTTPClient *http.Client
-	// Now defaults to time.Now; bill expiry is computed from it.
+	// Timeout is the provider timeout: how long one call may take. A re-send
+	// refused without a transaction fails an order only once the order's
+	// first send is older than twice this (DESIGN rule 4). Default: the
+	// HTTPClient's Timeout, or DefaultTimeout.
+	Timeout time.Duration
+	// Now defaults to time.Now; bill expiry is computed from it, and the age
+	// of a first send.
 	Now func() time.Time
 }
 
@@ -63,6 +69,7 @@ type Client struct {
 	username    string
 	apiKey      string
 	http        *http.Client
+	timeout     time.Duration
 	now         func() time.Time
 }
 
@@ -82,6 +89,7 @@ func New(cfg Config) (*Client, error) {
 		username:    cfg.Username,
 		apiKey:      cfg.APIKey,
 		http:        cfg.HTTPClient,
+		timeout:     cfg.Timeout,
 		now:         cfg.Now,
 	}
 	if c.prepaidURL == "" {
@@ -92,6 +100,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: DefaultTimeout}
+	}
+	if c.timeout <= 0 {
+		c.timeout = c.http.Timeout
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
 	}
 	if c.now == nil {
 		c.now = time.Now

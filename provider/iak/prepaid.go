@@ -3,7 +3,9 @@ package iak
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	"topupbot/flows"
 	"topupbot/provider/internal/flex"
@@ -88,6 +90,10 @@ func (c *Client) Place(ctx context.Context, req flows.OrderRequest) (flows.Resul
 // also places the order if the first send never arrived. Acknowledged orders
 // are asked with check-status, whose rc 06 ("not found") comes back as
 // flows.KindNotFound and never fails an order.
+//
+// A re-send refused without a transaction is confirmed with check-status
+// (see confirmRefusal): the refusal is about the request, and the first send
+// may live on.
 func (c *Client) Check(ctx context.Context, req flows.OrderRequest) (flows.Result, error) {
 	if !req.Acknowledged {
 		op := "iak: top-up re-send " + req.RefID
@@ -95,19 +101,103 @@ func (c *Client) Check(ctx context.Context, req flows.OrderRequest) (flows.Resul
 		if err != nil {
 			return flows.Result{}, err
 		}
-		return classifyPrepaid(op, req.RefID, d, true)
+		res, err := classifyPrepaid(op, req.RefID, d, true)
+		if rc, refused := resendRefusal(req.RefID, d); refused {
+			return c.confirmRefusal(ctx, req, rc, string(d.Message))
+		}
+		return res, err
 	}
-	op := "iak: check-status " + req.RefID
-	body := map[string]string{"username": c.username, "ref_id": req.RefID, "sign": c.sign(req.RefID)}
+	d, err := c.checkStatus(ctx, req.RefID)
+	if err != nil {
+		return flows.Result{}, err
+	}
+	return classifyPrepaid("iak: check-status "+req.RefID, req.RefID, d, true)
+}
+
+func (c *Client) checkStatus(ctx context.Context, refID string) (txData, error) {
+	op := "iak: check-status " + refID
+	body := map[string]string{"username": c.username, "ref_id": refID, "sign": c.sign(refID)}
 	raw, _, err := c.post(ctx, op, c.prepaidURL+"/api/check-status", body)
 	if err != nil {
-		return flows.Result{}, err
+		return txData{}, err
 	}
-	d, err := decodeTx(op, raw)
+	return decodeTx(op, raw)
+}
+
+// orderProperties are the refusals a property of the order itself explains
+// — wrong number (14), operator prefix (16), unknown product code (20),
+// blocked number (13): the first send met them too, so it created nothing.
+// Any other refusal of a re-send (17 deposit, 106 out of service, 110
+// maintenance, 202 once a day — which even hints that the first send
+// exists —, or an rc the table lacks) may be IAK refusing the request while
+// the first send's transaction lives on.
+var orderProperties = map[string]bool{"13": true, "14": true, "16": true, "20": true}
+
+// resendRefusal reports whether a re-send's answer refuses the request
+// rather than reporting a transaction: a failed answer (a failure or outage
+// rc, or status 2 with an rc the table lacks or none) without a tr_id. It
+// returns the refusal's rc.
+func resendRefusal(refID string, d txData) (rc string, refused bool) {
+	if d.trID() != "" || (d.RefID != "" && string(d.RefID) != refID) {
+		return "", false
+	}
+	rc = d.rc()
+	failedStatus := d.Status.Set && d.Status.Value == 2
+	info, known := prepaidCodes[rc]
+	switch {
+	case rc == "" || !known:
+		return rc, failedStatus
+	case info.class == classFailed, info.class == classOutage:
+		// A status other than 2 contradicts the rc: classifyPrepaid's
+		// "unknown" stands.
+		return rc, !d.Status.Set || failedStatus
+	}
+	return "", false
+}
+
+// confirmRefusal decides an unacknowledged order whose same-ref re-send IAK
+// refused without a transaction (DESIGN rules 4 and 5). The refusal is about
+// the request, not the transaction — rc 17 may be the deposit the first send
+// was charged — so check-status is asked first. A transaction found there
+// decides by its own state. rc 06 fails the order only for a refusal that is
+// a property of the order (orderProperties) and a first send older than
+// twice the provider timeout, which IAK would have registered by now; any
+// other case leaves the order pending.
+func (c *Client) confirmRefusal(ctx context.Context, req flows.OrderRequest, rc, message string) (flows.Result, error) {
+	op := "iak: top-up re-send " + req.RefID
+	csOp := "iak: check-status " + req.RefID
+	d, err := c.checkStatus(ctx, req.RefID)
 	if err != nil {
 		return flows.Result{}, err
 	}
-	return classifyPrepaid(op, req.RefID, d, true)
+	res, err := classifyPrepaid(csOp, req.RefID, d, true)
+	switch flows.KindOf(err) {
+	case "":
+		if res.Status == flows.StatusFailed && !res.Acknowledged {
+			// A failure without a tr_id is a refusal again, not a
+			// transaction's state.
+			return flows.Result{}, &flows.ProviderError{Kind: flows.KindUnknown, Op: csOp, RC: res.RC, Message: res.Message,
+				Err: fmt.Errorf("re-send refused (rc %q) and check-status answers a failure without a transaction", rc)}
+		}
+		return res, nil
+	case flows.KindNotFound:
+	default:
+		return flows.Result{}, err
+	}
+	age := c.now().Sub(req.SentAt)
+	if orderProperties[rc] && !req.SentAt.IsZero() && age > 2*c.timeout {
+		return flows.Result{}, &flows.ProviderError{Kind: flows.KindRejected, Op: op, RC: rc, Message: message,
+			Reason: prepaidCodes[rc].reason}
+	}
+	why := fmt.Sprintf("re-send refused (rc %q) without a transaction and check-status finds none; such a refusal does not fail an order", rc)
+	switch {
+	case !orderProperties[rc]:
+	case req.SentAt.IsZero():
+		why = fmt.Sprintf("re-send refused (rc %s) and check-status finds no transaction, but when the first send went is not known", rc)
+	default:
+		why = fmt.Sprintf("re-send refused (rc %s) and check-status finds no transaction, but the first send is only %s old", rc, age.Round(time.Second))
+	}
+	return flows.Result{}, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, RC: rc, Message: message, Err: errors.New(why)}
 }
 
 func (c *Client) topUp(ctx context.Context, op string, req flows.OrderRequest) (txData, error) {

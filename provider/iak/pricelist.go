@@ -188,6 +188,7 @@ func prepaidProduct(it PricelistItem) (flows.Product, bool) {
 		Kind:      flows.Prepaid,
 		Available: it.Active,
 		Number:    flows.NumberPhone,
+		Type:      flows.TypeTopUp,
 	}
 	switch it.Type {
 	case "pulsa":
@@ -195,11 +196,15 @@ func prepaidProduct(it PricelistItem) (flows.Product, bool) {
 	case "data":
 		p.Category = flows.CategoryData
 	case "pln":
-		p.Category, p.Number = flows.CategoryPLN, flows.NumberPLNMeter
+		p.Category, p.Number, p.Type = flows.CategoryPLN, flows.NumberPLNMeter, flows.TypePLNToken
 	case "game":
 		p.Category = flows.CategoryGame
 		if f, ok := gameFormats[strings.ToLower(it.Description)]; ok {
 			p.Number, p.NumberFormat = flows.NumberGameID, f
+		} else {
+			// Bought with a phone number, a game voucher (Google Play,
+			// Steam Wallet) is its code: sn-format.md, "+ pin".
+			p.Type = flows.TypeVoucher
 		}
 	case "etoll", "emoney", "e-money":
 		p.Category = flows.CategoryEMoney
@@ -208,9 +213,9 @@ func prepaidProduct(it PricelistItem) (flows.Product, bool) {
 			p.Number = flows.NumberAny
 		}
 	case "voucher":
-		p.Category, p.Number = flows.CategoryVoucher, flows.NumberAny
+		p.Category, p.Number, p.Type = flows.CategoryVoucher, flows.NumberAny, flows.TypeVoucher
 	case "esim", "esim-international":
-		p.Category, p.Number = flows.CategoryESIM, flows.NumberAny
+		p.Category, p.Number, p.Type = flows.CategoryESIM, flows.NumberAny, flows.TypeESIM
 	default:
 		return flows.Product{}, false
 	}

@@ -280,17 +280,19 @@ func TestProductMapping(t *testing.T) {
 		ok   bool
 	}{
 		{PricelistItem{Code: "htelkomsel10000", Description: "Telkomsel", Nominal: "10000", Price: 10850, Type: "pulsa", Active: true},
-			flows.Product{Code: "htelkomsel10000", Name: "Telkomsel 10.000", Category: flows.CategoryPulsa, Brand: "Telkomsel", Price: 10850, Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone}, true},
+			flows.Product{Code: "htelkomsel10000", Name: "Telkomsel 10.000", Category: flows.CategoryPulsa, Brand: "Telkomsel", Price: 10850, Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone, Type: flows.TypeTopUp}, true},
 		{PricelistItem{Code: "hpln20000", Description: "PLN", Nominal: "20000", Price: 20500, Type: "pln", Active: false},
-			flows.Product{Code: "hpln20000", Name: "PLN 20.000", Category: flows.CategoryPLN, Brand: "PLN", Price: 20500, Kind: flows.Prepaid, Number: flows.NumberPLNMeter}, true},
+			flows.Product{Code: "hpln20000", Name: "PLN 20.000", Category: flows.CategoryPLN, Brand: "PLN", Price: 20500, Kind: flows.Prepaid, Number: flows.NumberPLNMeter, Type: flows.TypePLNToken}, true},
 		{PricelistItem{Code: "hmobilelegend110", Description: "Mobile Legend", Nominal: "110 Diamonds", Price: 30000, Type: "game", Active: true},
-			flows.Product{Code: "hmobilelegend110", Name: "Mobile Legend 110 Diamonds", Category: flows.CategoryGame, Brand: "Mobile Legend", Price: 30000, Kind: flows.Prepaid, Available: true, Number: flows.NumberGameID, NumberFormat: "{userid}|{zoneid}"}, true},
+			flows.Product{Code: "hmobilelegend110", Name: "Mobile Legend 110 Diamonds", Category: flows.CategoryGame, Brand: "Mobile Legend", Price: 30000, Kind: flows.Prepaid, Available: true, Number: flows.NumberGameID, NumberFormat: "{userid}|{zoneid}", Type: flows.TypeTopUp}, true},
 		{PricelistItem{Code: "hgoogleplay20", Description: "Google Play", Nominal: "Google Play 20.000", Price: 20000, Type: "game", Active: true},
-			flows.Product{Code: "hgoogleplay20", Name: "Google Play 20.000", Category: flows.CategoryGame, Brand: "Google Play", Price: 20000, Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone}, true},
+			flows.Product{Code: "hgoogleplay20", Name: "Google Play 20.000", Category: flows.CategoryGame, Brand: "Google Play", Price: 20000, Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone, Type: flows.TypeVoucher}, true},
 		{PricelistItem{Code: "hdana50", Description: "DANA", Nominal: "50000", Price: 50500, Type: "etoll", Active: true},
-			flows.Product{Code: "hdana50", Name: "DANA 50.000", Category: flows.CategoryEMoney, Brand: "DANA", Price: 50500, Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone}, true},
+			flows.Product{Code: "hdana50", Name: "DANA 50.000", Category: flows.CategoryEMoney, Brand: "DANA", Price: 50500, Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone, Type: flows.TypeTopUp}, true},
 		{PricelistItem{Code: "alfamart100", Description: "Alfamart Voucher", Nominal: "Voucher Alfamart Rp 100.000", Price: 99000, Type: "voucher", Active: true},
-			flows.Product{Code: "alfamart100", Name: "Voucher Alfamart Rp 100.000", Category: flows.CategoryVoucher, Brand: "Alfamart Voucher", Price: 99000, Kind: flows.Prepaid, Available: true, Number: flows.NumberAny}, true},
+			flows.Product{Code: "alfamart100", Name: "Voucher Alfamart Rp 100.000", Category: flows.CategoryVoucher, Brand: "Alfamart Voucher", Price: 99000, Kind: flows.Prepaid, Available: true, Number: flows.NumberAny, Type: flows.TypeVoucher}, true},
+		{PricelistItem{Code: "esimjapan3gb", Description: "eSIM Japan", Nominal: "3 GB / 7 Hari", Price: 65000, Type: "esim-international", Active: true},
+			flows.Product{Code: "esimjapan3gb", Name: "eSIM Japan 3 GB / 7 Hari", Category: flows.CategoryESIM, Brand: "eSIM Japan", Price: 65000, Kind: flows.Prepaid, Available: true, Number: flows.NumberAny, Type: flows.TypeESIM}, true},
 		{PricelistItem{Code: "malaysia10", Description: "Malaysia Topup", Nominal: "10", Type: "malaysia"}, flows.Product{}, false},
 	}
 	for _, tt := range tests {

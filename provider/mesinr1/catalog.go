@@ -338,7 +338,27 @@ func convert(wp wireProduct, groups map[string]string) (flows.Product, string) {
 		p.Brand = kategori
 	}
 	p.Number, p.NumberFormat = numberOf(cat, p.Brand+" "+p.Name)
+	p.Type = typeOf(cat, group)
 	return p, ""
+}
+
+// typeOf is what a product delivers (flows.ProductType). A physical voucher
+// (group VOUCHER FISIK, whatever its menu) or a voucher category is its
+// code; PLN prepaid is its token; eSIM its activation code. Games are
+// credited to the game id the buyer gives (numberOf), so their SN is a
+// receipt. Bills have no type.
+func typeOf(cat flows.CategoryID, group string) flows.ProductType {
+	switch {
+	case cat == flows.CategoryBill:
+		return ""
+	case cat == flows.CategoryVoucher, strings.Contains(normalize(group), "VOUCHER"):
+		return flows.TypeVoucher
+	case cat == flows.CategoryPLN:
+		return flows.TypePLNToken
+	case cat == flows.CategoryESIM:
+		return flows.TypeESIM
+	}
+	return flows.TypeTopUp
 }
 
 // yes reads a gangguan/kosong flag. Anything but a clear "no" counts as

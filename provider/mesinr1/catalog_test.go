@@ -64,18 +64,18 @@ func TestProductsWalksEveryPage(t *testing.T) {
 	}
 	want := map[string]flows.Product{
 		"IS5": {Code: "IS5", Name: "INDOSAT SMS 5.000", Category: flows.CategoryPulsa, Brand: "INDOSAT", Price: 5500,
-			Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone},
-		"XLD5":     {Code: "XLD5", Name: "XL DATA 5GB 30 HARI", Category: flows.CategoryData, Brand: "XL", Price: 45800, Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone},
-		"PLN50":    {Code: "PLN50", Name: "TOKEN PLN 50.000", Category: flows.CategoryPLN, Brand: "PLN", Price: 51500, Kind: flows.Prepaid, Available: true, Number: flows.NumberPLNMeter},
-		"ML86":     {Code: "ML86", Name: "MOBILE LEGENDS 86 DIAMOND", Category: flows.CategoryGame, Brand: "MOBILE LEGENDS", Price: 22000, Kind: flows.Prepaid, Available: true, Number: flows.NumberGameID, NumberFormat: "{userid}|{zoneid}"},
-		"FF70":     {Code: "FF70", Name: "FREE FIRE 70 DIAMOND", Category: flows.CategoryGame, Brand: "FREE FIRE", Price: 9500, Kind: flows.Prepaid, Available: true, Number: flows.NumberGameID, NumberFormat: "{userid}"},
-		"DANA20":   {Code: "DANA20", Name: "SALDO DANA 20.000", Category: flows.CategoryEMoney, Brand: "DANA", Price: 21000, Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone},
-		"GPLAY20":  {Code: "GPLAY20", Name: "GOOGLE PLAY 20.000", Category: flows.CategoryVoucher, Brand: "GOOGLE PLAY", Price: 21000, Kind: flows.Prepaid, Available: true, Number: flows.NumberAny},
-		"ESIMXL15": {Code: "ESIMXL15", Name: "ESIM XL 15GB 30 HARI", Category: flows.CategoryESIM, Brand: "XL", Price: 85000, Kind: flows.Prepaid, Available: true, Number: flows.NumberAny},
+			Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone, Type: flows.TypeTopUp},
+		"XLD5":     {Code: "XLD5", Name: "XL DATA 5GB 30 HARI", Category: flows.CategoryData, Brand: "XL", Price: 45800, Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone, Type: flows.TypeTopUp},
+		"PLN50":    {Code: "PLN50", Name: "TOKEN PLN 50.000", Category: flows.CategoryPLN, Brand: "PLN", Price: 51500, Kind: flows.Prepaid, Available: true, Number: flows.NumberPLNMeter, Type: flows.TypePLNToken},
+		"ML86":     {Code: "ML86", Name: "MOBILE LEGENDS 86 DIAMOND", Category: flows.CategoryGame, Brand: "MOBILE LEGENDS", Price: 22000, Kind: flows.Prepaid, Available: true, Number: flows.NumberGameID, NumberFormat: "{userid}|{zoneid}", Type: flows.TypeTopUp},
+		"FF70":     {Code: "FF70", Name: "FREE FIRE 70 DIAMOND", Category: flows.CategoryGame, Brand: "FREE FIRE", Price: 9500, Kind: flows.Prepaid, Available: true, Number: flows.NumberGameID, NumberFormat: "{userid}", Type: flows.TypeTopUp},
+		"DANA20":   {Code: "DANA20", Name: "SALDO DANA 20.000", Category: flows.CategoryEMoney, Brand: "DANA", Price: 21000, Kind: flows.Prepaid, Available: true, Number: flows.NumberPhone, Type: flows.TypeTopUp},
+		"GPLAY20":  {Code: "GPLAY20", Name: "GOOGLE PLAY 20.000", Category: flows.CategoryVoucher, Brand: "GOOGLE PLAY", Price: 21000, Kind: flows.Prepaid, Available: true, Number: flows.NumberAny, Type: flows.TypeVoucher},
+		"ESIMXL15": {Code: "ESIMXL15", Name: "ESIM XL 15GB 30 HARI", Category: flows.CategoryESIM, Brand: "XL", Price: 85000, Kind: flows.Prepaid, Available: true, Number: flows.NumberAny, Type: flows.TypeESIM},
 		"PLNPASC":  {Code: "PLNPASC", Name: "PLN PASCABAYAR", Category: flows.CategoryBill, Brand: "PLN", Price: 2750, Kind: flows.Postpaid, Available: true, Number: flows.NumberBill},
 		"BPJSKS":   {Code: "BPJSKS", Name: "BPJS KESEHATAN", Category: flows.CategoryBill, Brand: "BPJS", Price: 2500, Kind: flows.Postpaid, Available: true, Number: flows.NumberBill},
-		"SM100":    {Code: "SM100", Name: "SMARTFREN 100.000", Category: flows.CategoryPulsa, Brand: "SMARTFREN", Price: 100450, Kind: flows.Prepaid, Available: false, Number: flows.NumberPhone},
-		"AX100":    {Code: "AX100", Name: "AXIS 100.000", Category: flows.CategoryPulsa, Brand: "AXIS", Price: 100700, Kind: flows.Prepaid, Available: false, Number: flows.NumberPhone},
+		"SM100":    {Code: "SM100", Name: "SMARTFREN 100.000", Category: flows.CategoryPulsa, Brand: "SMARTFREN", Price: 100450, Kind: flows.Prepaid, Available: false, Number: flows.NumberPhone, Type: flows.TypeTopUp},
+		"AX100":    {Code: "AX100", Name: "AXIS 100.000", Category: flows.CategoryPulsa, Brand: "AXIS", Price: 100700, Kind: flows.Prepaid, Available: false, Number: flows.NumberPhone, Type: flows.TypeTopUp},
 	}
 	for code, wp := range want {
 		if got := byCode[code]; got != wp {

@@ -78,6 +78,7 @@ func redact(key string) string {
 // Client speaks to one Mesin R1 account. It is safe for concurrent use.
 type Client struct {
 	endpoint string // ".../V1/api/"
+	host     string // the tenant's host name, part of the Account
 	mmid     string
 	apiKey   string
 	keyHash  string
@@ -130,6 +131,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		endpoint: base + "/V1/api/",
+		host:     strings.ToLower(u.Hostname()),
 		mmid:     mmid,
 		apiKey:   cfg.APIKey,
 		keyHash:  flows.KeyFingerprint(cfg.APIKey),
@@ -159,9 +161,12 @@ func (c *Client) String() string {
 func (c *Client) GoString() string { return c.String() }
 
 // Account identifies the account orders are placed with; the key appears
-// only as its fingerprint.
+// only as its fingerprint. The tenant's host is part of it: Mesin R1 is
+// white-label, and two tenants may know the same mmid and key (DESIGN rule
+// 4). The port is not: the in-process sandbox listens on a new one at every
+// start.
 func (c *Client) Account() flows.Account {
-	return flows.Account{Provider: providerName, ID: c.mmid, KeyHash: c.keyHash}
+	return flows.Account{Provider: providerName, ID: c.mmid, KeyHash: c.keyHash, Host: c.host}
 }
 
 // envelope is every answer's wrapper: {"status","code","message","rc","data"}.

@@ -232,7 +232,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		}
 	}
 	acc := c.Account()
-	want := flows.Account{Provider: "mesinr1", ID: "C71283", KeyHash: flows.KeyFingerprint(testKey)}
+	want := flows.Account{Provider: "mesinr1", ID: "C71283", KeyHash: flows.KeyFingerprint(testKey), Host: "h.example"}
 	if acc != want {
 		t.Errorf("Account = %+v, want %+v", acc, want)
 	}

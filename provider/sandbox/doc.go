@@ -81,6 +81,16 @@
 // Settle(ref, success) is the sandbox report's SUCCESS/FAILED button: one
 // action per transaction.
 //
+// Test knob (simulator only, not IAK behaviour that is documented):
+// RefuseResends(rc) makes every top-up re-sent under a ref_id the simulator
+// holds answer a refusal with rc — status 2, tr_id 0 — instead of the
+// transaction, as IAK may when it validates a re-send (the deposit, the daily
+// limit) before it notices the duplicate; check-status still finds the
+// transaction. RefuseResends("") turns it off. WithholdSN(true) makes
+// successes come without SN, PIN or activation code, as IAK may report
+// SUCCESS before the token or voucher code; WithholdSN(false) issues them to
+// every success still without one.
+//
 // Prepaid test numbers are the simulator's own (IAK's prepaid test table is
 // not public). The last four digits of customer_id — of the userid for game
 // ids "userid|zoneid" — are read as S RRR:
@@ -294,7 +304,9 @@
 //	other       paid at once (546302215889, 0001234567890)
 //
 // Only a first send misbehaves: a re-send of the ref_1 is rc 94 and status
-// answers normally. Settle(ref_1, success) ends a pending transaction
+// answers normally. A test knob (simulator only, not documented Mesin R1
+// behaviour): WithholdSN(true) makes successful topups come without an SN
+// in msg; WithholdSN(false) gives every such success its SN. Settle(ref_1, success) ends a pending transaction
 // (failure is rc 05). Settlement is lazy — it happens when a request or a
 // method looks, by the Now clock — so the simulator runs no goroutine or
 // timer, and Close only releases stalled answers.

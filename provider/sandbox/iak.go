@@ -80,6 +80,10 @@ type IAK struct {
 	billsByTr  map[int64]*iakBill
 	usedRefs   map[string]bool
 	nextBillTr int64
+	// resendRC and withholdSN are the test knobs of RefuseResends and
+	// WithholdSN.
+	resendRC   string
+	withholdSN bool
 }
 
 // Prepaid and postpaid transaction ids start at IAK-looking numbers and only

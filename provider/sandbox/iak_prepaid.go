@@ -173,6 +173,13 @@ func (s *IAK) handleTopUp(w http.ResponseWriter, r *http.Request) {
 	// status". The other fields of a re-send are not looked at.
 	if tx, ok := s.txs[ref]; ok {
 		tx.topUps++
+		if rc := s.resendRC; rc != "" {
+			body := s.refusalLocked(req, rc)
+			s.mu.Unlock()
+			s.log.Info("top-up re-send refused (test knob)", "ref_id", ref, "tr_id", tx.trID, "rc", rc)
+			s.writeJSON(w, http.StatusOK, iakData{body})
+			return
+		}
 		body := s.bodyLocked(tx)
 		s.mu.Unlock()
 		s.log.Info("top-up re-sent", "ref_id", ref, "tr_id", tx.trID, "status", body.Status, "rc", body.RC)
@@ -300,6 +307,37 @@ func (s *IAK) Settle(refID string, success bool) error {
 	return nil
 }
 
+// RefuseResends is a test knob, not documented IAK behaviour: while rc is
+// set, a top-up re-sent under a ref_id the simulator holds is refused with rc
+// (status 2, price 0, tr_id 0, as a refusal that creates nothing) instead of
+// answering the transaction — as IAK may when it validates a re-send (the
+// deposit, the daily limit) before it notices the ref_id. check-status still
+// answers the transaction. An empty rc turns it off.
+func (s *IAK) RefuseResends(rc string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resendRC = rc
+}
+
+// WithholdSN is a test knob, not documented IAK behaviour: while on, a
+// transaction that succeeds gets no SN, PIN or activation code, as IAK may
+// answer SUCCESS before the biller sent the token or voucher code. Turning
+// it off issues them to every success still without one; check-status then
+// shows them (no second callback is sent).
+func (s *IAK) WithholdSN(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.withholdSN = on
+	if on {
+		return
+	}
+	for _, tx := range s.txs {
+		if tx.status == 1 && tx.sn == "" && tx.pin == "" && tx.esim == "" {
+			s.issueLocked(tx)
+		}
+	}
+}
+
 // finishLocked applies rc to a transaction in process: a pending rc only
 // changes its rc; success issues the SN; a failure refunds the price. Final
 // states send the callback.
@@ -312,7 +350,9 @@ func (s *IAK) finishLocked(tx *iakTx, rc string) {
 	tx.settled = s.opts.Now()
 	if rc == "00" {
 		tx.status = 1
-		s.issueLocked(tx)
+		if !s.withholdSN {
+			s.issueLocked(tx)
+		}
 	} else {
 		tx.status = 2
 		s.deposit += tx.price

@@ -77,6 +77,8 @@ type MesinR1 struct {
 	// paid holds product|customer of bills paid here: a new inquiry for
 	// them is refused as already paid.
 	paid map[string]bool
+	// withholdSN is the test knob of WithholdSN.
+	withholdSN bool
 }
 
 // r1MaxBody caps request bodies: Mesin R1 requests are a few hundred bytes.

@@ -231,7 +231,7 @@ func (s *MesinR1) finishLocked(tx *r1Tx, rc string) {
 	tx.settleAt, tx.updated, tx.rc = time.Time{}, now, rc
 	if rc == "00" {
 		tx.status = 1
-		if tx.product.sn != nil {
+		if tx.product.sn != nil && !s.withholdSN {
 			tx.sn = tx.product.sn(tx)
 		}
 		tx.msg = tx.successMsg()
@@ -247,6 +247,26 @@ func (s *MesinR1) finishLocked(tx *r1Tx, rc string) {
 		s.mutations = append(s.mutations, r1Mutation{debit: tx.charged, balance: s.deposit,
 			notes: "REFUND " + tx.verb() + " " + tx.dest() + " REF:" + tx.ref1, trxNo: tx.trxNo, at: now})
 		tx.charged = 0
+	}
+}
+
+// WithholdSN is a test knob, not documented Mesin R1 behaviour: while on,
+// a topup that succeeds gets no SN (its msg has no "SN:"), as a platform
+// may report a PLN token or voucher code after the success itself. Turning
+// it off gives every success still without one the SN its product makes.
+func (s *MesinR1) WithholdSN(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.withholdSN = on
+	if on {
+		return
+	}
+	for _, tx := range s.order {
+		if tx.status == 1 && tx.kind == r1Topup && tx.sn == "" && tx.product.sn != nil {
+			tx.sn = tx.product.sn(tx)
+			tx.msg = tx.successMsg()
+			tx.updated = s.opts.Now()
+		}
 	}
 }
 

@@ -1,0 +1,285 @@
+package flows_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"topupbot/flows"
+	"topupbot/provider/mesinr1"
+	"topupbot/provider/sandbox"
+	"topupbot/storage"
+)
+
+// codeLater is a provider that answers success at once, with the code only
+// once code is set: a biller that reports the success before the token.
+type codeLater struct {
+	mu   sync.Mutex
+	code string
+}
+
+func (p *codeLater) Account() flows.Account {
+	return flows.Account{Provider: "fake", ID: "acct", KeyHash: "k"}
+}
+
+func (p *codeLater) answer() flows.Result {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return flows.Result{Status: flows.StatusSuccess, SN: p.code, Acknowledged: true, ProviderTxID: "T1", RC: "00", Message: "SUCCESS"}
+}
+
+func (p *codeLater) Place(ctx context.Context, req flows.OrderRequest) (flows.Result, error) {
+	return p.answer(), nil
+}
+
+func (p *codeLater) Check(ctx context.Context, req flows.OrderRequest) (flows.Result, error) {
+	return p.answer(), nil
+}
+
+func (p *codeLater) issue(code string) {
+	p.mu.Lock()
+	p.code = code
+	p.mu.Unlock()
+}
+
+// TestSuccessWithoutTheCodeStaysPending: a success with an empty SN for a
+// product whose value is its code — a PLN token, a voucher (a game voucher
+// among the games included), an eSIM — has given the buyer nothing. The
+// order stays pending and checked until the code arrives, alerts once past
+// alert_after as any pending order, and then settles with the code. A
+// product credited to the account (pulsa, a direct game top-up) settles on
+// the success alone: its SN is only a receipt. Which is which is the
+// product's type, not its category.
+func TestSuccessWithoutTheCodeStaysPending(t *testing.T) {
+	tests := []struct {
+		name     string
+		product  flows.Product
+		needCode bool
+	}{
+		{"PLN token", flows.Product{Code: "hpln20000", Name: "PLN 20.000", Category: flows.CategoryPLN, Type: flows.TypePLNToken}, true},
+		{"voucher", flows.Product{Code: "alfamart50", Name: "Voucher Alfamart", Category: flows.CategoryVoucher, Type: flows.TypeVoucher}, true},
+		{"game voucher", flows.Product{Code: "hgoogleplay20000", Name: "Google Play 20.000", Category: flows.CategoryGame, Type: flows.TypeVoucher}, true},
+		{"eSIM", flows.Product{Code: "esimjapan3gb", Name: "eSIM Japan", Category: flows.CategoryESIM, Type: flows.TypeESIM}, true},
+		// A catalog cached before types were recorded: the category tells.
+		{"PLN without a type", flows.Product{Code: "hpln20000", Name: "PLN 20.000", Category: flows.CategoryPLN}, true},
+		{"pulsa", flows.Product{Code: "htelkomsel10000", Name: "Telkomsel 10.000", Category: flows.CategoryPulsa, Type: flows.TypeTopUp}, false},
+		{"direct game top-up", flows.Product{Code: "hmobilelegend86", Name: "Mobile Legend 86 Diamonds", Category: flows.CategoryGame, Type: flows.TypeTopUp}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+			db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			prov := &codeLater{}
+			engine := flows.NewEngine(db, prov, flows.EngineConfig{ProviderTimeout: time.Second, AlertAfter: time.Hour,
+				OpsChatID: opsChat, Now: clk.Now})
+			tt.product.Kind, tt.product.Price, tt.product.Available = flows.Prepaid, 20000, true
+			o, err := engine.Place(bg, flows.PlaceRequest{ChatID: buyer, UserID: buyer, Token: "t-code",
+				Product: tt.product, CustomerNumber: "081234567890", Price: 21000, MessageID: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.needCode {
+				if o.Status != flows.StatusSuccess || o.SN != "" {
+					t.Fatalf("a credit's success: %+v, want success (its SN is only a receipt)", o)
+				}
+				return
+			}
+			if o.Status != flows.StatusPending || !o.Acknowledged {
+				t.Fatalf("success without the code: %+v, want pending", o)
+			}
+			if got := o.ValueIsCode(); !got {
+				t.Errorf("ValueIsCode = false for %s", tt.name)
+			}
+			messagesTo := func(chat int64) (n int, texts []string) {
+				notes, err := db.DueNotifications(bg, clk.Now().Add(24*time.Hour), 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, note := range notes {
+					if note.ChatID == chat && note.Kind == flows.NotifySend {
+						n++
+						texts = append(texts, note.Text)
+					}
+				}
+				return n, texts
+			}
+			// Checked on and on; past alert_after it alerts, once.
+			for range 6 {
+				clk.Add(20 * time.Minute)
+				if _, err := engine.Poll(bg); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, _ := db.Order(bg, o.RefID)
+			if got.Status != flows.StatusPending || got.Checks < 5 {
+				t.Fatalf("after two hours: %+v, want pending and checked", got)
+			}
+			if n, _ := messagesTo(buyer); n != 0 {
+				t.Errorf("the buyer got %d messages before the code arrived", n)
+			}
+			if n, _ := messagesTo(opsChat); n != 1 || !got.HasAlerted(flows.AlertPendingTooLong) {
+				t.Errorf("%d ops messages (alerted %v), want the pending alert once", n, got.Alerted)
+			}
+			prov.issue("5512-3456-7890-1234-5678")
+			clk.Add(20 * time.Minute)
+			if _, err := engine.Poll(bg); err != nil {
+				t.Fatal(err)
+			}
+			got, _ = db.Order(bg, o.RefID)
+			if got.Status != flows.StatusSuccess || got.SN != "5512-3456-7890-1234-5678" {
+				t.Fatalf("once the code arrived: %+v", got)
+			}
+			if n, texts := messagesTo(buyer); n != 1 || !strings.Contains(texts[0], "5512") {
+				t.Errorf("buyer messages %q, want one with the code", texts)
+			}
+		})
+	}
+}
+
+// TestIAKSuccessWithoutTokenStaysPending runs it on the IAK simulator: a
+// PLN token reported SUCCESS without its SN keeps the order pending; the
+// check-status that shows the token settles it.
+func TestIAKSuccessWithoutTokenStaysPending(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.sim.WithholdSN(true)
+	pln := flows.Product{Code: "hpln20000", Name: "PLN 20.000", Category: flows.CategoryPLN, Brand: "PLN", Price: 20250,
+		Kind: flows.Prepaid, Available: true, Number: flows.NumberPLNMeter, Type: flows.TypePLNToken}
+	o, err := h.engine.Place(bg, flows.PlaceRequest{ChatID: buyer, UserID: buyer, Token: nextToken(), Product: pln,
+		CustomerNumber: "12345678901", Price: 21500, MessageID: 77})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.sim.Settle(o.RefID, true); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		h.clk.Add(time.Minute)
+		if _, err := h.engine.Poll(bg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tx, _ := h.sim.Transaction(o.RefID); tx.Status != 1 || tx.SN != "" {
+		t.Fatalf("simulator transaction %+v, want a success without SN", tx)
+	}
+	got := h.order(o.RefID)
+	if got.Status != flows.StatusPending || got.RC != "00" || h.buyerMessages(o.RefID) != 0 {
+		t.Fatalf("SUCCESS without the token: %+v, want pending and nothing told to the buyer", got)
+	}
+	h.sim.WithholdSN(false)
+	got = h.pollUntil(o.RefID, 5*time.Second)
+	if got.Status != flows.StatusSuccess || got.SN == "" || h.buyerMessages(o.RefID) != 1 {
+		t.Fatalf("once the token arrived: %+v", got)
+	}
+}
+
+// TestMesinR1SuccessWithoutTokenStaysPending: the same on the Mesin R1
+// simulator, whose success answers carry the SN inside msg.
+func TestMesinR1SuccessWithoutTokenStaysPending(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
+	t.Cleanup(sim.Close)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	client, err := mesinr1.New(mesinr1.Config{BaseURL: srv.URL, MMID: "C71283", APIKey: "r1-key",
+		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	engine := flows.NewEngine(db, client, flows.EngineConfig{ProviderTimeout: 2 * time.Second, OpsChatID: opsChat, Now: clk.Now})
+	products, err := client.Products(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pln flows.Product
+	for _, p := range products {
+		if p.Code == "PLN20" {
+			pln = p
+		}
+	}
+	if pln.Type != flows.TypePLNToken {
+		t.Fatalf("PLN20 from the catalog: %+v, want type %s", pln, flows.TypePLNToken)
+	}
+	sim.WithholdSN(true)
+	o, err := engine.Place(bg, flows.PlaceRequest{ChatID: buyer, UserID: buyer, Token: "t-r1-pln", Product: pln,
+		CustomerNumber: "12345678901", Price: 22000, MessageID: 7}) // success at once
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != flows.StatusPending || !o.Acknowledged {
+		t.Fatalf("success without the token: %+v, want pending", o)
+	}
+	clk.Add(time.Minute)
+	if _, err := engine.Poll(bg); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Order(bg, o.RefID); got.Status != flows.StatusPending || got.Checks != 1 {
+		t.Fatalf("after a check: %+v, want pending", got)
+	}
+	sim.WithholdSN(false)
+	clk.Add(time.Minute)
+	if _, err := engine.Poll(bg); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := db.Order(bg, o.RefID)
+	if got.Status != flows.StatusSuccess || got.SN == "" {
+		t.Fatalf("once the token arrived: %+v", got)
+	}
+	if n := sim.TransactionCount(); n != 1 {
+		t.Errorf("simulator holds %d transactions, want 1", n)
+	}
+}
+
+// pricedShelf is a shelf with a price endpoint that, like Mesin R1's, names
+// the product's price and availability but not its category or type.
+type pricedShelf struct{ *shelf }
+
+func (s pricedShelf) Price(ctx context.Context, code string) (flows.Product, error) {
+	products, err := s.Products(ctx)
+	if err != nil {
+		return flows.Product{}, err
+	}
+	for _, p := range products {
+		if p.Code == code {
+			return flows.Product{Code: p.Code, Name: p.Name, Price: p.Price, Kind: p.Kind, Available: p.Available}, nil
+		}
+	}
+	return flows.Product{Code: code}, nil
+}
+
+// TestOrderKeepsTheProductType: the order records its product's type when it
+// is made — from the catalog when the price re-check at Confirm names none —
+// so what a success must deliver does not depend on a later catalog.
+func TestOrderKeepsTheProductType(t *testing.T) {
+	s := &shelf{products: []flows.Product{{Code: "GPLAY20", Name: "GOOGLE PLAY 20.000", Category: flows.CategoryGame,
+		Brand: "GOOGLE PLAY", Price: 21000, Kind: flows.Prepaid, Available: true, Number: flows.NumberAny, Type: flows.TypeVoucher}}}
+	for name, catalog := range map[string]flows.Catalog{"list": s, "price endpoint": pricedShelf{s}} {
+		t.Run(name, func(t *testing.T) {
+			c := newConvo(t, convoOptions{catalog: catalog})
+			for _, line := range []string{"/start", "tap Games", "tap GOOGLE PLAY 20.000", "081212345678", "tap ✅ Konfirmasi"} {
+				c.play(line)
+			}
+			var orders []flows.Order
+			c.db.ForEachOrder(bg, func(o flows.Order) error { orders = append(orders, o); return nil })
+			if len(orders) != 1 {
+				t.Fatalf("%d orders; transcript:\n%s", len(orders), c.log.String())
+			}
+			if o := orders[0]; o.ProductType != flows.TypeVoucher || !o.ValueIsCode() {
+				t.Errorf("order %+v, want product type %s", o, flows.TypeVoucher)
+			}
+		})
+	}
+}
