@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -16,25 +18,30 @@ import (
 )
 
 // SchemaVersion is the database layout this binary writes. A file with a
-// newer version is refused: an older binary would misread it.
-const SchemaVersion = 1
+// newer version is refused: an older binary would misread it. An older file
+// is upgraded at Open (migration.go).
+//
+//  1. orders with their pending, per-chat and confirm-token indexes.
+//  2. orders indexed by creation time too (orders_created), which reports read.
+const SchemaVersion = 2
 
 // Bucket names. They are the database format: never rename one.
 var (
-	bucketOrders     = []byte("orders")      // ref_id → order JSON
-	bucketPending    = []byte("pending")     // ref_id → created_at (unix nanos); placing and pending orders
-	bucketChatOrders = []byte("chat_orders") // chat_id | created_at | ref_id → ref_id
-	bucketConfirm    = []byte("confirm")     // chat_id | token → ref_id
-	bucketSessions   = []byte("sessions")    // chat_id → session JSON
-	bucketOutbox     = []byte("outbox")      // notification id → notification JSON
-	bucketCatalog    = []byte("catalog")     // "products" → catalog JSON
-	bucketSettings   = []byte("settings")    // key → value
-	bucketMeta       = []byte("meta")        // "schema", "telegram_offset"
-	bucketInbox      = []byte("inbox")       // update_id → raw Telegram update, received and not yet applied
+	bucketOrders     = []byte("orders")         // ref_id → order JSON
+	bucketPending    = []byte("pending")        // ref_id → created_at (unix nanos); placing and pending orders
+	bucketChatOrders = []byte("chat_orders")    // chat_id | created_at | ref_id → ref_id
+	bucketCreated    = []byte("orders_created") // created_at | ref_id → ref_id (schema 2)
+	bucketConfirm    = []byte("confirm")        // chat_id | token → ref_id
+	bucketSessions   = []byte("sessions")       // chat_id → session JSON
+	bucketOutbox     = []byte("outbox")         // notification id → notification JSON
+	bucketCatalog    = []byte("catalog")        // "products" → catalog JSON
+	bucketSettings   = []byte("settings")       // key → value
+	bucketMeta       = []byte("meta")           // "schema", "telegram_offset"
+	bucketInbox      = []byte("inbox")          // update_id → raw Telegram update, received and not yet applied
 )
 
 var allBuckets = [][]byte{
-	bucketOrders, bucketPending, bucketChatOrders, bucketConfirm, bucketSessions,
+	bucketOrders, bucketPending, bucketChatOrders, bucketCreated, bucketConfirm, bucketSessions,
 	bucketOutbox, bucketCatalog, bucketSettings, bucketMeta, bucketInbox,
 }
 
@@ -56,6 +63,8 @@ type Options struct {
 	NoSync bool
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// Logger receives the schema upgrade's lines (default slog.Default()).
+	Logger *slog.Logger
 }
 
 // DB is topupbot's database: one bbolt file.
@@ -63,6 +72,7 @@ type DB struct {
 	bolt *bolt.DB
 	path string
 	now  func() time.Time
+	log  *slog.Logger
 }
 
 var _ flows.OrderStore = (*DB)(nil)
@@ -76,6 +86,9 @@ func Open(path string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
@@ -83,7 +96,7 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, path: path, now: opts.Now}
+	db := &DB{bolt: bdb, path: path, now: opts.Now, log: opts.Logger}
 	check := db.prepare
 	if opts.ReadOnly {
 		check = db.checkSchema
@@ -95,41 +108,28 @@ func Open(path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-func (db *DB) prepare() error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, name := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("creating bucket %s: %w", name, err)
-			}
-		}
-		meta := tx.Bucket(bucketMeta)
-		v := meta.Get([]byte("schema"))
-		if v == nil {
-			return meta.Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
-		}
-		return schemaOK(v)
-	})
-}
-
 func (db *DB) checkSchema() error {
 	return db.bolt.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			return errors.New("not a topupbot database (no meta bucket)")
 		}
-		return schemaOK(meta.Get([]byte("schema")))
+		_, err := schemaOf(meta.Get([]byte("schema")))
+		return err
 	})
 }
 
-func schemaOK(v []byte) error {
+// schemaOf reads a stored schema version, refusing one newer than this
+// binary.
+func schemaOf(v []byte) (int, error) {
 	n, err := strconv.Atoi(string(v))
 	if err != nil {
-		return fmt.Errorf("unreadable schema version %q", v)
+		return 0, fmt.Errorf("unreadable schema version %q", v)
 	}
 	if n > SchemaVersion {
-		return fmt.Errorf("%w: schema version %d, this binary knows up to %d; run a newer topupbot", ErrNewerSchema, n, SchemaVersion)
+		return 0, fmt.Errorf("%w: schema version %d, this binary knows up to %d; run a newer topupbot", ErrNewerSchema, n, SchemaVersion)
 	}
-	return nil
+	return n, nil
 }
 
 // Close closes the database.
@@ -180,3 +180,21 @@ func i64(n int64) []byte {
 }
 
 func fromI64(b []byte) int64 { return int64(binary.BigEndian.Uint64(b) ^ (1 << 63)) }
+
+// Times UnixNano can represent (years 1678 to 2262).
+var (
+	minNanoTime = time.Unix(0, math.MinInt64)
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+)
+
+// nanos is t in Unix nanoseconds for index keys, clamped to what an int64
+// holds (UnixNano is undefined beyond it): a zero time sorts first.
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(minNanoTime):
+		return math.MinInt64
+	case t.After(maxNanoTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
