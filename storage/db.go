@@ -22,7 +22,8 @@ import (
 // is upgraded at Open (migration.go).
 //
 //  1. orders with their pending, per-chat and confirm-token indexes.
-//  2. orders indexed by creation time too (orders_created), which reports read.
+//  2. orders indexed by creation time too (orders_created), which reports
+//     read; the outbox indexed by chat (outbox_chats), which the drainer reads.
 const SchemaVersion = 2
 
 // Bucket names. They are the database format: never rename one.
@@ -34,6 +35,7 @@ var (
 	bucketConfirm    = []byte("confirm")        // chat_id | token → ref_id
 	bucketSessions   = []byte("sessions")       // chat_id → session JSON
 	bucketOutbox     = []byte("outbox")         // notification id → notification JSON
+	bucketChatOutbox = []byte("outbox_chats")   // chat_id | notification id → id (schema 2)
 	bucketCatalog    = []byte("catalog")        // "products" → catalog JSON
 	bucketSettings   = []byte("settings")       // key → value
 	bucketMeta       = []byte("meta")           // "schema", "telegram_offset"
@@ -42,7 +44,7 @@ var (
 
 var allBuckets = [][]byte{
 	bucketOrders, bucketPending, bucketChatOrders, bucketCreated, bucketConfirm, bucketSessions,
-	bucketOutbox, bucketCatalog, bucketSettings, bucketMeta, bucketInbox,
+	bucketOutbox, bucketChatOutbox, bucketCatalog, bucketSettings, bucketMeta, bucketInbox,
 }
 
 // ErrInUse is returned by Open when another process holds the database.

@@ -20,7 +20,7 @@ import (
 
 // writeV1 writes a database as schema 1 left it, by hand: orders with their
 // pending, per-chat and confirm indexes, no creation-time index, schema "1".
-func writeV1(t *testing.T, path string, orders []flows.Order) {
+func writeV1(t *testing.T, path string, orders []flows.Order, notes ...flows.Notification) {
 	t.Helper()
 	b, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
@@ -50,6 +50,18 @@ func writeV1(t *testing.T, path string, orders []flows.Order) {
 				return err
 			}
 			if err := tx.Bucket([]byte("confirm")).Put(confirmKey(o.ChatID, o.Token), []byte(o.RefID)); err != nil {
+				return err
+			}
+		}
+		outbox := tx.Bucket([]byte("outbox"))
+		for _, n := range notes {
+			seq, _ := outbox.NextSequence()
+			n.ID = fmt.Sprintf("%016x", seq)
+			v, err := json.Marshal(n)
+			if err != nil {
+				return err
+			}
+			if err := outbox.Put([]byte(n.ID), v); err != nil {
 				return err
 			}
 		}
@@ -167,7 +179,13 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 	bill.Kind, bill.Status, bill.CreatedAt = flows.Postpaid, flows.StatusFailed, day.Add(5*time.Minute)
 	stored = append(stored, bill)
 	today = append(today, billRef)
-	writeV1(t, path, stored)
+	// The outbox as schema 1 left it: a stuck group's lines, then an SN.
+	var notes []flows.Notification
+	for range 3 {
+		notes = append(notes, flows.Notification{Kind: flows.NotifySend, ChatID: -100, ToOps: true, Text: "line"})
+	}
+	notes = append(notes, flows.Notification{Kind: flows.NotifySend, ChatID: 7, Text: "SN"})
+	writeV1(t, path, stored, notes...)
 
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
@@ -183,6 +201,13 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 	}
 	if err := db.bolt.View(func(tx *bolt.Tx) error { checkCreatedIndex(t, tx); return nil }); err != nil {
 		t.Fatal(err)
+	}
+	checkChatOutbox(t, db)
+	if due, err := db.DueNotifications(ctx, time.Now(), 2); err != nil || len(due) != 2 || due[1].Text != "SN" {
+		t.Errorf("the outbox after the upgrade: %+v %v, want a line and the SN", due, err)
+	}
+	if want := "outbox_indexed=4"; !strings.Contains(logs.String(), want) {
+		t.Errorf("upgrade log lacks %s:\n%s", want, logs.String())
 	}
 	got, total, err := db.OrdersCreated(ctx, day, day.AddDate(0, 0, 1), "", 100)
 	if err != nil {
