@@ -110,6 +110,43 @@ func Open(path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// prepare creates every bucket, refuses a file from a newer schema and
+// upgrades one from an older schema, so that the bot's first start on a new
+// binary already sees every index complete.
+func (db *DB) prepare() error {
+	var version int
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("creating bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := meta.Get([]byte("schema"))
+		if v == nil {
+			if k, _ := tx.Bucket(bucketOrders).Cursor().First(); k == nil {
+				// A new file: nothing to upgrade.
+				version = SchemaVersion
+				return meta.Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
+			}
+			// Orders but no version: the first layout.
+			v = []byte("1")
+		}
+		var err error
+		version, err = schemaOf(v)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if version < 2 {
+		if err := db.upgrade2(version); err != nil {
+			return fmt.Errorf("upgrading schema %d to 2: %w", version, err)
+		}
+	}
+	return nil
+}
+
 func (db *DB) checkSchema() error {
 	return db.bolt.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -12,47 +11,10 @@ import (
 	"topupbot/flows"
 )
 
-// migrationBatch is how many orders one transaction of a migration indexes:
-// a history of a million orders is not rewritten in one transaction (its
-// dirty pages would all sit in memory until the commit).
+// migrationBatch is how many records one transaction of an upgrade indexes:
+// a history of a million orders is not indexed in one transaction (its dirty
+// pages would all sit in memory until the commit).
 const migrationBatch = 10_000
-
-// prepare creates every bucket, refuses a file from a newer schema and
-// upgrades one from an older schema, so that the bot's first start on a new
-// binary already sees every index complete.
-func (db *DB) prepare() error {
-	var version int
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, name := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("creating bucket %s: %w", name, err)
-			}
-		}
-		meta := tx.Bucket(bucketMeta)
-		v := meta.Get([]byte("schema"))
-		if v == nil {
-			if k, _ := tx.Bucket(bucketOrders).Cursor().First(); k == nil {
-				// A new file: nothing to upgrade.
-				version = SchemaVersion
-				return meta.Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
-			}
-			// Orders but no version: the first layout.
-			v = []byte("1")
-		}
-		var err error
-		version, err = schemaOf(v)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if version < 2 {
-		if err := db.upgrade2(version); err != nil {
-			return fmt.Errorf("upgrading schema %d to 2: %w", version, err)
-		}
-	}
-	return nil
-}
 
 // upgrade2 is the upgrade to schema 2: it builds the creation-time index of
 // the orders and the chat index of the outbox entries already stored, then
