@@ -80,8 +80,9 @@ func (db *DB) DueNotifications(ctx context.Context, now time.Time, limit int) ([
 		outbox := tx.Bucket(bucketOutbox)
 		c := tx.Bucket(bucketChatOutbox).Cursor()
 		// due reads the entry an index key points at; ok is false for one
-		// not due yet (or gone: the index is written with the entry, so
-		// that is only a read racing nothing, never a lost entry).
+		// not due yet. An index entry without its entry (which writing
+		// both in one transaction rules out) is skipped rather than
+		// stopping every chat's deliveries.
 		due := func(id []byte) (flows.Notification, bool, error) {
 			var n flows.Notification
 			v := outbox.Get(id)
