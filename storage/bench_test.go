@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -58,6 +59,32 @@ func BenchmarkReportToday(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkUpgrade2 measures the schema 2 upgrade at the first start of the
+// new binary: indexing a history of 1,000,000 orders by creation time.
+//
+//	go test -run '^$' -bench Upgrade2 -benchtime 1x ./storage/
+func BenchmarkUpgrade2(b *testing.B) {
+	db := seed(b, 1_000_000, 0)
+	path := db.Path()
+	for b.Loop() {
+		b.StopTimer()
+		if err := db.bolt.Update(func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketMeta).Put([]byte("schema"), []byte("1"))
+		}); err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+		b.StartTimer()
+		var err error
+		if db, err = Open(path, Options{NoSync: true, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	db.Close()
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/upgrade")
 }
 
 // seed writes settled orders in large transactions straight into the
