@@ -61,7 +61,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 			a.close() // whatever was opened before the failure
 		}
 	}()
-	if a.db, err = storage.Open(cfg.Storage.Path, storage.Options{}); err != nil {
+	if a.db, err = storage.Open(cfg.Storage.Path, storage.Options{Logger: log.With("component", "storage")}); err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, func() { a.db.Close() })

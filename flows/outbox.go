@@ -47,6 +47,10 @@ func (e *DeliveryError) Unwrap() error { return e.Err }
 
 // OutboxStore is the outbox as the drainer needs it.
 type OutboxStore interface {
+	// DueNotifications returns up to limit entries due at now, oldest
+	// first, fairly per chat: every chat with something due has its oldest
+	// due entry among them before any chat has a second, so one chat's
+	// backlog never keeps another chat's message out of a round.
 	DueNotifications(ctx context.Context, now time.Time, limit int) ([]Notification, error)
 	AckNotification(ctx context.Context, id string) error
 	RescheduleNotification(ctx context.Context, n Notification) error
@@ -225,8 +229,10 @@ func (d *Drainer) Run(ctx context.Context) error {
 	}
 }
 
-// drainScan is how much of the outbox one pass reads: enough to find other
-// chats' entries behind a long backlog for one chat.
+// drainScan is how much of the outbox one pass reads. The store gives every
+// chat its oldest due entry first, so a long backlog for one chat (an ops
+// group that keeps refusing) does not hide other chats' entries; what is
+// left of it fills ops batches.
 const drainScan = 1000
 
 // DrainOnce delivers what is due now, ops lines batched as Run batches

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -16,26 +18,33 @@ import (
 )
 
 // SchemaVersion is the database layout this binary writes. A file with a
-// newer version is refused: an older binary would misread it.
-const SchemaVersion = 1
+// newer version is refused: an older binary would misread it. An older file
+// is upgraded at Open (migration.go).
+//
+//  1. orders with their pending, per-chat and confirm-token indexes.
+//  2. orders indexed by creation time too (orders_created), which reports
+//     read; the outbox indexed by chat (outbox_chats), which the drainer reads.
+const SchemaVersion = 2
 
 // Bucket names. They are the database format: never rename one.
 var (
-	bucketOrders     = []byte("orders")      // ref_id → order JSON
-	bucketPending    = []byte("pending")     // ref_id → created_at (unix nanos); placing and pending orders
-	bucketChatOrders = []byte("chat_orders") // chat_id | created_at | ref_id → ref_id
-	bucketConfirm    = []byte("confirm")     // chat_id | token → ref_id
-	bucketSessions   = []byte("sessions")    // chat_id → session JSON
-	bucketOutbox     = []byte("outbox")      // notification id → notification JSON
-	bucketCatalog    = []byte("catalog")     // "products" → catalog JSON
-	bucketSettings   = []byte("settings")    // key → value
-	bucketMeta       = []byte("meta")        // "schema", "telegram_offset"
-	bucketInbox      = []byte("inbox")       // update_id → raw Telegram update, received and not yet applied
+	bucketOrders     = []byte("orders")         // ref_id → order JSON
+	bucketPending    = []byte("pending")        // ref_id → created_at (unix nanos); placing and pending orders
+	bucketChatOrders = []byte("chat_orders")    // chat_id | created_at | ref_id → ref_id
+	bucketCreated    = []byte("orders_created") // created_at | ref_id → ref_id (schema 2)
+	bucketConfirm    = []byte("confirm")        // chat_id | token → ref_id
+	bucketSessions   = []byte("sessions")       // chat_id → session JSON
+	bucketOutbox     = []byte("outbox")         // notification id → notification JSON
+	bucketChatOutbox = []byte("outbox_chats")   // chat_id | notification id → id (schema 2)
+	bucketCatalog    = []byte("catalog")        // "products" → catalog JSON
+	bucketSettings   = []byte("settings")       // key → value
+	bucketMeta       = []byte("meta")           // "schema", "telegram_offset"
+	bucketInbox      = []byte("inbox")          // update_id → raw Telegram update, received and not yet applied
 )
 
 var allBuckets = [][]byte{
-	bucketOrders, bucketPending, bucketChatOrders, bucketConfirm, bucketSessions,
-	bucketOutbox, bucketCatalog, bucketSettings, bucketMeta, bucketInbox,
+	bucketOrders, bucketPending, bucketChatOrders, bucketCreated, bucketConfirm, bucketSessions,
+	bucketOutbox, bucketChatOutbox, bucketCatalog, bucketSettings, bucketMeta, bucketInbox,
 }
 
 // ErrInUse is returned by Open when another process holds the database.
@@ -56,6 +65,8 @@ type Options struct {
 	NoSync bool
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// Logger receives the schema upgrade's lines (default slog.Default()).
+	Logger *slog.Logger
 }
 
 // DB is topupbot's database: one bbolt file.
@@ -63,6 +74,7 @@ type DB struct {
 	bolt *bolt.DB
 	path string
 	now  func() time.Time
+	log  *slog.Logger
 }
 
 var _ flows.OrderStore = (*DB)(nil)
@@ -76,6 +88,9 @@ func Open(path string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
@@ -83,7 +98,7 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, path: path, now: opts.Now}
+	db := &DB{bolt: bdb, path: path, now: opts.Now, log: opts.Logger}
 	check := db.prepare
 	if opts.ReadOnly {
 		check = db.checkSchema
@@ -95,8 +110,12 @@ func Open(path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// prepare creates every bucket, refuses a file from a newer schema and
+// upgrades one from an older schema, so that the bot's first start on a new
+// binary already sees every index complete.
 func (db *DB) prepare() error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	var version int
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
@@ -105,10 +124,27 @@ func (db *DB) prepare() error {
 		meta := tx.Bucket(bucketMeta)
 		v := meta.Get([]byte("schema"))
 		if v == nil {
-			return meta.Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
+			if k, _ := tx.Bucket(bucketOrders).Cursor().First(); k == nil {
+				// A new file: nothing to upgrade.
+				version = SchemaVersion
+				return meta.Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
+			}
+			// Orders but no version: the first layout.
+			v = []byte("1")
 		}
-		return schemaOK(v)
+		var err error
+		version, err = schemaOf(v)
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	if version < 2 {
+		if err := db.upgrade2(version); err != nil {
+			return fmt.Errorf("upgrading schema %d to 2: %w", version, err)
+		}
+	}
+	return nil
 }
 
 func (db *DB) checkSchema() error {
@@ -117,19 +153,22 @@ func (db *DB) checkSchema() error {
 		if meta == nil {
 			return errors.New("not a topupbot database (no meta bucket)")
 		}
-		return schemaOK(meta.Get([]byte("schema")))
+		_, err := schemaOf(meta.Get([]byte("schema")))
+		return err
 	})
 }
 
-func schemaOK(v []byte) error {
+// schemaOf reads a stored schema version, refusing one newer than this
+// binary.
+func schemaOf(v []byte) (int, error) {
 	n, err := strconv.Atoi(string(v))
 	if err != nil {
-		return fmt.Errorf("unreadable schema version %q", v)
+		return 0, fmt.Errorf("unreadable schema version %q", v)
 	}
 	if n > SchemaVersion {
-		return fmt.Errorf("%w: schema version %d, this binary knows up to %d; run a newer topupbot", ErrNewerSchema, n, SchemaVersion)
+		return 0, fmt.Errorf("%w: schema version %d, this binary knows up to %d; run a newer topupbot", ErrNewerSchema, n, SchemaVersion)
 	}
-	return nil
+	return n, nil
 }
 
 // Close closes the database.
@@ -180,3 +219,21 @@ func i64(n int64) []byte {
 }
 
 func fromI64(b []byte) int64 { return int64(binary.BigEndian.Uint64(b) ^ (1 << 63)) }
+
+// Times UnixNano can represent (years 1678 to 2262).
+var (
+	minNanoTime = time.Unix(0, math.MinInt64)
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+)
+
+// nanos is t in Unix nanoseconds for index keys, clamped to what an int64
+// holds (UnixNano is undefined beyond it): a zero time sorts first.
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(minNanoTime):
+		return math.MinInt64
+	case t.After(maxNanoTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -38,6 +39,12 @@ func confirmKey(chatID int64, token string) []byte {
 func chatOrderKey(o *flows.Order) []byte {
 	k := append(i64(o.ChatID), i64(o.CreatedAt.UnixNano())...)
 	return append(k, o.RefID...)
+}
+
+// createdKey is an order's key in the creation-time index: reports find a
+// day's orders by seeking to its first nanosecond, whatever their refs say.
+func createdKey(o *flows.Order) []byte {
+	return append(i64(nanos(o.CreatedAt)), o.RefID...)
 }
 
 // CreateOrder writes a new order with its indexes and consumes its confirm
@@ -84,6 +91,9 @@ func (db *DB) CreateOrder(ctx context.Context, o flows.Order) (flows.Order, bool
 		if err := tx.Bucket(bucketChatOrders).Put(chatOrderKey(&o), []byte(o.RefID)); err != nil {
 			return err
 		}
+		if err := tx.Bucket(bucketCreated).Put(createdKey(&o), []byte(o.RefID)); err != nil {
+			return err
+		}
 		if err := tx.Bucket(bucketConfirm).Put(ck, []byte(o.RefID)); err != nil {
 			return err
 		}
@@ -113,7 +123,7 @@ func (db *DB) UpdateOrder(ctx context.Context, refID string, fn func(o *flows.Or
 		if err := getOrder(tx, []byte(refID), &o); err != nil {
 			return err
 		}
-		before := o.Status
+		before, createdAt := o.Status, o.CreatedAt
 		notes, err := fn(&o)
 		if errors.Is(err, flows.ErrNoChange) {
 			// Hand back the stored order, not fn's scratch copy.
@@ -124,6 +134,12 @@ func (db *DB) UpdateOrder(ctx context.Context, refID string, fn func(o *flows.Or
 		}
 		if o.RefID != refID {
 			return fmt.Errorf("update changed ref_id to %s", o.RefID)
+		}
+		// An order has one creation time: the chat and creation-time
+		// indexes are keyed by it, and a report must not move it to
+		// another day.
+		if !o.CreatedAt.Equal(createdAt) {
+			return fmt.Errorf("update changed created_at to %s", o.CreatedAt.Format(time.RFC3339Nano))
 		}
 		if !o.Status.Valid() || rank(o.Status) < rank(before) || (before.Final() && o.Status != before) {
 			return fmt.Errorf("%w: %s → %s", ErrBackwards, before, o.Status)

@@ -14,18 +14,12 @@ import (
 
 var _ flows.AdminStore = (*DB)(nil)
 
-// refTimeLayout is the time prefix of every ref flows.NewRefID makes:
-// YYMMDDhhmmss in Asia/Jakarta. The orders bucket is keyed by ref_id, so it
-// is already in creation order and a time range is a key range.
-const refTimeLayout = "060102150405"
-
-// refRange returns the keys to seek between for orders created in
-// [from, to): lo is the prefix of from's second, hi sorts after every ref
-// of the last second before to (refs are [A-Z0-9], '~' is above them).
-// Orders are filtered by created_at as well, so the ends are exact.
-func refRange(from, to time.Time) (lo, hi []byte) {
-	last := to.Add(-time.Nanosecond)
-	return []byte(from.In(flows.WIB).Format(refTimeLayout)), []byte(last.In(flows.WIB).Format(refTimeLayout) + "~")
+// createdRange returns the creation-time index keys a report walks between
+// for orders created in [from, to): every key of an order created at or
+// after from sorts at or after lo, and every key of one created before to
+// sorts before hi (a key is the creation time's 8 bytes, then the ref).
+func createdRange(from, to time.Time) (lo, hi []byte) {
+	return i64(nanos(from)), i64(nanos(to))
 }
 
 // orderHead is the part of an order a report filters on, decoded before
@@ -35,41 +29,45 @@ type orderHead struct {
 	CreatedAt time.Time    `json:"created_at"`
 }
 
-func (h *orderHead) in(from, to time.Time) bool {
-	return !h.CreatedAt.Before(from) && h.CreatedAt.Before(to)
-}
-
 // OrdersCreated returns the orders created in [from, to) with the given
 // status (any status when it is empty), newest first, at most limit of
-// them, and how many match in all. It seeks to the range through the
-// refs' time prefix instead of reading the whole history; an order whose
-// ref does not start with its creation time (none made by flows.NewRefID)
-// is not found.
+// them, and how many match in all. It walks the creation-time index over
+// the range only, so its cost grows with the orders of the range, not with
+// the history. An order belongs to the moment it was first written
+// (CreatedAt, which never changes): a bill to the moment its payment was
+// confirmed, whenever its inquiry was made and its ref minted.
 func (db *DB) OrdersCreated(ctx context.Context, from, to time.Time, status flows.Status, limit int) ([]flows.Order, int, error) {
 	var (
 		out   []flows.Order
 		total int
 	)
-	lo, hi := refRange(from, to)
+	lo, hi := createdRange(from, to)
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		out, total = nil, 0
-		c := tx.Bucket(bucketOrders).Cursor()
-		k, v := c.Seek(hi)
+		orders := tx.Bucket(bucketOrders)
+		c := tx.Bucket(bucketCreated).Cursor()
+		k, ref := c.Seek(hi)
 		if k == nil {
-			k, v = c.Last()
+			k, ref = c.Last()
 		} else {
-			k, v = c.Prev()
+			k, ref = c.Prev()
 		}
-		for ; k != nil && bytes.Compare(k, lo) >= 0; k, v = c.Prev() {
+		for ; k != nil && bytes.Compare(k, lo) >= 0; k, ref = c.Prev() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var h orderHead
-			if err := json.Unmarshal(v, &h); err != nil {
-				return fmt.Errorf("decoding order %s: %w", k, err)
+			v := orders.Get(ref)
+			if v == nil {
+				return fmt.Errorf("indexed order %s: %w", ref, flows.ErrNotFound)
 			}
-			if !h.in(from, to) || (status != "" && h.Status != status) {
-				continue
+			if status != "" {
+				var h orderHead
+				if err := json.Unmarshal(v, &h); err != nil {
+					return fmt.Errorf("decoding order %s: %w", ref, err)
+				}
+				if h.Status != status {
+					continue
+				}
 			}
 			total++
 			if len(out) >= limit {
@@ -77,7 +75,7 @@ func (db *DB) OrdersCreated(ctx context.Context, from, to time.Time, status flow
 			}
 			var o flows.Order
 			if err := json.Unmarshal(v, &o); err != nil {
-				return fmt.Errorf("decoding order %s: %w", k, err)
+				return fmt.Errorf("decoding order %s: %w", ref, err)
 			}
 			out = append(out, o)
 		}
@@ -90,26 +88,20 @@ func (db *DB) OrdersCreated(ctx context.Context, from, to time.Time, status flow
 }
 
 // EachOrderCreated calls fn with every order created in [from, to), oldest
-// ref first, until fn returns an error, which it returns. fn runs inside a
-// read transaction: it must not use the database.
+// first, until fn returns an error, which it returns. fn runs inside a read
+// transaction: it must not use the database. Like OrdersCreated it walks
+// the creation-time index over the range only.
 func (db *DB) EachOrderCreated(ctx context.Context, from, to time.Time, fn func(o *flows.Order) error) error {
-	lo, hi := refRange(from, to)
+	lo, hi := createdRange(from, to)
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketOrders).Cursor()
-		for k, v := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, v = c.Next() {
+		c := tx.Bucket(bucketCreated).Cursor()
+		for k, ref := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, ref = c.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var h orderHead
-			if err := json.Unmarshal(v, &h); err != nil {
-				return fmt.Errorf("decoding order %s: %w", k, err)
-			}
-			if !h.in(from, to) {
-				continue
-			}
 			var o flows.Order
-			if err := json.Unmarshal(v, &o); err != nil {
-				return fmt.Errorf("decoding order %s: %w", k, err)
+			if err := getOrder(tx, ref, &o); err != nil {
+				return fmt.Errorf("indexed %w", err)
 			}
 			if err := fn(&o); err != nil {
 				return err

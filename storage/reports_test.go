@@ -104,8 +104,19 @@ func TestReportsSeek(t *testing.T) {
 	in := createAt(t, db, rnd, day.Add(time.Hour), flows.StatusSuccess)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOrders)
-		for _, k := range []string{"261122235959BROKEN1", "261124000000BROKEN2", "ZZZLEGACY"} {
-			if err := b.Put([]byte(k), []byte("{not json")); err != nil {
+		for _, k := range []struct {
+			ref string
+			at  time.Time
+		}{
+			{"261122235959BROKEN1", day.Add(-time.Nanosecond)},
+			{"261124000000BROKEN2", day.AddDate(0, 0, 1)},
+			{"ZZZLEGACY", day.AddDate(-1, 0, 0)},
+		} {
+			if err := b.Put([]byte(k.ref), []byte("{not json")); err != nil {
+				return err
+			}
+			o := flows.Order{RefID: k.ref, CreatedAt: k.at}
+			if err := tx.Bucket(bucketCreated).Put(createdKey(&o), []byte(k.ref)); err != nil {
 				return err
 			}
 		}
@@ -125,6 +136,68 @@ func TestReportsSeek(t *testing.T) {
 	})
 	if err != nil || !slices.Equal(seen, []string{in.RefID}) {
 		t.Fatalf("EachOrderCreated: %v %v", seen, err)
+	}
+}
+
+// TestReportsBillAcrossMidnight: a bill inquired at 23:55 (its ref minted
+// then) and paid at 00:05 (its order written then) belongs to the day its
+// order was written, and is in exactly one day's reports: /orders today,
+// /orders failed and /stats read these two.
+func TestReportsBillAcrossMidnight(t *testing.T) {
+	db, _, clk := openTest(t)
+	rnd := rand.New(rand.NewSource(4))
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, flows.WIB)
+	var bills []string
+	for i, status := range []flows.Status{flows.StatusFailed, flows.StatusSuccess} {
+		ref, err := flows.NewRefID(day.Add(-5*time.Minute+time.Duration(i)*time.Second), rnd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.now = day.Add(5*time.Minute + time.Duration(i)*time.Second)
+		o := newOrder(ref, 1, "tok-"+ref)
+		o.Kind, o.CreatedAt = flows.Postpaid, clk.Now()
+		if _, _, err := db.CreateOrder(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(time.Minute)
+		if _, err := db.UpdateOrder(ctx, ref, func(o *flows.Order) ([]flows.Notification, error) {
+			o.Status = status
+			return nil, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		bills = append(bills, ref)
+	}
+	failedBill := bills[0]
+
+	count := func(from, to time.Time) map[string]int {
+		seen := map[string]int{}
+		if err := db.EachOrderCreated(ctx, from, to, func(o *flows.Order) error {
+			seen[o.RefID]++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return seen
+	}
+	yesterday, today := count(day.AddDate(0, 0, -1), day), count(day, day.AddDate(0, 0, 1))
+	for _, ref := range bills {
+		if yesterday[ref] != 0 || today[ref] != 1 {
+			t.Errorf("bill %s: %d time(s) in yesterday's /stats, %d in today's; want 0 and 1", ref, yesterday[ref], today[ref])
+		}
+	}
+	got, total, err := db.OrdersCreated(ctx, day, day.AddDate(0, 0, 1), "", 50)
+	if err != nil || total != 2 || !slices.Equal(refs(got), []string{bills[1], bills[0]}) {
+		t.Errorf("/orders today: %d %v %v, want both bills, newest first", total, refs(got), err)
+	}
+	got, total, err = db.OrdersCreated(ctx, day.AddDate(0, 0, -1), day, "", 50)
+	if err != nil || total != 0 {
+		t.Errorf("/orders today, yesterday: %d %v %v, want none", total, refs(got), err)
+	}
+	// /orders failed looks back 7 days from now to the end of today.
+	got, total, err = db.OrdersCreated(ctx, clk.Now().Add(-7*24*time.Hour), day.AddDate(0, 0, 1), flows.StatusFailed, 50)
+	if err != nil || total != 1 || !slices.Equal(refs(got), []string{failedBill}) {
+		t.Errorf("/orders failed: %d %v %v, want the failed bill once", total, refs(got), err)
 	}
 }
 
