@@ -145,6 +145,7 @@ type transition struct {
 // before it; an input with no row gets a polite hint.
 var table = []transition{
 	{StateHome, EvCategory, (*turn).chooseCategory},
+	{StateHome, EvRetry, (*turn).retryHome},
 	{StateBrand, EvBrand, (*turn).chooseBrand},
 	{StateBrand, EvBack, (*turn).backHome},
 	{StateProducts, EvProduct, (*turn).chooseProduct},
@@ -458,6 +459,10 @@ func (t *turn) chooseCategory(ctx context.Context, arg string) (State, error) {
 	return StateBrand, nil
 }
 
+// retryHome draws the home menu again: the categories whose products have
+// loaded since.
+func (t *turn) retryHome(ctx context.Context, _ string) (State, error) { return StateHome, nil }
+
 func (t *turn) chooseBrand(ctx context.Context, arg string) (State, error) {
 	for _, b := range t.s.brands(t.sess.Category) {
 		if buttonArg(b) == arg {
@@ -743,8 +748,14 @@ func (t *turn) prompt(menu string) Reply {
 			rows = append(rows, []Button{t.button(categoryNameIn(t.lang, c.ID), menu, EvCategory, string(c.ID))})
 		}
 	}
-	greeting := text(t.lang, "welcome", html.EscapeString(firstName(t.lang, t.in.FirstName)))
-	return Reply{Text: greeting, Buttons: pairUp(rows)}
+	name := html.EscapeString(firstName(t.lang, t.in.FirstName))
+	if len(rows) == 0 {
+		// No products to offer (the provider down since the start, say): a
+		// question without buttons would be a dead end.
+		return Reply{Text: text(t.lang, "catalog_empty", name),
+			Buttons: [][]Button{{t.button(text(t.lang, "btn_retry"), menu, EvRetry, "")}}}
+	}
+	return Reply{Text: text(t.lang, "welcome", name), Buttons: pairUp(rows)}
 }
 
 func (t *turn) productName() string {

@@ -27,7 +27,7 @@ var (
 	bucketConfirm    = []byte("confirm")     // chat_id | token → ref_id
 	bucketSessions   = []byte("sessions")    // chat_id → session JSON
 	bucketOutbox     = []byte("outbox")      // notification id → notification JSON
-	bucketCatalog    = []byte("catalog")     // "products" → catalog JSON
+	bucketCatalog    = []byte("catalog")     // "source.<name>" → one catalog source's JSON; "products" → the single list of earlier versions
 	bucketSettings   = []byte("settings")    // key → value
 	bucketMeta       = []byte("meta")        // "schema", "telegram_offset"
 	bucketInbox      = []byte("inbox")       // update_id → raw Telegram update, received and not yet applied
@@ -65,7 +65,10 @@ type DB struct {
 	now  func() time.Time
 }
 
-var _ flows.OrderStore = (*DB)(nil)
+var (
+	_ flows.OrderStore   = (*DB)(nil)
+	_ flows.CatalogStore = (*DB)(nil)
+)
 
 // Open opens or creates the database at path, creating every bucket, and
 // refuses a file from a newer schema.
