@@ -19,7 +19,7 @@ import (
 // told — a status code, or no answer until the client gives up — and, once
 // healed, passes requests on to the simulator.
 type postpaidHost struct {
-	status  int  // the failing answer; 0 hangs until the request ends
+	status  int // the failing answer; 0 hangs until the request ends
 	healed  atomic.Bool
 	next    http.Handler
 	calls   atomic.Int64
