@@ -67,6 +67,9 @@ type ServiceConfig struct {
 	PriceMaxAge time.Duration
 	// PageSize is the number of products a page (default 8).
 	PageSize int
+	// CatalogWait bounds how long the home menu waits for a catalog still
+	// loading at start (default 3 s); after it, whatever loaded is shown.
+	CatalogWait time.Duration
 	// Lang is the language of a chat until it chooses one with /lang
 	// (default Bahasa Indonesia).
 	Lang   Lang
@@ -101,6 +104,9 @@ func NewService(cfg ServiceConfig) *Service {
 	}
 	if cfg.PriceMaxAge <= 0 {
 		cfg.PriceMaxAge = time.Minute
+	}
+	if cfg.CatalogWait <= 0 {
+		cfg.CatalogWait = 3 * time.Second
 	}
 	if cfg.PageSize <= 0 || cfg.PageSize > 8 {
 		cfg.PageSize = 8
@@ -668,6 +674,9 @@ func (t *turn) render(ctx context.Context) (Output, error) {
 			return Output{}, err
 		}
 		t.sess.MenuID = menu
+	}
+	if t.sess.State == StateHome {
+		t.s.cfg.Products.AwaitLoading(ctx, t.s.cfg.CatalogWait)
 	}
 	r := t.prompt(menu)
 	if len(t.notes) > 0 {

@@ -55,6 +55,10 @@ type ProductCache struct {
 	mu     sync.RWMutex
 	list   []Product
 	byCode map[string]Product
+	// loaded is set by LoadSaved: from then on a source never fetched is
+	// about to be. changed is closed and replaced when a fetch ends.
+	loaded  bool
+	changed chan struct{}
 }
 
 // sourceCache is one source's last good copy and its health. Its fields
@@ -68,6 +72,7 @@ type sourceCache struct {
 	tried    time.Time // the last fetch, for MinInterval
 	err      error     // the last fetch's failure; nil after a success
 	failing  bool      // admins were told it fails, and not yet that it recovered
+	busy     bool      // a fetch is under way
 }
 
 // SourceStatus is one catalog source as /catalog reports it.
@@ -103,7 +108,8 @@ func NewProductCacheWith(source Catalog, store CatalogStore, cfg CacheConfig) *P
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &ProductCache{source: source, store: store, cfg: cfg, log: log.With("component", "catalog"), byCode: map[string]Product{}}
+	c := &ProductCache{source: source, store: store, cfg: cfg, log: log.With("component", "catalog"), byCode: map[string]Product{},
+		changed: make(chan struct{})}
 	var list []CatalogSource
 	if cs, ok := source.(CatalogSources); ok {
 		list = cs.CatalogSources()
@@ -164,8 +170,45 @@ func (c *ProductCache) LoadSaved(ctx context.Context) error {
 		s.products, s.at = products, at
 		c.mu.Unlock()
 	}
+	c.mu.Lock()
+	c.loaded = true
+	c.mu.Unlock()
 	c.rebuild()
 	return nil
+}
+
+// AwaitLoading waits, up to max, while a source that never loaded is still
+// to be fetched for the first time: a buyer writing just as the bot starts
+// gets the menu it is about to have rather than an empty one. It returns at
+// once when nothing is loading, and never waits on a retry.
+func (c *ProductCache) AwaitLoading(ctx context.Context, max time.Duration) {
+	var timer <-chan time.Time
+	for {
+		c.mu.RLock()
+		loading := false
+		for _, s := range c.sources {
+			if c.loaded && s.at.IsZero() && (s.busy || s.tried.IsZero()) {
+				loading = true
+			}
+		}
+		changed := c.changed
+		c.mu.RUnlock()
+		if !loading {
+			return
+		}
+		if timer == nil {
+			t := time.NewTimer(max)
+			defer t.Stop()
+			timer = t.C
+		}
+		select {
+		case <-changed:
+		case <-timer:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // Refresh asks the provider for every source it allows asking now. A source
@@ -222,6 +265,16 @@ func (c *ProductCache) due(s *sourceCache) bool {
 
 // fetchLocked asks the provider for one source; s.fetch is held.
 func (c *ProductCache) fetchLocked(ctx context.Context, s *sourceCache) error {
+	c.mu.Lock()
+	s.busy = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		s.busy = false
+		close(c.changed) // wakes AwaitLoading
+		c.changed = make(chan struct{})
+		c.mu.Unlock()
+	}()
 	products, err := s.Products(ctx)
 	now := c.cfg.Now()
 	if err != nil {

@@ -369,3 +369,67 @@ func TestEmptyCatalogOffersRetry(t *testing.T) {
 		t.Errorf("retry with products: %+v, want the categories in place of the empty screen", out)
 	}
 }
+
+// gate is a catalog whose list is answered only once the test opens it.
+type gate struct {
+	open    chan struct{}
+	asked   chan struct{}
+	product flows.Product
+}
+
+func (g *gate) Products(ctx context.Context) ([]flows.Product, error) {
+	g.asked <- struct{}{}
+	select {
+	case <-g.open:
+		return []flows.Product{g.product}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// TestAwaitLoading: the home menu of a bot just started waits for the first
+// fetch of a catalog it has no copy of — bounded — and never waits on a
+// cache nobody loads.
+func TestAwaitLoading(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	db := openCatalogDB(t, filepath.Join(t.TempDir(), "db"), clk)
+	g := &gate{open: make(chan struct{}), asked: make(chan struct{}, 1), product: newShelf().products[0]}
+	cache := flows.NewProductCache(g, db, clk.Now)
+
+	done := make(chan struct{})
+	go func() { cache.AwaitLoading(bg, time.Hour); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("AwaitLoading waited on a cache never loaded")
+	}
+
+	if err := cache.LoadSaved(bg); err != nil {
+		t.Fatal(err)
+	}
+	go cache.RefreshMissing(bg)
+	<-g.asked
+	bounded := make(chan struct{})
+	go func() { cache.AwaitLoading(bg, time.Millisecond); close(bounded) }()
+	select {
+	case <-bounded:
+	case <-time.After(10 * time.Second):
+		t.Fatal("AwaitLoading did not stop at its bound")
+	}
+	waited := make(chan struct{})
+	go func() { cache.AwaitLoading(bg, time.Hour); close(waited) }()
+	select {
+	case <-waited:
+		t.Fatal("AwaitLoading returned while the first fetch was under way")
+	default:
+	}
+	close(g.open)
+	select {
+	case <-waited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("AwaitLoading did not return once the fetch ended")
+	}
+	if !has(cache, "htelkomsel10000") {
+		t.Error("the fetched list is not served")
+	}
+}
