@@ -136,6 +136,11 @@ func (c *ProductCache) Load(ctx context.Context) error {
 // LoadSaved fills the cache with the copies the store holds, without asking
 // the provider: quick, so the bot can start serving them at once.
 func (c *ProductCache) LoadSaved(ctx context.Context) error {
+	defer func() {
+		c.mu.Lock()
+		c.loaded = true // even on a failed read: the provider is asked next
+		c.mu.Unlock()
+	}()
 	var legacy []Product
 	var legacyAt time.Time
 	legacyRead := false
@@ -170,9 +175,6 @@ func (c *ProductCache) LoadSaved(ctx context.Context) error {
 		s.products, s.at = products, at
 		c.mu.Unlock()
 	}
-	c.mu.Lock()
-	c.loaded = true
-	c.mu.Unlock()
 	c.rebuild()
 	return nil
 }
