@@ -172,7 +172,8 @@ func (c *ProductCache) LoadSaved(ctx context.Context) error {
 		}
 		products, _ = vet(products)
 		c.mu.Lock()
-		s.products, s.at = products, at
+		// Fetched at "at", as far as a rate limit is concerned too.
+		s.products, s.at, s.tried = products, at, at
 		c.mu.Unlock()
 	}
 	c.rebuild()
