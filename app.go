@@ -86,7 +86,9 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	if !ok {
 		return nil, fmt.Errorf("provider %s lists no products", cfg.Provider.Name)
 	}
-	a.cache = flows.NewProductCache(catalog, a.db, nil)
+	a.cache = flows.NewProductCacheWith(catalog, a.db, flows.CacheConfig{Logger: log, Lang: cfg.Telegram.Lang,
+		// A failing catalog source tells the admins through the outbox.
+		Alert: func(ctx context.Context, text string) error { return a.db.Enqueue(ctx, a.engine.AlertNotes(text)...) }})
 	a.engine = flows.NewEngine(a.db, a.provider, flows.EngineConfig{
 		ProviderTimeout:  cfg.Provider.Timeout,
 		AlertAfter:       cfg.Poller.AlertAfter,
@@ -265,19 +267,14 @@ func (a *app) close() {
 // listeners), then the database — bounded by shutdownTimeout.
 func (a *app) run(ctx context.Context) error {
 	defer a.close()
-	if err := a.cache.Load(ctx); err != nil {
-		// The menus need a catalog, but a provider down at start must not
-		// keep the bot (and its pending orders) down: it retries on schedule.
-		a.log.Error("loading the catalog; retrying on the refresh schedule", "err", err)
+	// The copies saved by the last run are served at once; the provider is
+	// asked for the rest alongside the intake (below), never before it: a
+	// slow provider — or the simulator, not yet served — must not keep
+	// Telegram waiting.
+	if err := a.cache.LoadSaved(ctx); err != nil {
+		a.log.Error("reading the saved catalog; asking the provider", "err", err)
 	}
 	poll, err := newPoller(a.cfg.Poller.Schedule, a.cfg.Poller.Location, a.log, func(ctx context.Context) {
-		if len(a.cache.Products()) == 0 {
-			// Started with the provider down and nothing cached: the menus
-			// are empty, so try on every poll rather than every refresh.
-			if err := a.cache.Refresh(ctx); err != nil && ctx.Err() == nil {
-				a.log.Warn("catalog still empty; provider unreachable", "err", err)
-			}
-		}
 		if stats, err := a.engine.Poll(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("poll", "err", err)
 		} else if stats.Checked > 0 {
@@ -291,6 +288,17 @@ func (a *app) run(ctx context.Context) error {
 	refresh, err := newPoller(a.cfg.Catalog.Refresh, a.cfg.Poller.Location, a.log, func(ctx context.Context) {
 		if err := a.cache.Refresh(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("refreshing the catalog", "err", err)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	// A source that never loaded (the provider down since the start, an
+	// account without postpaid) is asked again on every poll, in a job of
+	// its own so that a provider timing out never delays order checks.
+	retry, err := newPoller(a.cfg.Poller.Schedule, a.cfg.Poller.Location, a.log, func(ctx context.Context) {
+		if err := a.cache.RefreshMissing(ctx); err != nil && ctx.Err() == nil {
+			a.log.Debug("catalog source still not loaded", "err", err) // admins were alerted once
 		}
 	})
 	if err != nil {
@@ -350,6 +358,13 @@ func (a *app) run(ctx context.Context) error {
 	goWork("hints", a.engine.Run)
 	goWork("poller", poll.run)
 	goWork("catalog", refresh.run)
+	goWork("catalog retry", retry.run)
+	goWork("catalog load", func(ctx context.Context) error {
+		if err := a.cache.RefreshMissing(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("loading the catalog; the sources that failed are retried on every poll", "err", err)
+		}
+		return nil
+	})
 	a.log.Info("topupbot running", "provider", a.cfg.Provider.Name, "account", a.provider.Account().String(),
 		"ops", a.opsLn.Addr().String())
 

@@ -433,14 +433,18 @@ func (t *turn) adminRecheck(ctx context.Context) (Output, error) {
 // --- /catalog -------------------------------------------------------------------
 
 func (t *turn) adminCatalog(ctx context.Context) (Output, error) {
+	// A failing source is reported below; the others' products are served.
 	if err := t.s.cfg.Products.Refresh(ctx); err != nil {
 		t.s.log.Warn("admin catalog refresh failed", "err", err)
-		return t.say(text(t.lang, "admin_catalog_failed", html.EscapeString(shorten(t.provided(err.Error(), nil), 500)))), nil
 	}
 	type count struct{ all, available int }
 	per := map[CategoryID]*count{}
 	var total count
+	unpriced := 0
 	for _, p := range t.s.cfg.Products.Products() {
+		if Unpriced(p) {
+			unpriced++
+		}
 		c := per[p.Category]
 		if c == nil {
 			c = &count{}
@@ -453,10 +457,29 @@ func (t *turn) adminCatalog(ctx context.Context) (Output, error) {
 			total.available++
 		}
 	}
-	lines := []string{text(t.lang, "admin_catalog", total.all, total.available)}
+	head := "admin_catalog_failed"
+	for _, src := range t.s.cfg.Products.Sources() {
+		if src.Err == nil {
+			head = "admin_catalog" // at least one list is fresh
+		}
+	}
+	lines := []string{text(t.lang, Msg(head), total.all, total.available)}
 	for _, cat := range categoryOrder(per) {
 		c := per[cat]
 		lines = append(lines, text(t.lang, "admin_catalog_category", html.EscapeString(categoryLabel(t.lang, cat)), c.all, c.available))
+	}
+	if unpriced > 0 {
+		lines = append(lines, text(t.lang, "admin_catalog_unpriced", unpriced))
+	}
+	for _, src := range t.s.cfg.Products.Sources() {
+		if src.Err == nil {
+			continue
+		}
+		state := text(t.lang, "admin_catalog_source_hidden")
+		if !src.UpdatedAt.IsZero() {
+			state = text(t.lang, "admin_catalog_source_kept", src.UpdatedAt.In(WIB).Format("02/01 15:04"))
+		}
+		lines = append(lines, text(t.lang, "admin_catalog_source_failed", html.EscapeString(src.Name), state, html.EscapeString(shorten(t.provided(src.Err.Error(), nil), 300))))
 	}
 	return pages(lines), nil
 }

@@ -67,6 +67,9 @@ type ServiceConfig struct {
 	PriceMaxAge time.Duration
 	// PageSize is the number of products a page (default 8).
 	PageSize int
+	// CatalogWait bounds how long the home menu waits for a catalog still
+	// loading at start (default 3 s); after it, whatever loaded is shown.
+	CatalogWait time.Duration
 	// Lang is the language of a chat until it chooses one with /lang
 	// (default Bahasa Indonesia).
 	Lang   Lang
@@ -101,6 +104,9 @@ func NewService(cfg ServiceConfig) *Service {
 	}
 	if cfg.PriceMaxAge <= 0 {
 		cfg.PriceMaxAge = time.Minute
+	}
+	if cfg.CatalogWait <= 0 {
+		cfg.CatalogWait = 3 * time.Second
 	}
 	if cfg.PageSize <= 0 || cfg.PageSize > 8 {
 		cfg.PageSize = 8
@@ -145,6 +151,7 @@ type transition struct {
 // before it; an input with no row gets a polite hint.
 var table = []transition{
 	{StateHome, EvCategory, (*turn).chooseCategory},
+	{StateHome, EvRetry, (*turn).retryHome},
 	{StateBrand, EvBrand, (*turn).chooseBrand},
 	{StateBrand, EvBack, (*turn).backHome},
 	{StateProducts, EvProduct, (*turn).chooseProduct},
@@ -463,6 +470,10 @@ func (t *turn) chooseCategory(ctx context.Context, arg string) (State, error) {
 	return StateBrand, nil
 }
 
+// retryHome draws the home menu again: the categories whose products have
+// loaded since.
+func (t *turn) retryHome(ctx context.Context, _ string) (State, error) { return StateHome, nil }
+
 func (t *turn) chooseBrand(ctx context.Context, arg string) (State, error) {
 	for _, b := range t.s.brands(t.sess.Category) {
 		if buttonArg(b) == arg {
@@ -676,6 +687,9 @@ func (t *turn) render(ctx context.Context) (Output, error) {
 		}
 		t.sess.MenuID = menu
 	}
+	if t.sess.State == StateHome {
+		t.s.cfg.Products.AwaitLoading(ctx, t.s.cfg.CatalogWait)
+	}
 	r := t.prompt(menu)
 	if len(t.notes) > 0 {
 		r.Text = strings.Join(t.notes, "\n") + "\n\n" + r.Text
@@ -755,8 +769,14 @@ func (t *turn) prompt(menu string) Reply {
 			rows = append(rows, []Button{t.button(categoryNameIn(t.lang, c.ID), menu, EvCategory, string(c.ID))})
 		}
 	}
-	greeting := text(t.lang, "welcome", html.EscapeString(firstName(t.lang, t.in.FirstName)))
-	return Reply{Text: greeting, Buttons: pairUp(rows)}
+	name := html.EscapeString(firstName(t.lang, t.in.FirstName))
+	if len(rows) == 0 {
+		// No products to offer (the provider down since the start, say): a
+		// question without buttons would be a dead end.
+		return Reply{Text: text(t.lang, "catalog_empty", name),
+			Buttons: [][]Button{{t.button(text(t.lang, "btn_retry"), menu, EvRetry, "")}}}
+	}
+	return Reply{Text: text(t.lang, "welcome", name), Buttons: pairUp(rows)}
 }
 
 func (t *turn) productName() string {

@@ -442,6 +442,10 @@ func (e *Engine) toAdmins(text, refID string) []Notification {
 	return notes
 }
 
+// AlertNotes addresses an alert that belongs to no order (a catalog source
+// failing): the ops group, or each admin without one.
+func (e *Engine) AlertNotes(text string) []Notification { return e.toAdmins(text, "") }
+
 // alertOnce raises an order's alert of kind k unless it was raised before,
 // changing nothing else.
 func (e *Engine) alertOnce(ctx context.Context, o Order, k AlertKind, detail string) (Order, error) {

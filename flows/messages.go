@@ -122,6 +122,18 @@ var catalogue = map[Lang]map[Msg]string{
 		"provider_alert_low_balance":   "Saldo deposit provider menipis.",
 		"low_balance_detail":           "Saldo %s, di bawah batas %s. Isi ulang deposit agar transaksi tidak ditolak.",
 
+		// The catalog: a screen without products, a failing source.
+		"catalog_empty":               "Halo %s! Maaf, daftar produk belum bisa ditampilkan saat ini. Silakan coba lagi sebentar lagi.",
+		"btn_retry":                   "🔄 Coba lagi",
+		"catalog_source_failing":      "⚠️ Daftar produk <b>%s</b> gagal dimuat dari provider; dicoba lagi otomatis. %s",
+		"catalog_source_hidden":       "Kategorinya disembunyikan sampai daftar ini dimuat; produk lain tetap dijual.",
+		"catalog_source_kept":         "Daftar terakhir (%d produk, %s WIB) tetap dipakai.",
+		"catalog_source_recovered":    "✅ Daftar produk <b>%s</b> dimuat lagi: %d produk.",
+		"admin_catalog_unpriced":      "• Tanpa harga dari provider (disembunyikan): %d produk",
+		"admin_catalog_source_failed": "⚠️ Daftar <b>%s</b> gagal diperbarui; %s\n<code>%s</code>",
+		"admin_catalog_source_kept":   "daftar terakhir (%s WIB) tetap dipakai.",
+		"admin_catalog_source_hidden": "belum pernah dimuat, kategorinya disembunyikan.",
+
 		"reason_failed":              "Transaksi gagal diproses oleh penyedia.",
 		"reason_wrong_number":        "Nomor tujuan salah.",
 		"reason_operator_mismatch":   "Nomor tidak sesuai dengan operator produk.",
@@ -187,7 +199,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"admin_recheck_failed":        "Cek gagal: <code>%s</code>",
 		"admin_catalog":               "📦 Katalog diperbarui: %d produk, %d tersedia.",
 		"admin_catalog_category":      "• %s: %d produk, %d tersedia",
-		"admin_catalog_failed":        "⚠️ Katalog gagal diperbarui; daftar lama tetap dipakai.\n<code>%s</code>",
+		"admin_catalog_failed":        "⚠️ Katalog gagal diperbarui; yang tersaji: %d produk, %d tersedia.",
 		"admin_stats_usage":           "Format: /stats [today|7d].",
 		"admin_stats_today":           "📊 <b>Statistik hari ini</b> (%s)",
 		"admin_stats_7d":              "📊 <b>Statistik 7 hari</b> (%s s.d. %s)",

@@ -111,6 +111,18 @@ var english = map[Msg]string{
 	"provider_alert_low_balance":   "The provider deposit is running low.",
 	"low_balance_detail":           "Balance %s, under the threshold of %s. Top up the deposit before transactions are refused.",
 
+	// The catalog: a screen without products, a failing source.
+	"catalog_empty":               "Hi %s! Sorry, products are unavailable right now. Please try again in a moment.",
+	"btn_retry":                   "🔄 Try again",
+	"catalog_source_failing":      "⚠️ The <b>%s</b> product list could not be loaded from the provider; it is retried automatically. %s",
+	"catalog_source_hidden":       "Its categories are hidden until it loads; other products are still sold.",
+	"catalog_source_kept":         "The last list (%d products, %s WIB) stays in use.",
+	"catalog_source_recovered":    "✅ The <b>%s</b> product list loads again: %d products.",
+	"admin_catalog_unpriced":      "• Without a price from the provider (hidden): %d products",
+	"admin_catalog_source_failed": "⚠️ The <b>%s</b> list could not be refreshed; %s\n<code>%s</code>",
+	"admin_catalog_source_kept":   "the last list (%s WIB) stays in use.",
+	"admin_catalog_source_hidden": "it never loaded, so its categories are hidden.",
+
 	"reason_failed":              "The provider could not complete the transaction.",
 	"reason_wrong_number":        "Wrong destination number.",
 	"reason_operator_mismatch":   "The number does not belong to the product's operator.",
@@ -176,7 +188,7 @@ var english = map[Msg]string{
 	"admin_recheck_failed":        "The check failed: <code>%s</code>",
 	"admin_catalog":               "📦 Catalog refreshed: %d products, %d available.",
 	"admin_catalog_category":      "• %s: %d products, %d available",
-	"admin_catalog_failed":        "⚠️ The catalog could not be refreshed; the previous list stays in use.\n<code>%s</code>",
+	"admin_catalog_failed":        "⚠️ The catalog could not be refreshed; served now: %d products, %d available.",
 	"admin_stats_usage":           "Usage: /stats [today|7d].",
 	"admin_stats_today":           "📊 <b>Today's statistics</b> (%s)",
 	"admin_stats_7d":              "📊 <b>Statistics, 7 days</b> (%s to %s)",

@@ -2,15 +2,24 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"html"
+	"log/slog"
 	"sort"
 	"sync"
 	"time"
 )
 
-// CatalogStore caches the product list between restarts.
+// CatalogStore caches the product lists between restarts, one per catalog
+// source, so a restart serves the last good copy of each.
 type CatalogStore interface {
-	SaveCatalog(ctx context.Context, products []Product) error
+	SaveSourceCatalog(ctx context.Context, source string, products []Product) error
+	// SourceCatalog answers an error wrapping ErrNotFound for a source never
+	// saved.
+	SourceCatalog(ctx context.Context, source string) ([]Product, time.Time, error)
+	// Catalog is the single list earlier versions kept for all sources,
+	// read once at start for the sources that have no copy of their own.
 	Catalog(ctx context.Context) ([]Product, time.Time, error)
 }
 
@@ -20,74 +29,356 @@ type PriceChecker interface {
 	Price(ctx context.Context, code string) (Product, error)
 }
 
-// ProductCache holds the provider's product list for the menus, refreshed
-// on a schedule and, at a purchase's confirmation, on demand.
-type ProductCache struct {
-	source Catalog
-	store  CatalogStore
-	now    func() time.Time
-
-	refresh sync.Mutex // one provider refresh at a time
-	mu      sync.RWMutex
-	list    []Product
-	byCode  map[string]Product
-	at      time.Time
+// CacheConfig tunes a ProductCache. Zero values take the defaults.
+type CacheConfig struct {
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Alert sends admins a text (the ops group, or each admin): one when a
+	// source starts failing, one when it loads again. Nil sends nothing.
+	Alert func(ctx context.Context, text string) error
+	// Lang is the language of the alerts (default Bahasa Indonesia).
+	Lang Lang
 }
+
+// ProductCache holds the provider's products for the menus, refreshed on a
+// schedule and, at a purchase's confirmation, on demand. Each catalog
+// source is kept on its own: a source that fails keeps its last good copy,
+// one that never loaded simply has no products (its categories do not
+// show), and the others are served all the same.
+type ProductCache struct {
+	source  Catalog
+	store   CatalogStore
+	cfg     CacheConfig
+	log     *slog.Logger
+	sources []*sourceCache
+
+	mu     sync.RWMutex
+	list   []Product
+	byCode map[string]Product
+	// loaded is set by LoadSaved: from then on a source never fetched is
+	// about to be. changed is closed and replaced when a fetch ends.
+	loaded  bool
+	changed chan struct{}
+}
+
+// sourceCache is one source's last good copy and its health. Its fields
+// below fetch are guarded by the cache's mu.
+type sourceCache struct {
+	CatalogSource
+	fetch sync.Mutex // one fetch of this source at a time
+
+	products []Product
+	at       time.Time // when the copy was fetched; zero: never loaded
+	tried    time.Time // the last fetch, for MinInterval
+	err      error     // the last fetch's failure; nil after a success
+	failing  bool      // admins were told it fails, and not yet that it recovered
+	busy     bool      // a fetch is under way
+}
+
+// SourceStatus is one catalog source as /catalog reports it.
+type SourceStatus struct {
+	Name string
+	// UpdatedAt is when the copy served was fetched; zero when the source
+	// never loaded.
+	UpdatedAt time.Time
+	Products  int
+	// Err is the last fetch's failure, nil when it worked.
+	Err error
+}
+
+// productsSource is the name of the single source of a Catalog that does
+// not list its sources.
+const productsSource = "products"
 
 // NewProductCache returns an empty cache over source, persisted in store.
 func NewProductCache(source Catalog, store CatalogStore, now func() time.Time) *ProductCache {
-	if now == nil {
-		now = time.Now
-	}
-	return &ProductCache{source: source, store: store, now: now, byCode: map[string]Product{}}
+	return NewProductCacheWith(source, store, CacheConfig{Now: now})
 }
 
-// Load fills the cache from the store, or from the provider when the store
-// has none.
+// NewProductCacheWith returns an empty cache over source, persisted in
+// store, tuned by cfg.
+func NewProductCacheWith(source Catalog, store CatalogStore, cfg CacheConfig) *ProductCache {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = LangID
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &ProductCache{source: source, store: store, cfg: cfg, log: log.With("component", "catalog"), byCode: map[string]Product{},
+		changed: make(chan struct{})}
+	var list []CatalogSource
+	if cs, ok := source.(CatalogSources); ok {
+		list = cs.CatalogSources()
+	}
+	if len(list) == 0 {
+		list = []CatalogSource{{Name: productsSource, Products: source.Products}}
+	}
+	for _, s := range list {
+		c.sources = append(c.sources, &sourceCache{CatalogSource: s})
+	}
+	return c
+}
+
+// Load fills the cache from the store, then asks the provider for each
+// source the store has no copy of. It returns the failures joined; what
+// loaded is served either way.
 func (c *ProductCache) Load(ctx context.Context) error {
-	products, at, err := c.store.Catalog(ctx)
-	if err == nil {
-		c.set(products, at)
-		return nil
+	if err := c.LoadSaved(ctx); err != nil {
+		return err
 	}
-	return c.Refresh(ctx)
+	return c.RefreshMissing(ctx)
 }
 
-// Refresh asks the provider for the whole list and keeps it. On failure the
-// previous list stays.
-func (c *ProductCache) Refresh(ctx context.Context) error {
-	c.refresh.Lock()
-	defer c.refresh.Unlock()
-	return c.refreshLocked(ctx)
-}
-
-func (c *ProductCache) refreshLocked(ctx context.Context) error {
-	products, err := c.source.Products(ctx)
-	if err != nil {
-		return fmt.Errorf("catalog: refresh: %w", err)
+// LoadSaved fills the cache with the copies the store holds, without asking
+// the provider: quick, so the bot can start serving them at once.
+func (c *ProductCache) LoadSaved(ctx context.Context) error {
+	defer func() {
+		c.mu.Lock()
+		c.loaded = true // even on a failed read: the provider is asked next
+		c.mu.Unlock()
+	}()
+	var legacy []Product
+	var legacyAt time.Time
+	legacyRead := false
+	for _, s := range c.sources {
+		products, at, err := c.store.SourceCatalog(ctx, s.Name)
+		if errors.Is(err, ErrNotFound) {
+			// Saved by an earlier version as one list: each source takes
+			// its kind of products from it until it is fetched itself.
+			if !legacyRead {
+				legacyRead = true
+				var lerr error
+				if legacy, legacyAt, lerr = c.store.Catalog(ctx); errors.Is(lerr, ErrNotFound) {
+					legacy = nil
+				} else if lerr != nil {
+					return fmt.Errorf("catalog: load: %w", lerr)
+				}
+			}
+			products, at = nil, legacyAt
+			for _, p := range legacy {
+				if s.Kind == "" || p.Kind == s.Kind {
+					products = append(products, p)
+				}
+			}
+			if len(products) == 0 {
+				continue
+			}
+		} else if err != nil {
+			return fmt.Errorf("catalog: load %s: %w", s.Name, err)
+		}
+		products, _ = vet(products)
+		c.mu.Lock()
+		// Fetched at "at", as far as a rate limit is concerned too.
+		s.products, s.at, s.tried = products, at, at
+		c.mu.Unlock()
 	}
-	if err := c.store.SaveCatalog(ctx, products); err != nil {
-		return fmt.Errorf("catalog: refresh: %w", err)
-	}
-	c.set(products, c.now())
+	c.rebuild()
 	return nil
 }
 
-func (c *ProductCache) set(products []Product, at time.Time) {
-	byCode := make(map[string]Product, len(products))
-	for _, p := range products {
-		byCode[p.Code] = p
-	}
-	sorted := append([]Product(nil), products...)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		if sorted[i].Price != sorted[j].Price {
-			return sorted[i].Price < sorted[j].Price
+// AwaitLoading waits, up to max, while a source that never loaded is still
+// to be fetched for the first time: a buyer writing just as the bot starts
+// gets the menu it is about to have rather than an empty one. It returns at
+// once when nothing is loading, and never waits on a retry.
+func (c *ProductCache) AwaitLoading(ctx context.Context, max time.Duration) {
+	var timer <-chan time.Time
+	for {
+		c.mu.RLock()
+		loading := false
+		for _, s := range c.sources {
+			if c.loaded && s.at.IsZero() && (s.busy || s.tried.IsZero()) {
+				loading = true
+			}
 		}
-		return sorted[i].Name < sorted[j].Name
-	})
+		changed := c.changed
+		c.mu.RUnlock()
+		if !loading {
+			return
+		}
+		if timer == nil {
+			t := time.NewTimer(max)
+			defer t.Stop()
+			timer = t.C
+		}
+		select {
+		case <-changed:
+		case <-timer:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// Refresh asks the provider for every source it allows asking now. A source
+// that fails keeps its previous copy; the failures are returned joined.
+func (c *ProductCache) Refresh(ctx context.Context) error {
+	return c.refreshAll(ctx, func(*sourceCache) bool { return true }, false)
+}
+
+// RefreshMissing asks the provider for the sources that never loaded — a
+// provider down at start, an account without postpaid — at each source's
+// own pace. A fetch of the same source already under way is not repeated.
+func (c *ProductCache) RefreshMissing(ctx context.Context) error {
+	return c.refreshAll(ctx, func(s *sourceCache) bool { return s.at.IsZero() }, true)
+}
+
+func (c *ProductCache) refreshAll(ctx context.Context, want func(*sourceCache) bool, skipBusy bool) error {
+	errs := make([]error, len(c.sources))
+	var wg sync.WaitGroup
+	for i, s := range c.sources {
+		c.mu.RLock()
+		wanted := want(s)
+		c.mu.RUnlock()
+		if !wanted {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if skipBusy {
+				if !s.fetch.TryLock() {
+					return
+				}
+			} else {
+				s.fetch.Lock()
+			}
+			defer s.fetch.Unlock()
+			if !c.due(s) {
+				return
+			}
+			errs[i] = c.fetchLocked(ctx, s)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// due reports whether the source's MinInterval has passed since its last
+// fetch.
+func (c *ProductCache) due(s *sourceCache) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return s.tried.IsZero() || c.cfg.Now().Sub(s.tried) >= s.MinInterval
+}
+
+// fetchLocked asks the provider for one source; s.fetch is held.
+func (c *ProductCache) fetchLocked(ctx context.Context, s *sourceCache) error {
 	c.mu.Lock()
-	c.list, c.byCode, c.at = sorted, byCode, at
+	s.busy = true
 	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		s.busy = false
+		close(c.changed) // wakes AwaitLoading
+		c.changed = make(chan struct{})
+		c.mu.Unlock()
+	}()
+	products, err := s.Products(ctx)
+	now := c.cfg.Now()
+	if err != nil {
+		err = fmt.Errorf("catalog: %s: %w", s.Name, err)
+		c.mu.Lock()
+		s.tried, s.err = now, err
+		raise := !s.failing && ctx.Err() == nil // a shutdown is no failure
+		s.failing = s.failing || raise
+		kept, at := len(s.products), s.at
+		c.mu.Unlock()
+		if raise {
+			consequence := text(c.cfg.Lang, "catalog_source_hidden")
+			if !at.IsZero() {
+				consequence = text(c.cfg.Lang, "catalog_source_kept", kept, at.In(WIB).Format("02/01 15:04"))
+			}
+			msg := text(c.cfg.Lang, "catalog_source_failing", html.EscapeString(s.Name), consequence) +
+				"\n" + code(shorten(err.Error(), 300)) + "\n" + now.In(WIB).Format("02/01 15:04") + " WIB"
+			if !c.alert(ctx, msg) {
+				c.mu.Lock()
+				s.failing = false // not told: tell on the next failure
+				c.mu.Unlock()
+			}
+		}
+		return err
+	}
+	products, unpriced := vet(products)
+	if len(unpriced) > 0 {
+		c.log.Warn("products without a price hidden", "source", s.Name, "count", len(unpriced), "examples", unpriced[:min(5, len(unpriced))])
+	}
+	c.mu.Lock()
+	s.products, s.at, s.tried, s.err = products, now, now, nil
+	recovered := s.failing
+	s.failing = false
+	c.mu.Unlock()
+	c.rebuild()
+	if recovered {
+		c.log.Info("catalog source loads again", "source", s.Name, "products", len(products))
+		c.alert(ctx, text(c.cfg.Lang, "catalog_source_recovered", html.EscapeString(s.Name), len(products)))
+	}
+	// Served from memory even if the store refuses it: only a restart
+	// would miss the copy.
+	if err := c.store.SaveSourceCatalog(ctx, s.Name, products); err != nil {
+		return fmt.Errorf("catalog: save %s: %w", s.Name, err)
+	}
+	return nil
+}
+
+// alert sends admins msg and reports whether it was queued.
+func (c *ProductCache) alert(ctx context.Context, msg string) bool {
+	if c.cfg.Alert == nil {
+		return true
+	}
+	if err := c.cfg.Alert(ctx, msg); err != nil {
+		c.log.Error("queueing a catalog alert", "err", err)
+		return false
+	}
+	return true
+}
+
+// vet marks the prepaid products without a positive price unavailable — a
+// price of 0 would sell for the markup alone — and returns their codes.
+// Bills are priced by their inquiry, so their list price means nothing.
+func vet(products []Product) ([]Product, []string) {
+	var unpriced []string
+	for i, p := range products {
+		if p.Kind != Postpaid && p.Price <= 0 {
+			if unpriced == nil {
+				products = append([]Product(nil), products...) // never change the caller's slice
+			}
+			products[i].Available = false
+			unpriced = append(unpriced, p.Code)
+		}
+	}
+	return products, unpriced
+}
+
+// Unpriced reports whether p is a product hidden for want of a price.
+func Unpriced(p Product) bool { return p.Kind != Postpaid && p.Price <= 0 }
+
+// rebuild merges the sources' copies into the list the menus read.
+func (c *ProductCache) rebuild() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	byCode := map[string]Product{}
+	var merged []Product
+	for _, s := range c.sources {
+		for _, p := range s.products {
+			if _, dup := byCode[p.Code]; dup {
+				continue // listed by an earlier source
+			}
+			byCode[p.Code] = p
+			merged = append(merged, p)
+		}
+	}
+	sort.SliceStable(merged, func(i, j int) bool {
+		if merged[i].Price != merged[j].Price {
+			return merged[i].Price < merged[j].Price
+		}
+		return merged[i].Name < merged[j].Name
+	})
+	c.list, c.byCode = merged, byCode
 }
 
 // Products returns the cached list, cheapest first. The slice is shared:
@@ -106,35 +397,80 @@ func (c *ProductCache) Lookup(code string) (Product, bool) {
 	return p, ok
 }
 
-// UpdatedAt is when the list was fetched from the provider.
+// UpdatedAt is when the oldest of the copies served was fetched from the
+// provider; zero when none ever loaded.
 func (c *ProductCache) UpdatedAt() time.Time {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.at
+	var oldest time.Time
+	for _, s := range c.sources {
+		if !s.at.IsZero() && (oldest.IsZero() || s.at.Before(oldest)) {
+			oldest = s.at
+		}
+	}
+	return oldest
+}
+
+// Sources reports each source's copy and health, in the provider's order.
+func (c *ProductCache) Sources() []SourceStatus {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]SourceStatus, len(c.sources))
+	for i, s := range c.sources {
+		out[i] = SourceStatus{Name: s.Name, UpdatedAt: s.at, Products: len(s.products), Err: s.err}
+	}
+	return out
 }
 
 // Current returns a product as the provider sells it now, for the price
 // re-check at confirmation: from the provider's price endpoint when it has
-// one, else from a list no older than maxAge.
+// one, else from its source's list no older than maxAge (or than the
+// source's MinInterval allows). Only that source is asked: another one
+// failing does not stop a sale.
 func (c *ProductCache) Current(ctx context.Context, code string, maxAge time.Duration) (Product, error) {
 	if pc, ok := c.source.(PriceChecker); ok {
 		p, err := pc.Price(ctx, code)
 		if err != nil {
 			return Product{}, fmt.Errorf("catalog: price %s: %w", code, err)
 		}
+		if Unpriced(p) {
+			c.log.Warn("price check answered no price; not selling", "product_code", code, "price", p.Price)
+			p.Available = false
+		}
 		return p, nil
 	}
-	c.refresh.Lock()
-	if c.now().Sub(c.UpdatedAt()) > maxAge {
-		if err := c.refreshLocked(ctx); err != nil {
-			c.refresh.Unlock()
+	s := c.owner(code)
+	if s == nil {
+		return Product{Code: code}, nil // in no list: not available
+	}
+	s.fetch.Lock()
+	c.mu.RLock()
+	stale := c.cfg.Now().Sub(s.at) > maxAge
+	c.mu.RUnlock()
+	if stale && c.due(s) {
+		if err := c.fetchLocked(ctx, s); err != nil {
+			s.fetch.Unlock()
 			return Product{}, err
 		}
 	}
-	c.refresh.Unlock()
+	s.fetch.Unlock()
 	p, ok := c.Lookup(code)
 	if !ok {
 		return Product{Code: code}, nil // gone from the list: not available
 	}
 	return p, nil
+}
+
+// owner is the source whose copy lists code.
+func (c *ProductCache) owner(code string) *sourceCache {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, s := range c.sources {
+		for _, p := range s.products {
+			if p.Code == code {
+				return s
+			}
+		}
+	}
+	return nil
 }

@@ -29,6 +29,28 @@ type Catalog interface {
 	Products(ctx context.Context) ([]Product, error)
 }
 
+// CatalogSource is one list a provider's products come from — IAK's prepaid
+// pricelist, its postpaid one — fetched, kept and retried on its own, so
+// that one failing list never takes the others' products off the menus.
+type CatalogSource struct {
+	// Name identifies the source in logs, alerts and the store: stable and
+	// short ("prepaid", "postpaid").
+	Name string
+	// Kind is the kind of products the source lists ("" for both).
+	Kind ProductKind
+	// MinInterval is the least time between two fetches the provider allows
+	// (0: none); a rate-limited price list is asked at its own pace.
+	MinInterval time.Duration
+	// Products fetches the list.
+	Products func(ctx context.Context) ([]Product, error)
+}
+
+// CatalogSources is a Catalog made of several lists that fail on their own.
+// A Catalog without it is one source named "products".
+type CatalogSources interface {
+	CatalogSources() []CatalogSource
+}
+
 // BalanceChecker reports the provider deposit in rupiah.
 type BalanceChecker interface {
 	Balance(ctx context.Context) (int64, error)

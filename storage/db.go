@@ -36,7 +36,7 @@ var (
 	bucketSessions   = []byte("sessions")       // chat_id → session JSON
 	bucketOutbox     = []byte("outbox")         // notification id → notification JSON
 	bucketChatOutbox = []byte("outbox_chats")   // chat_id | notification id → id (schema 2)
-	bucketCatalog    = []byte("catalog")        // "products" → catalog JSON
+	bucketCatalog    = []byte("catalog")        // "source.<name>" → one catalog source's JSON; "products" → the single list of earlier versions
 	bucketSettings   = []byte("settings")       // key → value
 	bucketMeta       = []byte("meta")           // "schema", "telegram_offset"
 	bucketInbox      = []byte("inbox")          // update_id → raw Telegram update, received and not yet applied
@@ -77,7 +77,10 @@ type DB struct {
 	log  *slog.Logger
 }
 
-var _ flows.OrderStore = (*DB)(nil)
+var (
+	_ flows.OrderStore   = (*DB)(nil)
+	_ flows.CatalogStore = (*DB)(nil)
+)
 
 // Open opens or creates the database at path, creating every bucket, and
 // refuses a file from a newer schema.

@@ -119,6 +119,41 @@ func (db *DB) Catalog(ctx context.Context) ([]flows.Product, time.Time, error) {
 	return s.Products, s.SavedAt, nil
 }
 
+// sourceKey is where a catalog source's copy is kept, beside the single
+// "products" list earlier versions kept.
+func sourceKey(source string) []byte { return []byte("source." + source) }
+
+// SaveSourceCatalog keeps one catalog source's product list, replacing its
+// previous copy and no other source's.
+func (db *DB) SaveSourceCatalog(ctx context.Context, source string, products []flows.Product) error {
+	v, err := json.Marshal(savedCatalog{SavedAt: db.now(), Products: products})
+	if err != nil {
+		return err
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketCatalog).Put(sourceKey(source), v) })
+	if err != nil {
+		return fmt.Errorf("storage: save catalog %s: %w", source, err)
+	}
+	return nil
+}
+
+// SourceCatalog returns a catalog source's saved list and when it was
+// saved; an error wrapping flows.ErrNotFound if it never was.
+func (db *DB) SourceCatalog(ctx context.Context, source string) ([]flows.Product, time.Time, error) {
+	var s savedCatalog
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketCatalog).Get(sourceKey(source))
+		if v == nil {
+			return flows.ErrNotFound
+		}
+		return json.Unmarshal(v, &s)
+	})
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("storage: catalog %s: %w", source, err)
+	}
+	return s.Products, s.SavedAt, nil
+}
+
 // Session decodes a chat's saved session into v and reports whether there
 // was one.
 func (db *DB) Session(ctx context.Context, chatID int64, v any) (bool, error) {

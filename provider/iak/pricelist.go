@@ -113,17 +113,22 @@ func (c *Client) Pricelist(ctx context.Context, productType, operator string, st
 	}
 	out := make([]PricelistItem, 0, len(items))
 	for _, it := range items {
-		// A product without a price IAK stated (or with a negative one)
-		// cannot be quoted: it would be offered at the markup alone.
-		if it.ProductCode == "" || !it.ProductPrice.Set || it.ProductPrice.Value < 0 {
+		if it.ProductCode == "" {
 			continue
+		}
+		// A product without a price IAK stated (or with one of 0 or less)
+		// cannot be quoted: it is listed with price 0, which the catalog
+		// hides and counts, rather than offered at the markup alone.
+		price := it.ProductPrice.Value
+		if !it.ProductPrice.Set || price < 0 {
+			price = 0
 		}
 		out = append(out, PricelistItem{
 			Code:        string(it.ProductCode),
 			Description: strings.TrimSpace(string(it.ProductDescription)),
 			Nominal:     strings.TrimSpace(string(it.ProductNominal)),
 			Details:     strings.TrimSpace(string(it.ProductDetails)),
-			Price:       it.ProductPrice.Value,
+			Price:       price,
 			Type:        strings.ToLower(strings.TrimSpace(string(it.ProductType))),
 			Category:    strings.ToLower(strings.TrimSpace(string(it.ProductCategory))),
 			Active:      strings.EqualFold(strings.TrimSpace(string(it.Status)), "active"),
@@ -133,10 +138,37 @@ func (c *Client) Pricelist(ctx context.Context, productType, operator string, st
 	return out, nil
 }
 
+var _ flows.CatalogSources = (*Client)(nil)
+
+// CatalogSources are IAK's two lists, on two hosts: the prepaid pricelist
+// and the postpaid one. Either can fail alone (an account without postpaid,
+// the postpaid host down), so the catalog keeps them apart. IAK documents no
+// rate limit on either.
+func (c *Client) CatalogSources() []flows.CatalogSource {
+	return []flows.CatalogSource{
+		{Name: "prepaid", Kind: flows.Prepaid, Products: c.PrepaidProducts},
+		{Name: "postpaid", Kind: flows.Postpaid, Products: c.PostpaidProducts},
+	}
+}
+
 // Products returns every prepaid and postpaid product the account can sell,
-// available or not, mapped to flows' categories. Product types the bot does
-// not sell (international top-ups, for one) are left out.
+// available or not, mapped to flows' categories; it fails when either list
+// does. Product types the bot does not sell (international top-ups, for
+// one) are left out.
 func (c *Client) Products(ctx context.Context) ([]flows.Product, error) {
+	out, err := c.PrepaidProducts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bills, err := c.PostpaidProducts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, bills...), nil
+}
+
+// PrepaidProducts returns the prepaid pricelist mapped to flows' categories.
+func (c *Client) PrepaidProducts(ctx context.Context) ([]flows.Product, error) {
 	items, err := c.Pricelist(ctx, "", "", PricelistAll)
 	if err != nil {
 		return nil, err
@@ -147,10 +179,16 @@ func (c *Client) Products(ctx context.Context) ([]flows.Product, error) {
 			out = append(out, p)
 		}
 	}
+	return out, nil
+}
+
+// PostpaidProducts returns the billers of the postpaid pricelist.
+func (c *Client) PostpaidProducts(ctx context.Context) ([]flows.Product, error) {
 	bills, err := c.PostpaidPricelist(ctx, "")
 	if err != nil {
 		return nil, err
 	}
+	out := make([]flows.Product, 0, len(bills))
 	for _, b := range bills {
 		out = append(out, b.product())
 	}

@@ -70,6 +70,8 @@ func (c *Client) Price(ctx context.Context, code string) (flows.Product, error) 
 	}
 	p, why := convert(wp, nil)
 	switch {
+	case why == "" && wp.Harga.Value < 0:
+		return flows.Product{}, c.unknown(op, "price answer: negative harga", nil)
 	case why == whyUnknownKategori:
 		// The price is what was asked for; the menu it belongs in is not.
 	case why != "":
@@ -317,8 +319,11 @@ func convert(wp wireProduct, groups map[string]string) (flows.Product, string) {
 		return p, "no kode"
 	case !wp.Harga.Set:
 		return p, "no harga"
-	case p.Price < 0:
-		return p, "negative harga"
+	}
+	if p.Price < 0 {
+		// Listed at 0, which the catalog hides and counts as unpriced,
+		// rather than left out unseen.
+		p.Price = 0
 	}
 	p.Available = !yes(wp.Gangguan) && !yes(wp.Kosong) && open(wp.IsOpen)
 	kategori := first(wp.Kategori)

@@ -346,3 +346,27 @@ func TestPriceGarbageIsUnknown(t *testing.T) {
 		}
 	}
 }
+
+// TestProductsUnpricedListedAtZero: a product priced 0 or below is listed
+// at 0, for the catalog to hide and count, rather than skipped unseen.
+func TestProductsUnpricedListedAtZero(t *testing.T) {
+	items := `{"kode":"Z0","nama":"ZERO","operator":"TELKOMSEL","kategori":"PULSA","harga":"0"},` +
+		`{"kode":"ZN","nama":"NEGATIVE","operator":"TELKOMSEL","kategori":"PULSA","harga":"-500"}`
+	srvC, _ := cannedClient(t, func(path string, body map[string]any) (int, string) {
+		if path == "product-categories" {
+			return 200, categoriesBody
+		}
+		return 200, `{"status":"success","data":{"data":[` + items + `],"meta":{"current_page":1,"last_page":1}}}`
+	})
+	c, err := New(Config{BaseURL: strings.TrimSuffix(srvC.endpoint, "/V1/api/"), MMID: testMMID, APIKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := c.Products(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[0].Price != 0 || ps[1].Price != 0 {
+		t.Errorf("products %+v, want both listed at price 0", ps)
+	}
+}
