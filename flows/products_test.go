@@ -433,3 +433,60 @@ func TestAwaitLoading(t *testing.T) {
 		t.Error("the fetched list is not served")
 	}
 }
+
+// halfLoaded is a catalog whose prepaid list answers at once and whose
+// postpaid list hangs until released, as with IAK's postpaid host down.
+type halfLoaded struct {
+	prepaid flows.Product
+	release chan struct{}
+}
+
+func (h *halfLoaded) CatalogSources() []flows.CatalogSource {
+	return []flows.CatalogSource{
+		{Name: "prepaid", Kind: flows.Prepaid, Products: func(context.Context) ([]flows.Product, error) {
+			return []flows.Product{h.prepaid}, nil
+		}},
+		{Name: "postpaid", Kind: flows.Postpaid, Products: func(ctx context.Context) ([]flows.Product, error) {
+			select {
+			case <-h.release:
+			case <-ctx.Done():
+			}
+			return nil, errors.New("postpaid host down")
+		}},
+	}
+}
+
+func (h *halfLoaded) Products(ctx context.Context) ([]flows.Product, error) {
+	return nil, errors.New("not used: the cache reads the sources")
+}
+
+// A postpaid list still on its first fetch never holds up the menu once the
+// prepaid products are there: they are shown as soon as they exist.
+func TestAwaitLoadingShowsWhatLoaded(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	db := openCatalogDB(t, filepath.Join(t.TempDir(), "db"), clk)
+	h := &halfLoaded{prepaid: newShelf().products[0], release: make(chan struct{})}
+	defer close(h.release)
+	cache := flows.NewProductCache(h, db, clk.Now)
+	if err := cache.LoadSaved(bg); err != nil {
+		t.Fatal(err)
+	}
+	refreshed := make(chan struct{})
+	go func() { cache.RefreshMissing(bg); close(refreshed) }()
+	// It waits for the first prepaid list, and no longer.
+	waited := make(chan struct{})
+	go func() { cache.AwaitLoading(bg, time.Hour); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("AwaitLoading waited on the postpaid list although prepaid products are on offer")
+	}
+	if !has(cache, h.prepaid.Code) {
+		t.Fatal("AwaitLoading returned before the prepaid list was served")
+	}
+	select {
+	case <-refreshed:
+		t.Fatal("the postpaid fetch ended before it was released")
+	default:
+	}
+}
