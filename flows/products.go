@@ -180,12 +180,10 @@ func (c *ProductCache) LoadSaved(ctx context.Context) error {
 	return nil
 }
 
-// AwaitLoading waits, up to max, while nothing can be offered yet and a
-// source that never loaded is still to be fetched for the first time: a
-// buyer writing just as the bot starts gets the menu it is about to have
-// rather than an empty one. It returns at once when some product is on
-// offer (a slow postpaid list never holds up the prepaid menu) or nothing is
-// loading, and never waits on a retry.
+// AwaitLoading waits, up to max, while a source that never loaded is still
+// to be fetched for the first time: a buyer writing just as the bot starts
+// gets the menu it is about to have rather than an empty one. It returns at
+// once when nothing is loading, and never waits on a retry.
 func (c *ProductCache) AwaitLoading(ctx context.Context, max time.Duration) {
 	var timer <-chan time.Time
 	for {
@@ -194,12 +192,6 @@ func (c *ProductCache) AwaitLoading(ctx context.Context, max time.Duration) {
 		for _, s := range c.sources {
 			if c.loaded && s.at.IsZero() && (s.busy || s.tried.IsZero()) {
 				loading = true
-			}
-		}
-		for _, p := range c.list {
-			if p.Available {
-				loading = false // something to show now; the rest joins when it loads
-				break
 			}
 		}
 		changed := c.changed
