@@ -655,7 +655,13 @@ func runBuyers(ctx context.Context, buyers []*buyer, stagger time.Duration) (wai
 func describe(fake *telegramtest.Server, chat int64) string {
 	var s strings.Builder
 	for _, m := range fake.Messages(chat) {
-		fmt.Fprintf(&s, "  #%d %q\n", m.ID, m.Versions)
+		fmt.Fprintf(&s, "  #%d %q", m.ID, m.Versions)
+		for _, row := range m.Buttons {
+			for _, b := range row {
+				fmt.Fprintf(&s, " [%s]", b.Text)
+			}
+		}
+		s.WriteString("\n")
 	}
 	return s.String()
 }

@@ -270,7 +270,17 @@ func TestFaultProviderAnswers(t *testing.T) {
 	if !allOrdered {
 		t.Errorf("not every buyer could order while the provider misbehaved")
 	}
-	time.Sleep(2 * time.Second)
+	// ... and until every call path has met a fault: which paths a run
+	// reaches while the faults last depends on timing (a bill's checkstatus
+	// follows its lost payment by a poll or two), and the coverage check
+	// below must not.
+	paths := []string{"top-up (first send)", "top-up (re-send)", "check-status", "pricelist", "inquiry-pln", "check-balance"}
+	if slices.ContainsFunc(plan, isBill) {
+		paths = append(paths, "postpaid inq-pasca", "postpaid pay-pasca", "postpaid checkstatus")
+	}
+	w.fake.WaitFor(func() bool {
+		return !slices.ContainsFunc(paths, func(call string) bool { return faults.faulted(call) == 0 })
+	}, 30*time.Second)
 	<-balances
 	faults.setRate(0)
 	faultsFor := time.Since(began)
@@ -326,10 +336,6 @@ func TestFaultProviderAnswers(t *testing.T) {
 	}
 	t.Logf("faults for %s, all settled after %s; the call paths and their faults:\n%s", faultsFor.Round(time.Millisecond),
 		time.Since(began).Round(time.Millisecond), faults.report())
-	paths := []string{"top-up (first send)", "top-up (re-send)", "check-status", "pricelist", "inquiry-pln", "check-balance"}
-	if slices.ContainsFunc(plan, isBill) {
-		paths = append(paths, "postpaid inq-pasca", "postpaid pay-pasca", "postpaid checkstatus")
-	}
 	for _, call := range paths {
 		if faults.faulted(call) == 0 {
 			t.Errorf("no %s was spoiled: the suite did not cover that path", call)
