@@ -124,6 +124,12 @@ func (t *turn) allowTap(ctx context.Context) (Output, error) {
 			answer = "access_already_allowed"
 		case v[key] == RequestAllowed:
 			answer = "access_allowed_before"
+		case slices.Contains(denied, user):
+			// Denied after the line went out (a denied user gets no line):
+			// an admin decided since, and an old button does not overrule
+			// that; /allow does, by name.
+			answer = "access_denied_since"
+			return nil
 		default:
 			answer = "admin_allowed"
 			v[SettingAllowed] = formatIDList(append(allowed, user))
@@ -138,7 +144,7 @@ func (t *turn) allowTap(ctx context.Context) (Output, error) {
 	if answer == "admin_allowed" {
 		t.s.log.Info("access changed by an admin", "admin_id", t.in.UserID, "user_id", user, "allow", true, "by", "button")
 	}
-	if answer == "access_allowed_before" {
+	if answer == "access_allowed_before" || answer == "access_denied_since" {
 		return t.say(text(t.lang, answer, user, user)), nil
 	}
 	return t.say(text(t.lang, answer, user)), nil

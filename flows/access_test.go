@@ -221,3 +221,35 @@ func TestChatIDInGroup(t *testing.T) {
 		t.Errorf("a buyer's /id: %q", got)
 	}
 }
+
+// TestAllowButtonAfterDenyBeforeAnyTap: an admin who answers a stranger's
+// line with /deny, before anyone tapped its Allow, has decided; a later tap
+// on that old line (another admin's copy, a slip) must not undo the denial
+// — /allow does that, by name (DESIGN rule 2: buttons that outlive their
+// menu open nothing the admin did not mean).
+func TestAllowButtonAfterDenyBeforeAnyTap(t *testing.T) {
+	a := newAdminConvo(t, 0)
+	a.cmd(stranger, false, "/start")
+	lines := strangerLines(t, a)
+	if len(lines) != 1 {
+		t.Fatalf("%d stranger lines", len(lines))
+	}
+	allow := lines[0].Buttons[0][0].Data
+	a.cmd(adminID, false, "/deny 7001")
+	got := text(a.tapAs(adminID, opsChat, allow))
+	if strings.Contains(got, "sekarang boleh bertransaksi") || !strings.Contains(got, "<code>/allow 7001</code>") {
+		t.Errorf("a tap after /deny: %q, want the denial kept and /allow named", got)
+	}
+	if !strings.Contains(text(a.cmd(stranger, false, "/start")), "belum terdaftar") {
+		t.Error("the old Allow undid a /deny")
+	}
+	denied, _, _ := a.db.Setting(bg, flows.SettingDenied)
+	if denied != "7001" {
+		t.Errorf("denied list %q, want 7001 still", denied)
+	}
+	// /allow by name still works, and the line's button then says so.
+	a.cmd(adminID, false, "/allow 7001")
+	if got := text(a.tapAs(adminID, opsChat, allow)); got != "Pengguna <code>7001</code> sudah boleh bertransaksi." {
+		t.Errorf("a tap after /allow: %q", got)
+	}
+}

@@ -283,3 +283,48 @@ func TestOrderKeepsTheProductType(t *testing.T) {
 		})
 	}
 }
+
+// TestSuccessWithAnEmptyCode: a PLN serial whose token part is empty
+// ("/BUDI/R1/1300/20.5": the name, tariff and kWh, no token) has given the
+// buyer nothing to type into the meter, and a voucher "code" of blanks is no
+// code: the order stays pending like a success without any SN, and settles
+// once the code arrives.
+func TestSuccessWithAnEmptyCode(t *testing.T) {
+	for _, tt := range []struct {
+		name, empty, code string
+		product           flows.Product
+	}{
+		{"PLN token part", " /BUDI/R1/1300/20.5", "5512-3456-7890-1234-5678/BUDI/R1/1300/20.5",
+			flows.Product{Code: "hpln20000", Name: "PLN 20.000", Category: flows.CategoryPLN, Type: flows.TypePLNToken}},
+		{"voucher of blanks", "  ", "ABCD-EFGH-IJKL",
+			flows.Product{Code: "alfamart50", Name: "Voucher Alfamart", Category: flows.CategoryVoucher, Type: flows.TypeVoucher}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+			db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			prov := &codeLater{code: tt.empty}
+			engine := flows.NewEngine(db, prov, flows.EngineConfig{ProviderTimeout: time.Second, OpsChatID: opsChat, Now: clk.Now})
+			tt.product.Kind, tt.product.Price, tt.product.Available = flows.Prepaid, 20000, true
+			o, err := engine.Place(bg, flows.PlaceRequest{ChatID: buyer, UserID: buyer, Token: "t-empty-code", Product: tt.product,
+				CustomerNumber: "12345678901", Price: 21000, MessageID: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.Status != flows.StatusPending {
+				t.Fatalf("a success with SN %q: %+v, want pending", tt.empty, o)
+			}
+			prov.issue(tt.code)
+			clk.Add(time.Minute)
+			if _, err := engine.Poll(bg); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := db.Order(bg, o.RefID); got.Status != flows.StatusSuccess || got.SN != tt.code {
+				t.Fatalf("once the code arrived: %+v", got)
+			}
+		})
+	}
+}

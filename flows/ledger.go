@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -74,18 +75,27 @@ type Order struct {
 // ValueIsCode reports whether the order's product is a code the buyer needs
 // (see ProductType.ValueIsCode). An order that records no product type —
 // written before types were — is judged by its category.
-func (o *Order) ValueIsCode() bool {
-	t := o.ProductType
-	if t == "" {
-		t = categoryType(o.Category)
+func (o *Order) ValueIsCode() bool { return o.productType().ValueIsCode() }
+
+func (o *Order) productType() ProductType {
+	if o.ProductType == "" {
+		return categoryType(o.Category)
 	}
-	return t.ValueIsCode()
+	return o.ProductType
 }
 
 // delivered reports whether a success answer carries what the buyer paid
-// for: anything for a credit, the code for a product whose value is its code.
+// for: anything for a credit, the code for a product whose value is its code
+// — for a PLN token the serial's token part, not just its name and kWh.
 func (o *Order) delivered(res Result) bool {
-	return !o.ValueIsCode() || res.SN != "" || res.PIN != "" || res.ActivationCode != ""
+	switch t := o.productType(); {
+	case !t.ValueIsCode():
+		return true
+	case t == TypePLNToken:
+		token, _ := plnToken(res.SN)
+		return token != ""
+	}
+	return strings.TrimSpace(res.SN) != "" || strings.TrimSpace(res.PIN) != "" || strings.TrimSpace(res.ActivationCode) != ""
 }
 
 // HasAlerted reports whether the alert of kind k was raised for o already.

@@ -222,6 +222,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"btn_allow":                   "✅ Izinkan",
 		"access_already_allowed":      "Pengguna <code>%d</code> sudah boleh bertransaksi.",
 		"access_allowed_before":       "Pengguna <code>%d</code> sudah pernah diizinkan lewat tombol ini, lalu diblokir. Ketik <code>/allow %d</code> untuk mengizinkannya lagi.",
+		"access_denied_since":         "Pengguna <code>%d</code> sudah diblokir dengan /deny setelah baris ini dikirim; tombol ini tidak membatalkannya. Ketik <code>/allow %d</code> untuk mengizinkannya.",
 	},
 }
 

@@ -211,4 +211,5 @@ var english = map[Msg]string{
 	"btn_allow":                   "✅ Allow",
 	"access_already_allowed":      "User <code>%d</code> may already buy.",
 	"access_allowed_before":       "User <code>%d</code> was allowed with this button before and blocked since. Type <code>/allow %d</code> to allow them again.",
+	"access_denied_since":         "User <code>%d</code> was blocked with /deny after this line was sent; this button does not undo that. Type <code>/allow %d</code> to allow them.",
 }

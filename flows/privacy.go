@@ -33,6 +33,10 @@ var (
 	// provider/mesinr1 reads it.
 	snValue = regexp.MustCompile(`(?i)(^|[^A-Z0-9])(S/?N\s*[:=]\s*)(.*?)([\s,;]+[A-Za-z][A-Za-z_]*\s*[:=]|[.,;]?\s*$)`)
 	snNone  = regexp.MustCompile(`(?i)^(?:HRG|HARGA|REFID|REF|SALDO|SISA|TRXID)\s*[:=]`)
+	// pinValue is a "PIN:" / "PIN=" part and its value (digits, possibly
+	// grouped, or one word): masked before the SN, so a PIN glued to its SN
+	// ("SN:…/PIN:5931") does not survive as the SN's last four.
+	pinValue = regexp.MustCompile(`(?i)(^|[^A-Z0-9])(PIN\s*[:=]\s*)(\d+(?:[- ]\d+)*|[A-Z0-9-]+)`)
 	// digitGroups is a number written in groups — a PLN token
 	// "0123-4567-8901-2345-6789", a phone "0812 3456 7890" — and
 	// digitRun a plain run of digits long enough to be a customer number,
@@ -60,6 +64,10 @@ func scrub(s string, o *Order) string {
 	if s == "" {
 		return s
 	}
+	s = pinValue.ReplaceAllStringFunc(s, func(m string) string {
+		g := pinValue.FindStringSubmatch(m)
+		return g[1] + g[2] + maskCode(g[3])
+	})
 	s = snValue.ReplaceAllStringFunc(s, func(m string) string {
 		g := snValue.FindStringSubmatch(m)
 		if snNone.MatchString(g[3]) {

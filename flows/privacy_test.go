@@ -119,3 +119,29 @@ func TestOpsLineMasksSN(t *testing.T) {
 		t.Errorf("ops line %q lost the token's tail or the ref", got)
 	}
 }
+
+// TestScrubLabelledPIN: a PIN a provider writes into its text ("PIN:5931")
+// is masked for a group even when the order does not know it — Mesin R1
+// records no PIN of its own, and a mutation note has no order at all. A PIN
+// glued to its SN ("SN:…/PIN:5931") must not survive as the SN's last four.
+func TestScrubLabelledPIN(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		o    *Order
+		gone string
+	}{
+		{"TRX GPLAY20.081234567890 SUKSES, SN:ABCD1234EFGH PIN:5931 HRG:21000 REFID:X1.",
+			&Order{CustomerNumber: "081234567890", SN: "ABCD1234EFGH"}, "5931"},
+		{"TRX GPLAY20.081234567890 SUKSES, SN:ABCD1234EFGH PIN:5931 HRG:21000 REFID:X1.", nil, "5931"},
+		{"TRX GPLAY20.081234567890 SUKSES, SN:ABCD-EFGH-IJKL/PIN:5931", nil, "5931"},
+		{"SUKSES pin = 7751 2233 4455, HRG:50000", nil, "7751 2233 4455"},
+	} {
+		got := scrub(tt.in, tt.o)
+		if strings.Contains(got, tt.gone) {
+			t.Errorf("scrub(%q) = %q: the PIN %q is still there", tt.in, got, tt.gone)
+		}
+		if strings.Contains(tt.in, "HRG:") && !strings.Contains(got, "HRG:") {
+			t.Errorf("scrub(%q) = %q lost the price", tt.in, got)
+		}
+	}
+}

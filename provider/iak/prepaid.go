@@ -181,6 +181,12 @@ func (c *Client) confirmRefusal(ctx context.Context, req flows.OrderRequest, rc,
 		}
 		return res, nil
 	case flows.KindNotFound:
+		if d.trID() != "" || d.Status.Set && d.Status.Value != 2 {
+			// "Not found" naming a transaction or a state other than
+			// failed contradicts itself: no order fails on it.
+			return flows.Result{}, &flows.ProviderError{Kind: flows.KindUnknown, Op: csOp, RC: d.rc(), Message: string(d.Message),
+				Err: fmt.Errorf("re-send refused (rc %q) and check-status answers rc 06 with tr_id %q, status %d", rc, d.TrID, d.Status.Value)}
+		}
 	default:
 		return flows.Result{}, err
 	}

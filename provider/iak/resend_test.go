@@ -155,3 +155,44 @@ func TestResendRefusalTimeoutDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestResendRefusalNeedsACleanNotFound: the refusal exception fails an order
+// only on check-status's plain "not found" (rc 06, tr_id 0 or none, status 2
+// or none). An answer that says 06 yet names a transaction (a tr_id) or a
+// state in process or succeeded contradicts itself, and money never moves on
+// a self-contradicting answer (DESIGN rule 3): the order stays pending.
+func TestResendRefusalNeedsACleanNotFound(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)
+	const refusal = `{"data":{"ref_id":"R1","status":2,"tr_id":0,"rc":"14","message":"INCORRECT DESTINATION NUMBER"}}`
+	for _, tt := range []struct {
+		name, checkStatus string
+		want              flows.ErrorKind
+	}{
+		{"plain 06", `{"data":{"ref_id":"R1","status":2,"tr_id":0,"rc":"06","message":"TRANSACTION NOT FOUND"}}`, flows.KindRejected},
+		{"bare 06", `{"data":{"rc":"06"}}`, flows.KindRejected},
+		{"06 with a tr_id", `{"data":{"ref_id":"R1","status":2,"tr_id":3482,"rc":"06"}}`, flows.KindUnknown},
+		{"06 in process", `{"data":{"ref_id":"R1","status":0,"tr_id":0,"rc":"06"}}`, flows.KindUnknown},
+		{"06 succeeded", `{"data":{"ref_id":"R1","status":1,"sn":"SN1","rc":"06"}}`, flows.KindUnknown},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/api/top-up" {
+					fmt.Fprint(w, refusal)
+					return
+				}
+				fmt.Fprint(w, tt.checkStatus)
+			}))
+			defer srv.Close()
+			c, err := New(Config{PrepaidURL: srv.URL, PostpaidURL: srv.URL, Username: testUser, APIKey: testKey,
+				HTTPClient: &http.Client{Timeout: 2 * time.Second}, Timeout: 30 * time.Second, Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Check(context.Background(), flows.OrderRequest{RefID: "R1", ProductCode: "htelkomsel10000",
+				CustomerNumber: "081234567890", SentAt: now.Add(-time.Hour)})
+			if got := flows.KindOf(err); got != tt.want {
+				t.Errorf("kind %s (%v), want %s", got, err, tt.want)
+			}
+		})
+	}
+}

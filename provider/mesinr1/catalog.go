@@ -82,6 +82,12 @@ func (c *Client) Price(ctx context.Context, code string) (flows.Product, error) 
 	if p.Kind == "" {
 		p.Kind = flows.Prepaid
 	}
+	if first(wp.Type) == "" {
+		// Without the product group a physical voucher under a data or
+		// pulsa kategori looks like a top-up: leave the type to the list
+		// (the confirm step takes it from there), which knows the group.
+		p.Type = ""
+	}
 	return p, nil
 }
 
