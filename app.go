@@ -359,8 +359,12 @@ func (a *app) run(ctx context.Context) error {
 	goWork("poller", poll.run)
 	goWork("catalog", refresh.run)
 	goWork("catalog retry", retry.run)
+	// Every source is asked once at start (at its own pace), not only the
+	// missing ones: a saved copy may be days old, or written by a version
+	// that did not record product types (which decide whether a success
+	// must carry a code).
 	goWork("catalog load", func(ctx context.Context) error {
-		if err := a.cache.RefreshMissing(ctx); err != nil && ctx.Err() == nil {
+		if err := a.cache.Refresh(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("loading the catalog; the sources that failed are retried on every poll", "err", err)
 		}
 		return nil

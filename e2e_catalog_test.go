@@ -282,3 +282,44 @@ path = %q
 	// the provider timeout the old start waited on.
 	homeWith(t, fake, e2eBuyer, "Pulsa")
 }
+
+// TestEndToEndStartAsksForTheCatalog: a restart serves the saved catalog at
+// once and asks the provider for a fresh one alongside — a saved copy may be
+// days old, or written by a version that recorded no product types, which
+// decide whether a success must carry a code (a voucher's PIN, a PLN token).
+func TestEndToEndStartAsksForTheCatalog(t *testing.T) {
+	e := newE2E(t, 200*time.Millisecond)
+	e.start()
+	homeWith(t, e.fake, e2eBuyer, "Pulsa")
+	e.stop()
+
+	asked := make(chan struct{}, 16)
+	counter := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/pricelist") {
+			select {
+			case asked <- struct{}{}:
+			default:
+			}
+		}
+		e.sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(counter.Close)
+	raw, err := os.ReadFile(e.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := fmt.Sprintf("base_url = %q", e.simURL)
+	if !strings.Contains(string(raw), old) {
+		t.Fatalf("config has no %s", old)
+	}
+	if err := os.WriteFile(e.config, []byte(strings.Replace(string(raw), old, fmt.Sprintf("base_url = %q", counter.URL), 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.start()
+	select {
+	case <-asked:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the restarted bot served its saved catalog and never asked for a fresh one")
+	}
+	e.stop()
+}
