@@ -328,3 +328,82 @@ func TestSuccessWithAnEmptyCode(t *testing.T) {
 		})
 	}
 }
+
+// iccidFirst is a provider with a field of its own for an eSIM's activation
+// code, as IAK's activation_code: its success carries the ICCID as SN at
+// once and the activation code only later.
+type iccidFirst struct {
+	mu         sync.Mutex
+	activation string
+	fields     bool // DeliversActivationCodes
+}
+
+func (p *iccidFirst) Account() flows.Account {
+	return flows.Account{Provider: "fake", ID: "acct", KeyHash: "k"}
+}
+
+func (p *iccidFirst) answer() flows.Result {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return flows.Result{Status: flows.StatusSuccess, SN: "8962100000000000001", ActivationCode: p.activation,
+		Acknowledged: true, ProviderTxID: "T1", RC: "00", Message: "SUCCESS"}
+}
+
+func (p *iccidFirst) Place(ctx context.Context, req flows.OrderRequest) (flows.Result, error) {
+	return p.answer(), nil
+}
+
+func (p *iccidFirst) Check(ctx context.Context, req flows.OrderRequest) (flows.Result, error) {
+	return p.answer(), nil
+}
+
+func (p *iccidFirst) DeliversActivationCodes() bool { return p.fields }
+
+// TestESIMNeedsItsActivationCode: where the provider has a field for the
+// activation code, an eSIM success with only the ICCID has delivered
+// nothing the buyer can activate: it stays pending until the code arrives.
+// A provider without the field gives the code as the SN, which then settles.
+func TestESIMNeedsItsActivationCode(t *testing.T) {
+	product := flows.Product{Code: "esimjapan3gb", Name: "eSIM Japan", Category: flows.CategoryESIM, Type: flows.TypeESIM,
+		Kind: flows.Prepaid, Price: 90000, Available: true}
+	for _, fields := range []bool{true, false} {
+		t.Run(map[bool]string{true: "activation_code field", false: "code in the SN"}[fields], func(t *testing.T) {
+			clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+			db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			prov := &iccidFirst{fields: fields}
+			engine := flows.NewEngine(db, prov, flows.EngineConfig{ProviderTimeout: time.Second, OpsChatID: opsChat, Now: clk.Now})
+			o, err := engine.Place(bg, flows.PlaceRequest{ChatID: buyer, UserID: buyer, Token: "t-esim", Product: product,
+				CustomerNumber: "081234567890", Price: 95000, MessageID: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !fields {
+				if o.Status != flows.StatusSuccess || o.SN == "" {
+					t.Fatalf("an eSIM whose code is its SN: %+v, want success", o)
+				}
+				return
+			}
+			if o.Status != flows.StatusPending {
+				t.Fatalf("an eSIM success with the ICCID and no activation code: %+v, want pending", o)
+			}
+			prov.mu.Lock()
+			prov.activation = "LPA:1$smdp.example$ABC123"
+			prov.mu.Unlock()
+			clk.Add(time.Minute)
+			if _, err := engine.Poll(bg); err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.Order(bg, o.RefID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != flows.StatusSuccess || got.ActivationCode != "LPA:1$smdp.example$ABC123" {
+				t.Fatalf("once the activation code arrived: %+v", got)
+			}
+		})
+	}
+}

@@ -62,6 +62,13 @@ type Engine struct {
 	opsChat atomic.Int64
 }
 
+// activationCodes reports whether the provider's answers carry an eSIM's
+// activation code in a field of its own (see ActivationCoder).
+func (e *Engine) activationCodes() bool {
+	ac, ok := e.provider.(ActivationCoder)
+	return ok && ac.DeliversActivationCodes()
+}
+
 // NewEngine returns an engine placing orders with provider and keeping them
 // in store.
 func NewEngine(store OrderStore, provider Provider, cfg EngineConfig) *Engine {
@@ -361,7 +368,7 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 			o.Cost = res.Price
 		}
 		switch {
-		case res.Status == StatusSuccess && !o.delivered(res):
+		case res.Status == StatusSuccess && !o.delivered(res, e.activationCodes()):
 			// A success without the token, voucher code or activation code
 			// has given the buyer nothing: it stays pending, and checked,
 			// until the code arrives (and alerts as any pending order).

@@ -86,14 +86,18 @@ func (o *Order) productType() ProductType {
 
 // delivered reports whether a success answer carries what the buyer paid
 // for: anything for a credit, the code for a product whose value is its code
-// — for a PLN token the serial's token part, not just its name and kWh.
-func (o *Order) delivered(res Result) bool {
+// — for a PLN token the serial's token part, not just its name and kWh; for
+// an eSIM the activation code where the provider has a field for it
+// (activationCodes), the ICCID alone activates nothing.
+func (o *Order) delivered(res Result, activationCodes bool) bool {
 	switch t := o.productType(); {
 	case !t.ValueIsCode():
 		return true
 	case t == TypePLNToken:
 		token, _ := plnToken(res.SN)
 		return token != ""
+	case t == TypeESIM && activationCodes:
+		return strings.TrimSpace(res.ActivationCode) != ""
 	}
 	return strings.TrimSpace(res.SN) != "" || strings.TrimSpace(res.PIN) != "" || strings.TrimSpace(res.ActivationCode) != ""
 }

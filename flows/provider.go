@@ -51,6 +51,14 @@ type CatalogSources interface {
 	CatalogSources() []CatalogSource
 }
 
+// ActivationCoder is a provider whose answers carry an eSIM's activation
+// code in a field of its own (IAK's activation_code). For such a provider an
+// eSIM success without that code has not delivered the eSIM, whatever its SN
+// (the ICCID) says; a provider without the field delivers the code as the SN.
+type ActivationCoder interface {
+	DeliversActivationCodes() bool
+}
+
 // BalanceChecker reports the provider deposit in rupiah.
 type BalanceChecker interface {
 	Balance(ctx context.Context) (int64, error)

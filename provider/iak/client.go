@@ -74,12 +74,18 @@ type Client struct {
 }
 
 var (
-	_ flows.Provider       = (*Client)(nil)
-	_ flows.Catalog        = (*Client)(nil)
-	_ flows.BalanceChecker = (*Client)(nil)
-	_ flows.MeterInquirer  = (*Client)(nil)
-	_ flows.BillPayer      = (*Client)(nil)
+	_ flows.Provider        = (*Client)(nil)
+	_ flows.Catalog         = (*Client)(nil)
+	_ flows.BalanceChecker  = (*Client)(nil)
+	_ flows.MeterInquirer   = (*Client)(nil)
+	_ flows.BillPayer       = (*Client)(nil)
+	_ flows.ActivationCoder = (*Client)(nil)
 )
+
+// DeliversActivationCodes reports that IAK gives an eSIM's activation code
+// in activation_code (check-status and callbacks), its ICCID in sn: an eSIM
+// success without the code has not delivered it.
+func (c *Client) DeliversActivationCodes() bool { return true }
 
 // New returns a client for the account in cfg.
 func New(cfg Config) (*Client, error) {
