@@ -48,7 +48,7 @@ func TestEndToEndStrangerAllowedFromGroup(t *testing.T) {
 	e.fake.SendText(stranger, stranger, "/start")
 	e.fake.SendText(stranger, stranger, "halo")
 	line := e.waitFor(e2eOps, "Pengguna belum terdaftar")
-	if len(line.Buttons) != 1 || len(line.Buttons[0]) != 1 || line.Buttons[0][0].Text != "✅ Izinkan" {
+	if len(line.Buttons) != 1 || len(line.Buttons[0]) != 1 || line.Buttons[0][0].Text != "Izinkan" {
 		t.Fatalf("stranger line %+v", line)
 	}
 	data := line.Buttons[0][0].Data

@@ -63,7 +63,7 @@ func TestStrangerLineOnce(t *testing.T) {
 		t.Errorf("line %+v", l)
 	}
 	want := flows.ButtonData{Action: string(flows.EvAllow), Arg: strconv.FormatInt(stranger, 10)}
-	if len(l.Buttons) != 1 || len(l.Buttons[0]) != 1 || l.Buttons[0][0].Data != want || l.Buttons[0][0].Label != "✅ Izinkan" {
+	if len(l.Buttons) != 1 || len(l.Buttons[0]) != 1 || l.Buttons[0][0].Data != want || l.Buttons[0][0].Label != "Izinkan" {
 		t.Errorf("buttons %+v, want one Izinkan carrying %+v", l.Buttons, want)
 	}
 

@@ -219,7 +219,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"admin_id_set_ops":            "Agar baris pesanan dan peringatan masuk ke grup ini, isi <code>notify_chat_id = %d</code> di bagian [telegram] konfigurasi, lalu jalankan ulang bot.",
 		"admin_id_is_ops":             "Ini grup ops: baris pesanan dan peringatan masuk ke sini.",
 		"access_request":              "🙋 Pengguna belum terdaftar mencoba bertransaksi: %s · ID <code>%d</code>",
-		"btn_allow":                   "✅ Izinkan",
+		"btn_allow":                   "Izinkan",
 		"access_already_allowed":      "Pengguna <code>%d</code> sudah boleh bertransaksi.",
 		"access_allowed_before":       "Pengguna <code>%d</code> sudah pernah diizinkan lewat tombol ini, lalu diblokir. Ketik <code>/allow %d</code> untuk mengizinkannya lagi.",
 		"access_denied_since":         "Pengguna <code>%d</code> sudah diblokir dengan /deny setelah baris ini dikirim; tombol ini tidak membatalkannya. Ketik <code>/allow %d</code> untuk mengizinkannya.",

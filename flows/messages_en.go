@@ -208,7 +208,7 @@ var english = map[Msg]string{
 	"admin_id_set_ops":            "To get the order lines and alerts in this group, set <code>notify_chat_id = %d</code> in the [telegram] section of the configuration and restart the bot.",
 	"admin_id_is_ops":             "This is the ops group: order lines and alerts come here.",
 	"access_request":              "🙋 A user who may not buy tried the bot: %s · ID <code>%d</code>",
-	"btn_allow":                   "✅ Allow",
+	"btn_allow":                   "Allow",
 	"access_already_allowed":      "User <code>%d</code> may already buy.",
 	"access_allowed_before":       "User <code>%d</code> was allowed with this button before and blocked since. Type <code>/allow %d</code> to allow them again.",
 	"access_denied_since":         "User <code>%d</code> was blocked with /deny after this line was sent; this button does not undo that. Type <code>/allow %d</code> to allow them.",
