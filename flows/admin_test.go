@@ -17,8 +17,6 @@ import (
 
 	"topupbot/flows"
 	"topupbot/provider/iak"
-	"topupbot/provider/mesinr1"
-	"topupbot/provider/sandbox"
 	"topupbot/storage"
 )
 
@@ -316,15 +314,7 @@ func TestAdminMutations(t *testing.T) {
 	}
 
 	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
-	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
-	t.Cleanup(sim.Close)
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	client, err := mesinr1.New(mesinr1.Config{BaseURL: srv.URL, MMID: "C71283", APIKey: "r1-key",
-		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, client := newMesinR1Sim(t, clk)
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	engine := flows.NewEngine(db, client, flows.EngineConfig{Now: clk.Now})
 	service := flows.NewService(flows.ServiceConfig{Store: db, Products: flows.NewProductCache(client, db, clk.Now),

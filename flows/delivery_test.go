@@ -2,8 +2,6 @@ package flows_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,8 +9,6 @@ import (
 	"time"
 
 	"topupbot/flows"
-	"topupbot/provider/mesinr1"
-	"topupbot/provider/sandbox"
 	"topupbot/storage"
 )
 
@@ -185,15 +181,7 @@ func TestIAKSuccessWithoutTokenStaysPending(t *testing.T) {
 // simulator, whose success answers carry the SN inside msg.
 func TestMesinR1SuccessWithoutTokenStaysPending(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
-	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
-	t.Cleanup(sim.Close)
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	client, err := mesinr1.New(mesinr1.Config{BaseURL: srv.URL, MMID: "C71283", APIKey: "r1-key",
-		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, client := newMesinR1Sim(t, clk)
 	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
 		t.Fatal(err)

@@ -1,16 +1,12 @@
 package flows_test
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"topupbot/flows"
-	"topupbot/provider/mesinr1"
-	"topupbot/provider/sandbox"
 )
 
 // secretsOf is what of o must never reach a group: the customer number in
@@ -66,15 +62,7 @@ func assertHidden(t *testing.T, where, got string, orders ...flows.Order) {
 // admin sees everything.
 func TestGroupAnswersHideCustomerDataMesinR1(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
-	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
-	t.Cleanup(sim.Close)
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	client, err := mesinr1.New(mesinr1.Config{BaseURL: srv.URL, MMID: "C71283", APIKey: "r1-key",
-		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, client := newMesinR1Sim(t, clk)
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	engine := flows.NewEngine(db, client, flows.EngineConfig{OpsChatID: opsChat, Now: clk.Now})
 	service := flows.NewService(flows.ServiceConfig{Store: db, Products: flows.NewProductCache(client, db, clk.Now),

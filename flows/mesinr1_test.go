@@ -19,15 +19,7 @@ import (
 // and settles with one transaction. A fresh order settles by polling.
 func TestMesinR1Resume(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
-	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
-	t.Cleanup(sim.Close)
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	client, err := mesinr1.New(mesinr1.Config{BaseURL: srv.URL, MMID: "C71283", APIKey: "r1-key",
-		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, client := newMesinR1Sim(t, clk)
 	path := filepath.Join(t.TempDir(), "db")
 	db, err := storage.Open(path, storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
@@ -75,4 +67,20 @@ func TestMesinR1Resume(t *testing.T) {
 	if got, _ := db.Order(bg, placed.RefID); got.Status != flows.StatusSuccess {
 		t.Errorf("order %+v", got)
 	}
+}
+
+// newMesinR1Sim serves the Mesin R1 simulator on loopback, on the test's
+// clock, with a client of its account.
+func newMesinR1Sim(t *testing.T, clk *clock) (*sandbox.MesinR1, *mesinr1.Client) {
+	t.Helper()
+	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
+	t.Cleanup(sim.Close)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	client, err := mesinr1.New(mesinr1.Config{BaseURL: srv.URL, MMID: "C71283", APIKey: "r1-key",
+		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, client
 }
