@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 )
 
 const stranger = int64(7001)
@@ -96,7 +97,7 @@ func TestStrangerLineOnce(t *testing.T) {
 	}
 
 	// No ops group: each admin privately.
-	clk := &clock{now: a.clk.Now()}
+	clk := testclock.New(a.clk.Now())
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	engine := flows.NewEngine(db, a.client, flows.EngineConfig{Admins: []int64{adminID, 10}, Now: clk.Now})
 	service := flows.NewService(flows.ServiceConfig{Store: db, Products: a.cache, Engine: engine, Admins: []int64{adminID, 10}, Now: clk.Now})
@@ -148,7 +149,7 @@ func TestAllowButton(t *testing.T) {
 		t.Fatal("a non-admin's tap allowed the stranger")
 	}
 
-	a.clk.Add(40 * 24 * time.Hour) // however old the line
+	a.clk.Advance(40 * 24 * time.Hour) // however old the line
 	if got := text(a.tapAs(adminID, opsChat, allow)); got != "✅ Pengguna <code>7001</code> sekarang boleh bertransaksi." {
 		t.Errorf("the admin's tap: %q", got)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/provider/mesinr1"
 	"topupbot/provider/sandbox"
 	"topupbot/storage"
@@ -24,7 +25,7 @@ type r1Tenant struct {
 
 // newR1Tenant serves a Mesin R1 simulator; host replaces the server's
 // 127.0.0.1, so that two tenants on loopback have different hosts.
-func newR1Tenant(t *testing.T, clk *clock, host string) *r1Tenant {
+func newR1Tenant(t *testing.T, clk *testclock.Clock, host string) *r1Tenant {
 	t.Helper()
 	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
 	t.Cleanup(sim.Close)
@@ -34,7 +35,7 @@ func newR1Tenant(t *testing.T, clk *clock, host string) *r1Tenant {
 	return &r1Tenant{sim: sim, hits: hits, url: strings.Replace(srv.URL, "127.0.0.1", host, 1)}
 }
 
-func (tn *r1Tenant) client(t *testing.T, clk *clock) *mesinr1.Client {
+func (tn *r1Tenant) client(t *testing.T, clk *testclock.Clock) *mesinr1.Client {
 	t.Helper()
 	c, err := mesinr1.New(mesinr1.Config{BaseURL: tn.url, MMID: "C71283", APIKey: "r1-key",
 		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Now: clk.Now})
@@ -50,7 +51,7 @@ func (tn *r1Tenant) client(t *testing.T, clk *clock) *mesinr1.Client {
 // stays pending and alerts once that its account is not configured
 // (DESIGN rule 4).
 func TestMesinR1TenantSwitchNeverResends(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	a, b := newR1Tenant(t, clk, "127.0.0.1"), newR1Tenant(t, clk, "localhost")
 	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
@@ -76,7 +77,7 @@ func TestMesinR1TenantSwitchNeverResends(t *testing.T) {
 		}
 		onB := flows.NewEngine(db, b.client(t, clk), cfg)
 		for range 3 {
-			clk.Add(time.Hour)
+			clk.Advance(time.Hour)
 			if _, err := onB.Poll(bg); err != nil {
 				t.Fatal(err)
 			}
@@ -109,7 +110,7 @@ func TestMesinR1TenantSwitchNeverResends(t *testing.T) {
 // the configured account with the same mmid and key (storage's
 // AdoptAccountHost, run by the app at start), then resumed on it.
 func TestMesinR1OrderWithoutHostIsAdopted(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	tenant := newR1Tenant(t, clk, "127.0.0.1")
 	client := tenant.client(t, clk)
 	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
@@ -129,7 +130,7 @@ func TestMesinR1OrderWithoutHostIsAdopted(t *testing.T) {
 		t.Fatalf("adopted %d (%v), want 1", n, err)
 	}
 	engine := flows.NewEngine(db, client, flows.EngineConfig{ProviderTimeout: 2 * time.Second, OpsChatID: opsChat, Now: clk.Now})
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	if _, err := engine.Poll(bg); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"unicode/utf16"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/provider/iak"
 	"topupbot/storage"
 )
@@ -60,7 +61,7 @@ func (a *adminConvo) input(in flows.Input) []flows.Reply {
 	a.update++
 	in.UpdateID = a.update
 	in.FirstName = "Budi"
-	a.clk.Add(time.Second)
+	a.clk.Advance(time.Second)
 	out, err := a.service.Handle(bg, in)
 	if err != nil {
 		a.t.Fatalf("handle %+v: %v", in, err)
@@ -313,7 +314,7 @@ func TestAdminMutations(t *testing.T) {
 		t.Errorf("IAK /mutations: %q", got)
 	}
 
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	_, client := newMesinR1Sim(t, clk)
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	engine := flows.NewEngine(db, client, flows.EngineConfig{Now: clk.Now})
@@ -321,7 +322,7 @@ func TestAdminMutations(t *testing.T) {
 		Engine: engine, Admins: []int64{adminID}, Balance: client, Mutations: client, Now: clk.Now})
 	ask := func(args string) string {
 		t.Helper()
-		clk.Add(time.Second)
+		clk.Advance(time.Second)
 		out, err := service.Handle(bg, flows.Input{ChatID: adminID, UserID: adminID, Private: true,
 			Kind: flows.InputCommand, Command: "mutations", Args: args})
 		if err != nil {
@@ -605,7 +606,7 @@ func TestAdminStats(t *testing.T) {
 	if got := text(a.cmd(adminID, false, "/stats month")); got != "Format: /stats [today|7d]." {
 		t.Errorf("/stats month: %q", got)
 	}
-	a.clk.Add(24 * time.Hour)
+	a.clk.Advance(24 * time.Hour)
 	if got := text(a.cmd(adminID, false, "/stats")); !strings.HasSuffix(got, "Belum ada pesanan.") {
 		t.Errorf("/stats on a day without orders: %q", got)
 	}
@@ -616,7 +617,7 @@ func TestAdminStats(t *testing.T) {
 func TestAdminOrderLists(t *testing.T) {
 	a := newAdminConvo(t, 0)
 	for i := range 60 {
-		a.clk.Add(time.Second)
+		a.clk.Advance(time.Second)
 		a.order(fmt.Sprintf("0812%04d1039", i)) // pending until settled
 	}
 	replies := a.cmd(adminID, false, "/orders")

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/provider/mesinr1"
 	"topupbot/storage"
 )
@@ -26,7 +27,7 @@ import (
 // have moved) and, after the hold, status and history answer with no record
 // at all. The order must stay pending (and alert), not fail.
 func TestMesinR1BillNoRecordAfterHoldIsNotFailed(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	var payments atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -72,7 +73,7 @@ func TestMesinR1BillNoRecordAfterHoldIsNotFailed(t *testing.T) {
 		t.Fatalf("after a lost payment answer: status %s, %d payments; want pending, 1", paid.Status, payments.Load())
 	}
 
-	clk.Add(mesinr1.InquiryHold + 10*time.Minute) // past the hold and billGrace
+	clk.Advance(mesinr1.InquiryHold + 10*time.Minute) // past the hold and billGrace
 	got, err := engine.Check(bg, o.RefID)
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +135,7 @@ func (s *racingStore) UpdateOrder(ctx context.Context, ref string, fn func(o *fl
 // status change in this process holds the ref lock), but the guard is
 // inert.
 func TestSendBillPaysOnlyWhatItMarkedPending(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/provider/iak"
 	"topupbot/provider/mesinr1"
 	"topupbot/provider/sandbox"
@@ -18,14 +19,14 @@ import (
 // engine and a database.
 type billWorld struct {
 	t      *testing.T
-	clk    *clock
+	clk    *testclock.Clock
 	db     *storage.DB
 	engine *flows.Engine
 	payer  flows.BillPayer
 	n      int
 }
 
-func newBillWorld(t *testing.T, clk *clock, p interface {
+func newBillWorld(t *testing.T, clk *testclock.Clock, p interface {
 	flows.Provider
 	flows.BillPayer
 }) *billWorld {
@@ -80,7 +81,7 @@ func (w *billWorld) poll(ref string) flows.Order {
 // paid, already paid, payment failed, pending then paid, a lost payment
 // answer, and an inquiry past its 15-minute hold.
 func TestBillsMesinR1(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Deposit: 50_000_000, SettleDelay: -1, SlowDelay: time.Minute, Now: clk.Now})
 	t.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
@@ -123,7 +124,7 @@ func TestBillsMesinR1(t *testing.T) {
 	if err := sim.Settle(o.RefID, true); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	if got := w.poll(o.RefID); got.Status != flows.StatusSuccess {
 		t.Errorf("pending then paid: %+v", got)
 	}
@@ -133,14 +134,14 @@ func TestBillsMesinR1(t *testing.T) {
 	if err != nil || o.Status != flows.StatusPending {
 		t.Fatalf("lost answer: %+v %v", o, err)
 	}
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	if got := w.poll(o.RefID); got.Status != flows.StatusSuccess {
 		t.Errorf("lost answer resolved: %+v", got)
 	}
 
 	// An inquiry past its hold is never paid.
 	before := sim.TransactionCount()
-	o, err = w.pay(pln, "546302215890", 0, func() { clk.Add(16 * time.Minute) })
+	o, err = w.pay(pln, "546302215890", 0, func() { clk.Advance(16 * time.Minute) })
 	if err != nil || o.Status != flows.StatusFailed || o.Reason != flows.ReasonBillExpired {
 		t.Errorf("expired inquiry: %+v %v", o, err)
 	}
@@ -159,7 +160,7 @@ func TestBillsMesinR1(t *testing.T) {
 // 23:00 WIB of the inquiry day; a payment still in process then alerts; a
 // bill payment written but never sent is failed without paying.
 func TestBillRule8(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	sim := sandbox.NewIAK(sandbox.IAKOptions{Username: simUser, APIKey: simKey, SettleDelay: -1, Now: clk.Now})
 	t.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
@@ -178,7 +179,7 @@ func TestBillRule8(t *testing.T) {
 		t.Fatalf("1039: %+v %v", o, err)
 	}
 	for range 20 {
-		clk.Add(time.Hour)
+		clk.Advance(time.Hour)
 		w.poll(o.RefID)
 	}
 	got, _ := w.db.Order(bg, o.RefID)
@@ -193,9 +194,7 @@ func TestBillRule8(t *testing.T) {
 	// checkstatus says "not received"; before the deadline it waits, after
 	// the provider timeout it is failed, and nothing is paid.
 	clk2 := time.Date(2026, 11, 24, 9, 0, 0, 0, flows.WIB)
-	clk.mu.Lock()
-	clk.now = clk2
-	clk.mu.Unlock()
+	clk.Set(clk2)
 	ref, _ := flows.NewRefID(clk.Now(), nil)
 	bill, err := client.InquireBill(bg, flows.BillRequest{RefID: ref, ProductCode: "PLNPOSTPAID", CustomerNumber: "530000000000"})
 	if err != nil {
@@ -209,11 +208,11 @@ func TestBillRule8(t *testing.T) {
 	if got := w.poll(o.RefID); got.Status != flows.StatusPlacing {
 		t.Fatalf("a fresh placing bill was touched: %+v", got)
 	}
-	clk.Add(time.Minute) // its "paying" reply may still be on its way
+	clk.Advance(time.Minute) // its "paying" reply may still be on its way
 	if got := w.poll(o.RefID); got.Status != flows.StatusPlacing {
 		t.Fatalf("a bill still within its send window was touched: %+v", got)
 	}
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	if got := w.poll(o.RefID); got.Status != flows.StatusFailed {
 		t.Errorf("a bill never sent: %+v", got)
 	}
@@ -241,13 +240,11 @@ func TestBillRule8(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(time.Hour)
+	clk.Advance(time.Hour)
 	if got := w.poll(o.RefID); got.Status != flows.StatusPending {
 		t.Errorf("status 0 before the deadline: %+v", got)
 	}
-	clk.mu.Lock()
-	clk.now = time.Date(2026, 11, 24, 23, 5, 0, 0, flows.WIB)
-	clk.mu.Unlock()
+	clk.Set(time.Date(2026, 11, 24, 23, 5, 0, 0, flows.WIB))
 	if got := w.poll(o.RefID); got.Status != flows.StatusFailed || got.Reason != flows.ReasonBillExpired {
 		t.Errorf("status 0 after the deadline: %+v", got)
 	}

@@ -71,7 +71,7 @@ func TestConfirmPriceRose(t *testing.T) {
 		t.Fatalf("quote: %s", lastText(c))
 	}
 	s.set("htelkomsel10000", 11000, true)
-	c.clk.Add(2 * time.Minute) // older than PriceMaxAge: the list is fetched again
+	c.clk.Advance(2 * time.Minute) // older than PriceMaxAge: the list is fetched again
 	c.play("tap ✅ Konfirmasi")
 	got := lastText(c)
 	if !strings.Contains(got, "Rp 11.350") || !strings.Contains(got, "<b>Rp 11.500</b>") || !strings.Contains(got, "Lanjutkan") {
@@ -98,7 +98,7 @@ func TestConfirmPriceFell(t *testing.T) {
 	c := newConvo(t, convoOptions{catalog: s})
 	toConfirm(c)
 	s.set("htelkomsel10000", 10500, true)
-	c.clk.Add(2 * time.Minute)
+	c.clk.Advance(2 * time.Minute)
 	c.play("tap ✅ Konfirmasi")
 	orders, _ := c.db.PendingOrders(bg)
 	if len(orders) != 1 || orders[0].Price != 10500 {
@@ -113,7 +113,7 @@ func TestConfirmUnavailable(t *testing.T) {
 	c := newConvo(t, convoOptions{catalog: s})
 	toConfirm(c)
 	s.set("htelkomsel10000", 10850, false)
-	c.clk.Add(2 * time.Minute)
+	c.clk.Advance(2 * time.Minute)
 	c.play("tap ✅ Konfirmasi")
 	if n, _ := c.db.PendingCount(); n != 0 {
 		t.Fatal("an unavailable product was ordered")
@@ -132,7 +132,7 @@ func TestConfirmPriceUnknown(t *testing.T) {
 	s.mu.Lock()
 	s.err = errors.New("provider down")
 	s.mu.Unlock()
-	c.clk.Add(2 * time.Minute)
+	c.clk.Advance(2 * time.Minute)
 	c.play("tap ✅ Konfirmasi")
 	if n, _ := c.db.PendingCount(); n != 0 {
 		t.Fatal("ordered without a price check")

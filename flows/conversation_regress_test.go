@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/storage"
 )
 
@@ -19,7 +20,7 @@ import (
 // is below the old mark gets no answer at all, for every message, until the
 // new ids pass the old mark.
 func TestUpdateIDRestartIsNotIgnored(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +42,7 @@ func TestUpdateIDRestartIsNotIgnored(t *testing.T) {
 	}
 	// Eight days without a single update to the bot: Telegram's next ids are
 	// random, here lower than this chat's mark.
-	clk.Add(8 * 24 * time.Hour)
+	clk.Advance(8 * 24 * time.Hour)
 	for i, id := range []int{12_345_678, 12_345_679, 12_345_680} {
 		if out := help(id); len(out.Replies) == 0 {
 			t.Errorf("message %d after the id restart (update %d) was silently ignored as a re-delivery", i+1, id)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/provider/iak"
 	"topupbot/provider/sandbox"
 	"topupbot/storage"
@@ -44,7 +45,7 @@ func (s *seededReader) Read(p []byte) (int, error) {
 // the poller and the outbox.
 type convo struct {
 	t       *testing.T
-	clk     *clock
+	clk     *testclock.Clock
 	sim     *sandbox.IAK
 	db      *storage.DB
 	service *flows.Service
@@ -72,7 +73,7 @@ type convoOptions struct {
 
 func newConvo(t *testing.T, o convoOptions) *convo {
 	t.Helper()
-	c := &convo{t: t, clk: &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}, chat: 1001, user: 1001,
+	c := &convo{t: t, clk: testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)), chat: 1001, user: 1001,
 		menuMsg: map[int]int{}, nextMsg: 100}
 	random := &seededReader{r: rand.New(rand.NewSource(1))}
 	c.sim = sandbox.NewIAK(sandbox.IAKOptions{Username: simUser, APIKey: simKey, SettleDelay: -1, Now: c.clk.Now})
@@ -118,7 +119,7 @@ func (c *convo) send(in flows.Input) []flows.Reply {
 	}
 	in.ChatID, in.UserID, in.Private, in.FirstName = c.chat, c.user, true, "Budi"
 	c.last = in
-	c.clk.Add(time.Second)
+	c.clk.Advance(time.Second)
 	out, err := c.service.Handle(bg, in)
 	if err != nil {
 		c.t.Fatalf("handle %+v: %v", in, err)
@@ -229,7 +230,7 @@ func (c *convo) settle(success bool) {
 		if n, _ := c.db.PendingCount(); n == 0 {
 			break
 		}
-		c.clk.Add(time.Minute)
+		c.clk.Advance(time.Minute)
 	}
 	c.deliver()
 }
@@ -294,7 +295,7 @@ func (c *convo) play(line string) {
 		if err != nil {
 			c.t.Fatal(err)
 		}
-		c.clk.Add(d)
+		c.clk.Advance(d)
 	case strings.HasPrefix(line, "garbage button"):
 		c.send(flows.Input{Kind: flows.InputButton, MessageID: 1})
 	default:

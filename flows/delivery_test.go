@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/storage"
 )
 
@@ -68,7 +69,7 @@ func TestSuccessWithoutTheCodeStaysPending(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+			clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 			db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
 			if err != nil {
 				t.Fatal(err)
@@ -110,7 +111,7 @@ func TestSuccessWithoutTheCodeStaysPending(t *testing.T) {
 			}
 			// Checked on and on; past alert_after it alerts, once.
 			for range 6 {
-				clk.Add(20 * time.Minute)
+				clk.Advance(20 * time.Minute)
 				if _, err := engine.Poll(bg); err != nil {
 					t.Fatal(err)
 				}
@@ -126,7 +127,7 @@ func TestSuccessWithoutTheCodeStaysPending(t *testing.T) {
 				t.Errorf("%d ops messages (alerted %v), want the pending alert once", n, got.Alerted)
 			}
 			prov.issue("5512-3456-7890-1234-5678")
-			clk.Add(20 * time.Minute)
+			clk.Advance(20 * time.Minute)
 			if _, err := engine.Poll(bg); err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +159,7 @@ func TestIAKSuccessWithoutTokenStaysPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		h.clk.Add(time.Minute)
+		h.clk.Advance(time.Minute)
 		if _, err := h.engine.Poll(bg); err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +181,7 @@ func TestIAKSuccessWithoutTokenStaysPending(t *testing.T) {
 // TestMesinR1SuccessWithoutTokenStaysPending: the same on the Mesin R1
 // simulator, whose success answers carry the SN inside msg.
 func TestMesinR1SuccessWithoutTokenStaysPending(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	sim, client := newMesinR1Sim(t, clk)
 	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
@@ -210,7 +211,7 @@ func TestMesinR1SuccessWithoutTokenStaysPending(t *testing.T) {
 	if o.Status != flows.StatusPending || !o.Acknowledged {
 		t.Fatalf("success without the token: %+v, want pending", o)
 	}
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	if _, err := engine.Poll(bg); err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestMesinR1SuccessWithoutTokenStaysPending(t *testing.T) {
 		t.Fatalf("after a check: %+v, want pending", got)
 	}
 	sim.WithholdSN(false)
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	if _, err := engine.Poll(bg); err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +289,7 @@ func TestSuccessWithAnEmptyCode(t *testing.T) {
 			flows.Product{Code: "alfamart50", Name: "Voucher Alfamart", Category: flows.CategoryVoucher, Type: flows.TypeVoucher}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+			clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 			db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
 			if err != nil {
 				t.Fatal(err)
@@ -306,7 +307,7 @@ func TestSuccessWithAnEmptyCode(t *testing.T) {
 				t.Fatalf("a success with SN %q: %+v, want pending", tt.empty, o)
 			}
 			prov.issue(tt.code)
-			clk.Add(time.Minute)
+			clk.Advance(time.Minute)
 			if _, err := engine.Poll(bg); err != nil {
 				t.Fatal(err)
 			}
@@ -356,7 +357,7 @@ func TestESIMNeedsItsActivationCode(t *testing.T) {
 		Kind: flows.Prepaid, Price: 90000, Available: true}
 	for _, fields := range []bool{true, false} {
 		t.Run(map[bool]string{true: "activation_code field", false: "code in the SN"}[fields], func(t *testing.T) {
-			clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+			clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 			db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
 			if err != nil {
 				t.Fatal(err)
@@ -381,7 +382,7 @@ func TestESIMNeedsItsActivationCode(t *testing.T) {
 			prov.mu.Lock()
 			prov.activation = "LPA:1$smdp.example$ABC123"
 			prov.mu.Unlock()
-			clk.Add(time.Minute)
+			clk.Advance(time.Minute)
 			if _, err := engine.Poll(bg); err != nil {
 				t.Fatal(err)
 			}

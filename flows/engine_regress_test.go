@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/storage"
 )
 
@@ -41,7 +42,7 @@ func (p *answerThenCancel) Check(ctx context.Context, req flows.OrderRequest) (f
 // that created nothing then becomes a placement long after the buyer was
 // told "processing").
 func TestDefinitiveAnswerIsRecordedWhenTheCallerGivesUp(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
 		t.Fatal(err)

@@ -47,7 +47,7 @@ func TestPlaceSettlesAndNotifies(t *testing.T) {
 		t.Errorf("ops line %+v", ops)
 	}
 	// Settled is final: more polls change nothing and send nothing.
-	h.clk.Add(time.Hour)
+	h.clk.Advance(time.Hour)
 	h.engine.Poll(bg)
 	if n := len(h.outbox()); n != 3 {
 		t.Errorf("outbox grew to %d after settlement", n)
@@ -160,7 +160,7 @@ func TestCrashAfterWriteAhead(t *testing.T) {
 			if got := h.hits.since(mark); len(got) != 0 {
 				t.Fatalf("poller touched a fresh placing order: %v", got)
 			}
-			h.clk.Add(h.timeout + 10*time.Second)
+			h.clk.Advance(h.timeout + 10*time.Second)
 			got := h.pollUntil(o.RefID, 5*time.Second)
 			if got.Status != flows.StatusSuccess {
 				t.Fatalf("resumed order %+v", got)
@@ -227,7 +227,7 @@ func TestCheckAnswersThatChangeNothing(t *testing.T) {
 				if got.Status != flows.StatusPending {
 					t.Fatalf("rc %s moved the order to %s", rc, got.Status)
 				}
-				h.clk.Add(time.Minute)
+				h.clk.Advance(time.Minute)
 			}
 			if got := h.order(o.RefID); got.Checks != 5 || got.RC != rc {
 				t.Errorf("bookkeeping %+v", got)
@@ -250,7 +250,7 @@ func TestAccountSwitchNeverResends(t *testing.T) {
 	production := h.newClient("production-key-0002")
 	h.engine = h.newEngine(production)
 	for range 5 {
-		h.clk.Add(time.Hour)
+		h.clk.Advance(time.Hour)
 		if _, err := h.engine.Poll(bg); err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +287,7 @@ func TestUnacknowledgedAfter24h(t *testing.T) {
 	if _, _, err := h.db.CreateOrder(bg, o); err != nil {
 		t.Fatal(err)
 	}
-	h.clk.Add(25 * time.Hour)
+	h.clk.Advance(25 * time.Hour)
 	for range 3 {
 		if _, err := h.engine.Check(bg, o.RefID); err != nil {
 			t.Fatal(err)
@@ -308,7 +308,7 @@ func TestPendingTooLongAlertsOnce(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	o := h.place("081212341039") // simulator: stays pending
 	for range 6 {
-		h.clk.Add(40 * time.Minute)
+		h.clk.Advance(40 * time.Minute)
 		if _, err := h.engine.Check(bg, o.RefID); err != nil {
 			t.Fatal(err)
 		}

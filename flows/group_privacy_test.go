@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 )
 
 // secretsOf is what of o must never reach a group: the customer number in
@@ -61,7 +62,7 @@ func assertHidden(t *testing.T, where, got string, orders ...flows.Order) {
 // repeat them ("TRX IS5.081234567890 SUKSES, SN:…"); in a private chat the
 // admin sees everything.
 func TestGroupAnswersHideCustomerDataMesinR1(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	_, client := newMesinR1Sim(t, clk)
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	engine := flows.NewEngine(db, client, flows.EngineConfig{OpsChatID: opsChat, Now: clk.Now})
@@ -69,7 +70,7 @@ func TestGroupAnswersHideCustomerDataMesinR1(t *testing.T) {
 		Engine: engine, Admins: []int64{adminID}, Balance: client, Mutations: client, Now: clk.Now})
 	ask := func(group bool, cmd, args string) string {
 		t.Helper()
-		clk.Add(time.Second)
+		clk.Advance(time.Second)
 		in := flows.Input{ChatID: adminID, UserID: adminID, Private: true, Kind: flows.InputCommand, Command: cmd, Args: args}
 		if group {
 			in.ChatID, in.Private = opsChat, false
@@ -116,7 +117,7 @@ func TestGroupAnswersHideCustomerDataMesinR1(t *testing.T) {
 			t.Errorf("private /order hides the SN or message:\n%s", got)
 		}
 	}
-	clk.Add(2 * time.Minute) // the simulator settles the pending one
+	clk.Advance(2 * time.Minute) // the simulator settles the pending one
 	got := ask(true, "recheck", pending.RefID)
 	settled, err := db.Order(bg, pending.RefID)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/provider/iak"
 	"topupbot/provider/sandbox"
 	"topupbot/storage"
@@ -22,24 +23,6 @@ const (
 	opsChat = int64(-1001234)
 	buyer   = int64(4242)
 )
-
-// clock is the tests' time: every component reads it, tests move it.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // pathCounter counts the requests that reach the simulator, per path.
 type pathCounter struct {
@@ -82,7 +65,7 @@ func (p *pathCounter) count(path string) int {
 // only makes them slow.
 type harness struct {
 	t       *testing.T
-	clk     *clock
+	clk     *testclock.Clock
 	sim     *sandbox.IAK
 	hits    *pathCounter
 	srv     *httptest.Server
@@ -112,7 +95,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	if o.apiKey == "" {
 		o.apiKey = simKey
 	}
-	h := &harness{t: t, clk: &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}, timeout: o.timeout}
+	h := &harness{t: t, clk: testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)), timeout: o.timeout}
 	h.sim = sandbox.NewIAK(sandbox.IAKOptions{Username: simUser, APIKey: simKey, SettleDelay: o.settleDelay,
 		SlowDelay: o.slowDelay, CallbackURL: o.callbackURL, CallbackBackoff: 10 * time.Millisecond})
 	t.Cleanup(h.sim.Close)
@@ -208,7 +191,7 @@ func (h *harness) pollUntil(ref string, deadline time.Duration) flows.Order {
 		if o := h.order(ref); o.Status.Final() {
 			return o
 		}
-		h.clk.Add(time.Minute)
+		h.clk.Advance(time.Minute)
 		time.Sleep(5 * time.Millisecond) // real time for the simulator's timers
 	}
 	h.t.Fatalf("order %s did not settle within %s: %+v", ref, deadline, h.order(ref))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/provider/mesinr1"
 	"topupbot/provider/sandbox"
 	"topupbot/storage"
@@ -18,7 +19,7 @@ import (
 // process is resumed by re-sending the same ref_1 — rc 94, then status —
 // and settles with one transaction. A fresh order settles by polling.
 func TestMesinR1Resume(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	sim, client := newMesinR1Sim(t, clk)
 	path := filepath.Join(t.TempDir(), "db")
 	db, err := storage.Open(path, storage.Options{Now: clk.Now, NoSync: true})
@@ -42,7 +43,7 @@ func TestMesinR1Resume(t *testing.T) {
 	}
 	defer db.Close()
 	engine := flows.NewEngine(db, client, flows.EngineConfig{ProviderTimeout: 2 * time.Second, Now: clk.Now})
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	if _, err := engine.Poll(bg); err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestMesinR1Resume(t *testing.T) {
 
 // newMesinR1Sim serves the Mesin R1 simulator on loopback, on the test's
 // clock, with a client of its account.
-func newMesinR1Sim(t *testing.T, clk *clock) (*sandbox.MesinR1, *mesinr1.Client) {
+func newMesinR1Sim(t *testing.T, clk *testclock.Clock) (*sandbox.MesinR1, *mesinr1.Client) {
 	t.Helper()
 	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
 	t.Cleanup(sim.Close)

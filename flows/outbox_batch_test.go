@@ -11,6 +11,7 @@ import (
 	"unicode/utf16"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 )
 
 // TestOpsBatching: orders settling together reach the ops group as one
@@ -88,7 +89,7 @@ func checkLines(t *testing.T, msgs []flows.Notification, refs []string) {
 // rate limit, the lines that settle meanwhile gather and go out together
 // next; long runs are split under 4096 characters, in order.
 func TestOpsBatchingTrickle(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	release := make(chan struct{})
 	sending := make(chan struct{}, 100)
@@ -160,7 +161,7 @@ func TestOpsBatchingTrickle(t *testing.T) {
 // every line of it, a flood wait reschedules them together, a permanent
 // refusal drops them all.
 func TestOpsBatchOutcomes(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	enqueue := func(chat int64, texts ...string) {
 		for _, s := range texts {
@@ -209,7 +210,7 @@ func TestOpsBatchOutcomes(t *testing.T) {
 	answer = func(flows.Notification) error {
 		return &flows.DeliveryError{Permanent: true, Err: fmt.Errorf("Forbidden: bot was kicked")}
 	}
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	d.DrainOnce(bg)
 	if l, _ := db.OutboxLen(); l != 0 {
 		t.Errorf("%d left after a permanent refusal, want the batch dropped", l)

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 )
 
 // stuckGroup queues 5,000 ops lines for a group the bot may no longer post
 // in, then one buyer's SN.
-func stuckGroup(t *testing.T) (*clock, flows.OutboxStore, func() (int, error)) {
+func stuckGroup(t *testing.T) (*testclock.Clock, flows.OutboxStore, func() (int, error)) {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	var lines []flows.Notification
 	for i := range 5000 {

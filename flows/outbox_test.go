@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/storage"
 )
 
@@ -38,7 +39,7 @@ func (r *recorder) got() []flows.Notification {
 	return append([]flows.Notification(nil), r.delivered...)
 }
 
-func openDB(t *testing.T, path string, clk *clock) *storage.DB {
+func openDB(t *testing.T, path string, clk *testclock.Clock) *storage.DB {
 	t.Helper()
 	db, err := storage.Open(path, storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
@@ -73,7 +74,7 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 }
 
 func TestDrainerOutcomes(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	db.Enqueue(bg,
 		flows.Notification{Kind: flows.NotifySend, ChatID: 1, Text: "blocked user"},
@@ -130,7 +131,7 @@ func TestDrainerOutcomes(t *testing.T) {
 	if n, _ := d.DrainOnce(bg); n != 0 {
 		t.Errorf("%d delivered before their time", n)
 	}
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	d.DrainOnce(bg)
 	if n, _ := db.OutboxLen(); n != 0 {
 		t.Errorf("%d left", n)
@@ -140,7 +141,7 @@ func TestDrainerOutcomes(t *testing.T) {
 // TestDrainerStalledChat: a chat whose delivery hangs does not hold up
 // another chat's messages.
 func TestDrainerStalledChat(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	release := make(chan struct{})
 	rec := &recorder{answer: func(n flows.Notification) error {
@@ -180,7 +181,7 @@ func TestDrainerStalledChat(t *testing.T) {
 // outbox taken just before an ack could show the entry again after its
 // delivery ended; the drainer must not send it twice.)
 func TestDrainerDeliversOnce(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	rec := &recorder{}
 	d := flows.NewDrainer(db, rec, flows.DrainerConfig{Now: clk.Now, Idle: time.Millisecond, Concurrency: 4})

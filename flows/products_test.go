@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/storage"
 )
 
@@ -95,7 +96,7 @@ func (a *alerts) all() []string {
 	return append([]string(nil), a.sent...)
 }
 
-func openCatalogDB(t *testing.T, path string, clk *clock) *storage.DB {
+func openCatalogDB(t *testing.T, path string, clk *testclock.Clock) *storage.DB {
 	t.Helper()
 	db, err := storage.Open(path, storage.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
@@ -113,7 +114,7 @@ func has(c *flows.ProductCache, code string) bool { _, ok := c.Lookup(code); ret
 // recovered; a later failure keeps its last good copy; a restart serves the
 // copies saved.
 func TestCatalogSourceFailingKeepsTheOthers(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	path := filepath.Join(t.TempDir(), "db")
 	db := openCatalogDB(t, path, clk)
 	src := newLists()
@@ -129,7 +130,7 @@ func TestCatalogSourceFailingKeepsTheOthers(t *testing.T) {
 		t.Fatalf("catalog %v: want the prepaid products alone", cache.Products())
 	}
 	for range 3 {
-		clk.Add(15 * time.Second)
+		clk.Advance(15 * time.Second)
 		cache.RefreshMissing(bg)
 	}
 	if n := src.count("postpaid"); n != 4 {
@@ -159,7 +160,7 @@ func TestCatalogSourceFailingKeepsTheOthers(t *testing.T) {
 	}
 
 	// Failing after it loaded: the last good copy stays.
-	clk.Add(30 * time.Minute)
+	clk.Advance(30 * time.Minute)
 	src.set("postpaid", errors.New("iak: pricelist-pasca: unknown: HTTP 502"))
 	if err := cache.Refresh(bg); err == nil {
 		t.Error("Refresh hid the postpaid failure")
@@ -197,25 +198,25 @@ func TestCatalogSourceFailingKeepsTheOthers(t *testing.T) {
 // be asked is asked at its own pace — by the retries and by the price
 // check at confirmation alike.
 func TestCatalogSourceMinInterval(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db := openCatalogDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	src := newLists()
 	src.interval = 5 * time.Minute
 	src.set("postpaid", errors.New("rate limited"))
 	cache := flows.NewProductCacheWith(src, db, flows.CacheConfig{Now: clk.Now})
 	cache.Load(bg)
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	cache.RefreshMissing(bg)
 	if n := src.count("postpaid"); n != 1 {
 		t.Errorf("postpaid asked %d times within its interval, want 1", n)
 	}
-	clk.Add(4 * time.Minute)
+	clk.Advance(4 * time.Minute)
 	src.set("postpaid", nil)
 	cache.RefreshMissing(bg)
 	if n := src.count("postpaid"); n != 2 || !has(cache, "PLNPOSTPAID") {
 		t.Errorf("postpaid asked %d times once its interval passed, want 2 and loaded", n)
 	}
-	clk.Add(2 * time.Minute) // the copy is older than maxAge, younger than the interval
+	clk.Advance(2 * time.Minute) // the copy is older than maxAge, younger than the interval
 	if _, err := cache.Current(bg, "PLNPOSTPAID", time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -228,13 +229,13 @@ func TestCatalogSourceMinInterval(t *testing.T) {
 // refreshes the product's own list; another list failing does not stop the
 // sale.
 func TestCatalogCurrentAsksOnlyItsSource(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db := openCatalogDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	src := newLists()
 	src.set("postpaid", errors.New("down"))
 	cache := flows.NewProductCacheWith(src, db, flows.CacheConfig{Now: clk.Now})
 	cache.Load(bg)
-	clk.Add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	p, err := cache.Current(bg, "htelkomsel10000", time.Minute)
 	if err != nil || !p.Available || p.Price != 10850 {
 		t.Fatalf("Current = %+v, %v; want the product, available", p, err)
@@ -250,7 +251,7 @@ func TestCatalogCurrentAsksOnlyItsSource(t *testing.T) {
 // TestCatalogLegacyListIsKept: the single list an earlier version saved is
 // served, split by kind, until each source loads on its own.
 func TestCatalogLegacyListIsKept(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db := openCatalogDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	src := newLists()
 	if err := db.SaveCatalog(bg, append(append([]flows.Product(nil), src.prepaid...), src.postpaid...)); err != nil {
@@ -319,7 +320,7 @@ func (p priced) Price(_ context.Context, code string) (flows.Product, error) {
 // TestPriceCheckOfZeroIsUnavailable: a price endpoint answering 0 at the
 // confirmation does not sell the product for the markup alone.
 func TestPriceCheckOfZeroIsUnavailable(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db := openCatalogDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	cache := flows.NewProductCache(priced{newShelf()}, db, clk.Now)
 	if err := cache.Load(bg); err != nil {
@@ -391,7 +392,7 @@ func (g *gate) Products(ctx context.Context) ([]flows.Product, error) {
 // fetch of a catalog it has no copy of — bounded — and never waits on a
 // cache nobody loads.
 func TestAwaitLoading(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
 	db := openCatalogDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	g := &gate{open: make(chan struct{}), asked: make(chan struct{}, 1), product: newShelf().products[0]}
 	cache := flows.NewProductCache(g, db, clk.Now)

@@ -25,7 +25,7 @@ func TestResendRefusedWhileTheFirstSendLives(t *testing.T) {
 				t.Fatalf("after the lost answer: %+v", o)
 			}
 			h.sim.RefuseResends(rc)
-			h.clk.Add(time.Minute) // well past 2 × the provider timeout
+			h.clk.Advance(time.Minute) // well past 2 × the provider timeout
 			if _, err := h.engine.Poll(bg); err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +79,7 @@ func TestResendRefusedFirstSendNeverArrived(t *testing.T) {
 	write("261123090000WRONG14", "081212340014")
 	write("261123090000DEPOS17", "081212340017")
 	h.restart()
-	h.clk.Add(10 * time.Second) // past the placing grace: the poller resumes them
+	h.clk.Advance(10 * time.Second) // past the placing grace: the poller resumes them
 	if _, err := h.engine.Poll(bg); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestResendRefusedFirstSendNeverArrived(t *testing.T) {
 			t.Fatalf("after the first re-send: %+v, want pending with the re-send's time as SentAt", o)
 		}
 	}
-	h.clk.Add(2*h.timeout + time.Second)
+	h.clk.Advance(2*h.timeout + time.Second)
 	if _, err := h.engine.Poll(bg); err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestResendRefusedFirstSendNeverArrived(t *testing.T) {
 		t.Errorf("wrong number once the first send is old: %+v, want failed with reason wrong_number", o)
 	}
 	for range 5 {
-		h.clk.Add(10 * time.Minute)
+		h.clk.Advance(10 * time.Minute)
 		if _, err := h.engine.Poll(bg); err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/provider/mesinr1"
 	"topupbot/provider/sandbox"
 )
@@ -18,7 +19,7 @@ import (
 // order written: /orders today, /orders failed and /stats all find it once.
 func TestReportsBillPaidAcrossMidnight(t *testing.T) {
 	midnight := time.Date(2026, 11, 24, 0, 0, 0, 0, flows.WIB)
-	clk := &clock{now: midnight.Add(-5 * time.Minute)}
+	clk := testclock.New(midnight.Add(-5 * time.Minute))
 	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Deposit: 50_000_000, SettleDelay: -1, SlowDelay: time.Minute, Now: clk.Now})
 	t.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
@@ -46,7 +47,7 @@ func TestReportsBillPaidAcrossMidnight(t *testing.T) {
 		bills = append(bills, bill)
 	}
 	// They tap Pay at 00:05.
-	clk.Add(10 * time.Minute)
+	clk.Advance(10 * time.Minute)
 	var orders []flows.Order
 	for _, bill := range bills {
 		o, _, err := w.engine.CreateBill(bg, flows.PayRequest{ChatID: buyer, UserID: buyer, Token: bill.RefID,
@@ -99,7 +100,7 @@ func TestReportsBillPaidAcrossMidnight(t *testing.T) {
 
 	// The evening before, at 23:59, neither bill had been paid: neither is
 	// in that day's reports.
-	w.clk.Add(-6 * time.Minute)
+	w.clk.Advance(-6 * time.Minute)
 	if got := admin("orders", "today"); !strings.HasPrefix(got, "<b>Pesanan hari ini</b> (2026-11-23): 0") {
 		t.Errorf("/orders today on the day of the inquiry: want no bill\n%s", got)
 	}

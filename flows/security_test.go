@@ -30,7 +30,7 @@ func inputAs(c *convo, chat, user int64, first string, in flows.Input) []flows.R
 	c.t.Helper()
 	c.update++
 	in.UpdateID, in.ChatID, in.UserID, in.Private, in.FirstName = c.update, chat, user, true, first
-	c.clk.Add(time.Second)
+	c.clk.Advance(time.Second)
 	out, err := c.service.Handle(bg, in)
 	if err != nil {
 		c.t.Fatalf("handle %+v: %v", in, err)
