@@ -143,15 +143,6 @@ func pages(lines []string) Output {
 	return out
 }
 
-func startOfDay(t time.Time) time.Time {
-	t = t.In(WIB)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, WIB)
-}
-
-func wibTime(t time.Time) string   { return t.In(WIB).Format("02/01/2006 15:04:05") + " WIB" }
-func shortTime(t time.Time) string { return t.In(WIB).Format("02/01 15:04") }
-func day(t time.Time) string       { return t.In(WIB).Format("2006-01-02") }
-
 // --- /balance ----------------------------------------------------------------
 
 func (t *turn) adminBalance(ctx context.Context) (Output, error) {
@@ -477,7 +468,7 @@ func (t *turn) adminCatalog(ctx context.Context) (Output, error) {
 		}
 		state := text(t.lang, "admin_catalog_source_hidden")
 		if !src.UpdatedAt.IsZero() {
-			state = text(t.lang, "admin_catalog_source_kept", src.UpdatedAt.In(WIB).Format("02/01 15:04"))
+			state = text(t.lang, "admin_catalog_source_kept", shortTime(src.UpdatedAt))
 		}
 		lines = append(lines, text(t.lang, "admin_catalog_source_failed", html.EscapeString(src.Name), state, html.EscapeString(shorten(t.provided(src.Err.Error(), nil), 300))))
 	}

@@ -27,16 +27,6 @@ func (s *Service) billers() []Product {
 	return out
 }
 
-// asksMonths reports whether a biller bills a chosen number of months: BPJS
-// Kesehatan does (IAK "BPJS", Mesin R1 "BPJSKS"); employment BPJS does not.
-func asksMonths(p Product) bool {
-	code, name := strings.ToUpper(p.Code), strings.ToUpper(p.Name)
-	if strings.Contains(code, "BPJSTK") || strings.Contains(name, "KETENAGAKERJAAN") {
-		return false
-	}
-	return code == "BPJS" || strings.HasPrefix(code, "BPJSKS") || strings.Contains(name, "BPJS KESEHATAN")
-}
-
 func (t *turn) biller() (Product, bool) {
 	p, ok := t.s.cfg.Products.Lookup(t.sess.Product)
 	return p, ok && p.Kind == Postpaid
@@ -211,7 +201,7 @@ func (t *turn) billPrompt(menu string) Reply {
 			text(t.lang, "bill_admin", FormatRupiah(b.Total-b.Amount+markup)),
 			text(t.lang, "bill_total", FormatRupiah(t.sess.Quote)))
 		if !b.Expires.IsZero() {
-			lines = append(lines, text(t.lang, "bill_until", b.Expires.In(WIB).Format("02/01 15:04")))
+			lines = append(lines, text(t.lang, "bill_until", shortTime(b.Expires)))
 		}
 		rows := [][]Button{}
 		if t.sess.Token != "" {

@@ -400,7 +400,7 @@ func (t *turn) history(ctx context.Context) (Output, error) {
 	lines := []string{text(t.lang, "history_title")}
 	for _, o := range orders {
 		lines = append(lines, fmt.Sprintf("%s %s %s · %s · %s\n<code>%s</code>", statusIcon(o.Status),
-			o.CreatedAt.In(WIB).Format("02/01 15:04"), html.EscapeString(o.ProductName),
+			shortTime(o.CreatedAt), html.EscapeString(o.ProductName),
 			html.EscapeString(o.CustomerNumber), FormatRupiah(o.Price), o.RefID))
 	}
 	return t.say(strings.Join(lines, "\n")), nil

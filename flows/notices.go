@@ -134,7 +134,7 @@ func opsLineText(lang Lang, o *Order) string {
 	if o.Status == StatusFailed {
 		parts = append(parts, html.EscapeString(o.Reason.In(lang)))
 	}
-	parts = append(parts, o.SettledAt.In(WIB).Format("15:04"), code(o.RefID))
+	parts = append(parts, clockTime(o.SettledAt), code(o.RefID))
 	return strings.Join(parts, " · ")
 }
 
@@ -143,7 +143,7 @@ func alertText(lang Lang, kind AlertKind, o *Order, detail string) string {
 	var what string
 	switch kind {
 	case AlertPendingTooLong:
-		what = text(lang, "alert_pending_too_long", o.CreatedAt.In(WIB).Format("02/01 15:04"))
+		what = text(lang, "alert_pending_too_long", shortTime(o.CreatedAt))
 	case AlertAccountMissing:
 		what = text(lang, "alert_account_missing", html.EscapeString(o.Account.String()))
 	default:
@@ -164,5 +164,5 @@ func providerAlertText(lang Lang, kind AlertKind, detail string, at time.Time) s
 	if detail != "" {
 		msg += "\n" + html.EscapeString(scrub(detail, nil))
 	}
-	return msg + "\n" + at.In(WIB).Format("02/01 15:04") + " WIB"
+	return msg + "\n" + shortTime(at) + " WIB"
 }

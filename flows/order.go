@@ -1,9 +1,127 @@
 package flows
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"strings"
 	"time"
+)
+
+// Order is one purchase, from the buyer's confirmation to its settlement. It
+// is persisted as JSON; field names are part of the database format.
+type Order struct {
+	// RefID is the order's reference with the provider (see NewRefID).
+	RefID string `json:"ref_id"`
+	// ChatID and UserID are who bought it; Token is the one-time token of the
+	// Confirm button that created it (DESIGN rule 2).
+	ChatID int64  `json:"chat_id"`
+	UserID int64  `json:"user_id"`
+	Token  string `json:"token"`
+	// Lang is the buyer's language when the order was made.
+	Lang string `json:"lang,omitempty"`
+
+	Kind        ProductKind `json:"kind"`
+	ProductCode string      `json:"product_code"`
+	ProductName string      `json:"product_name"`
+	Category    CategoryID  `json:"category"`
+	// ProductType is the product's type when the order was made (see
+	// ProductType): a later catalog cannot change what the order delivers.
+	ProductType    ProductType `json:"product_type,omitempty"`
+	CustomerNumber string      `json:"customer_number"`
+	CustomerName   string      `json:"customer_name,omitempty"`
+	// Price is what the buyer was shown and agreed to; Cost what the
+	// provider charges (its quoted price, replaced by the charged price once
+	// known).
+	Price int64 `json:"price"`
+	Cost  int64 `json:"cost"`
+	// Bill is the inquiry a postpaid order pays.
+	Bill *Bill `json:"bill,omitempty"`
+
+	// Account is the provider account the order was placed with; checks go
+	// to it alone (DESIGN rule 4).
+	Account Account `json:"account"`
+
+	Status Status `json:"status"`
+	// Acknowledged is true once the provider returned a transaction record.
+	Acknowledged   bool   `json:"acknowledged,omitempty"`
+	ProviderTxID   string `json:"provider_tx_id,omitempty"`
+	SN             string `json:"sn,omitempty"`
+	PIN            string `json:"pin,omitempty"`
+	ActivationCode string `json:"activation_code,omitempty"`
+	// RC and Message are the provider's last answer, for admins.
+	RC      string `json:"rc,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Reason is why a failed order failed, for the buyer.
+	Reason Reason `json:"reason,omitempty"`
+
+	// MessageID is the buyer's "processing" message, edited on settlement.
+	MessageID int `json:"message_id,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	// SentAt is when the order was first sent to the provider (see
+	// OrderRequest.SentAt); zero until a send or check is recorded.
+	SentAt    time.Time `json:"sent_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at"`
+	SettledAt time.Time `json:"settled_at,omitzero"`
+	// Checks counts status checks; NextCheckAt is when the poller may check
+	// again (older orders are checked less often).
+	Checks      int       `json:"checks,omitempty"`
+	NextCheckAt time.Time `json:"next_check_at,omitzero"`
+	// Alerted records the alerts already raised for this order: each kind
+	// once (DESIGN rule 11).
+	Alerted []AlertKind `json:"alerted,omitempty"`
+}
+
+// ValueIsCode reports whether the order's product is a code the buyer needs
+// (see ProductType.ValueIsCode). An order that records no product type —
+// written before types were — is judged by its category.
+func (o *Order) ValueIsCode() bool { return o.productType().ValueIsCode() }
+
+func (o *Order) productType() ProductType {
+	if o.ProductType == "" {
+		return categoryType(o.Category)
+	}
+	return o.ProductType
+}
+
+// delivered reports whether a success answer carries what the buyer paid
+// for: anything for a credit, the code for a product whose value is its code
+// — for a PLN token the serial's token part, not just its name and kWh; for
+// an eSIM the activation code where the provider has a field for it
+// (activationCodes), the ICCID alone activates nothing.
+func (o *Order) delivered(res Result, activationCodes bool) bool {
+	switch t := o.productType(); {
+	case !t.ValueIsCode():
+		return true
+	case t == TypePLNToken:
+		token, _ := plnToken(res.SN)
+		return token != ""
+	case t == TypeESIM && activationCodes:
+		return strings.TrimSpace(res.ActivationCode) != ""
+	}
+	return strings.TrimSpace(res.SN) != "" || strings.TrimSpace(res.PIN) != "" || strings.TrimSpace(res.ActivationCode) != ""
+}
+
+// HasAlerted reports whether the alert of kind k was raised for o already.
+func (o *Order) HasAlerted(k AlertKind) bool {
+	for _, a := range o.Alerted {
+		if a == k {
+			return true
+		}
+	}
+	return false
+}
+
+// AlertKind names an alert for admins. Persisted as a string.
+type AlertKind string
+
+// Alert kinds.
+const (
+	AlertPendingTooLong  AlertKind = "pending_too_long"
+	AlertUnacknowledged  AlertKind = "unacknowledged"
+	AlertMisconfigured   AlertKind = "misconfigured"
+	AlertAccountMissing  AlertKind = "account_missing"
+	AlertLowBalance      AlertKind = "low_balance"
+	AlertBillUnresolved  AlertKind = "bill_unresolved"
+	AlertDeliveryDropped AlertKind = "delivery_dropped"
 )
 
 // Status is the state of an order. Persisted as its string value; a status
@@ -32,92 +150,4 @@ func (s Status) Valid() bool {
 		return true
 	}
 	return false
-}
-
-// Account identifies the provider account an order was placed with. Checks on
-// an order go only to the account it was placed with (DESIGN rule 4): an order
-// placed on a sandbox key is never re-sent to production.
-type Account struct {
-	// Provider is the provider's name: "iak" or "mesinr1".
-	Provider string
-	// ID is the account's login: the IAK username or the Mesin R1 mmid.
-	ID string
-	// KeyHash is a short, non-reversible fingerprint of the api key
-	// (see KeyFingerprint); it tells a sandbox key from a production key
-	// without storing either.
-	KeyHash string
-	// Host is the API host, for providers whose tenants share mmids and
-	// keys (Mesin R1 is white-label: each tenant has its own host). Empty
-	// for IAK, whose key tells sandbox from production, and in orders
-	// written before the host was recorded (see storage's AdoptAccountHost).
-	Host string `json:",omitempty"`
-}
-
-// String renders the account for logs: it holds no secret.
-func (a Account) String() string {
-	s := a.Provider + ":" + a.ID + ":" + a.KeyHash
-	if a.Host != "" {
-		s += "@" + a.Host
-	}
-	return s
-}
-
-// KeyFingerprint returns a short fingerprint of an api key: the first 12 hex
-// digits of its SHA-256. It identifies the key without revealing it.
-func KeyFingerprint(apiKey string) string {
-	sum := sha256.Sum256([]byte(apiKey))
-	return hex.EncodeToString(sum[:6])
-}
-
-// OrderRequest is what a provider needs to place an order or to check on it.
-type OrderRequest struct {
-	// RefID is the order's own reference: [A-Z0-9], at most 20 characters,
-	// the same on every send and check of the order.
-	RefID          string
-	ProductCode    string
-	CustomerNumber string
-	// Acknowledged is true once the provider has returned a transaction
-	// record for the order (Result.Acknowledged). Until then a check re-sends
-	// the identical order, which both providers treat as a status query.
-	Acknowledged bool
-	// ProviderTxID is the provider's transaction id once known.
-	ProviderTxID string
-	// SentAt is when the order was first sent — or, when the first send's
-	// time was never recorded (the process died during it), when a check
-	// first re-sent it: never before the real first send. IAK fails an
-	// order whose re-send is refused without a transaction only once its
-	// first send is old enough to have been processed (DESIGN rule 4).
-	SentAt time.Time
-}
-
-// Result is a provider's definitive-enough answer about one transaction: a
-// placement, a re-send, a status check or a bill payment. Answers that settle
-// nothing (timeouts, garbage, refusals) come back as a *ProviderError instead.
-type Result struct {
-	// Status is StatusPending, StatusSuccess or StatusFailed.
-	Status Status
-	// SN is the serial number or, for PLN prepaid, the token line; for bill
-	// payments the biller's reference.
-	SN string
-	// PIN is the voucher PIN some game products return.
-	PIN string
-	// ActivationCode is the eSIM activation code.
-	ActivationCode string
-	// Price is what the provider charged (or will charge), in rupiah; zero
-	// when the answer does not say.
-	Price int64
-	// ProviderTxID is the provider's id for the transaction, when it gives one.
-	ProviderTxID string
-	// Acknowledged is true when the answer proves the provider holds a
-	// transaction record for this ref.
-	Acknowledged bool
-	// RC and Message are the provider's response code and message, kept for
-	// admins and logs; never shown to a buyer as they are.
-	RC      string
-	Message string
-	// Balance is the deposit left after the transaction when BalanceKnown.
-	Balance      int64
-	BalanceKnown bool
-	// Reason says, for a failed transaction, why in terms a buyer can read.
-	Reason Reason
 }

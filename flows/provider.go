@@ -83,3 +83,79 @@ type BillPayer interface {
 type MutationLister interface {
 	Mutations(ctx context.Context, from, to time.Time) ([]Mutation, error)
 }
+
+// OrderRequest is what a provider needs to place an order or to check on it.
+type OrderRequest struct {
+	// RefID is the order's own reference: [A-Z0-9], at most 20 characters,
+	// the same on every send and check of the order.
+	RefID          string
+	ProductCode    string
+	CustomerNumber string
+	// Acknowledged is true once the provider has returned a transaction
+	// record for the order (Result.Acknowledged). Until then a check re-sends
+	// the identical order, which both providers treat as a status query.
+	Acknowledged bool
+	// ProviderTxID is the provider's transaction id once known.
+	ProviderTxID string
+	// SentAt is when the order was first sent — or, when the first send's
+	// time was never recorded (the process died during it), when a check
+	// first re-sent it: never before the real first send. IAK fails an
+	// order whose re-send is refused without a transaction only once its
+	// first send is old enough to have been processed (DESIGN rule 4).
+	SentAt time.Time
+}
+
+// Result is a provider's definitive-enough answer about one transaction: a
+// placement, a re-send, a status check or a bill payment. Answers that settle
+// nothing (timeouts, garbage, refusals) come back as a *ProviderError instead.
+type Result struct {
+	// Status is StatusPending, StatusSuccess or StatusFailed.
+	Status Status
+	// SN is the serial number or, for PLN prepaid, the token line; for bill
+	// payments the biller's reference.
+	SN string
+	// PIN is the voucher PIN some game products return.
+	PIN string
+	// ActivationCode is the eSIM activation code.
+	ActivationCode string
+	// Price is what the provider charged (or will charge), in rupiah; zero
+	// when the answer does not say.
+	Price int64
+	// ProviderTxID is the provider's id for the transaction, when it gives one.
+	ProviderTxID string
+	// Acknowledged is true when the answer proves the provider holds a
+	// transaction record for this ref.
+	Acknowledged bool
+	// RC and Message are the provider's response code and message, kept for
+	// admins and logs; never shown to a buyer as they are.
+	RC      string
+	Message string
+	// Balance is the deposit left after the transaction when BalanceKnown.
+	Balance      int64
+	BalanceKnown bool
+	// Reason says, for a failed transaction, why in terms a buyer can read.
+	Reason Reason
+}
+
+// Meter is the owner of a PLN prepaid meter, as an inquiry returns it.
+type Meter struct {
+	CustomerNumber string
+	MeterNumber    string
+	SubscriberID   string
+	Name           string
+	// SegmentPower is the tariff and power, e.g. "R1/1300VA".
+	SegmentPower string
+}
+
+// Mutation is one movement of the provider deposit, from the reseller's
+// side: Debit is money taken from the deposit (a purchase), Credit money
+// added to it (a top-up of the deposit, a refund).
+type Mutation struct {
+	Time    time.Time
+	Debit   int64
+	Credit  int64
+	Balance int64
+	Note    string
+	// TxNo is the provider's transaction number for the movement, if any.
+	TxNo string
+}

@@ -291,10 +291,10 @@ func (c *ProductCache) fetchLocked(ctx context.Context, s *sourceCache) error {
 		if raise {
 			consequence := text(c.cfg.Lang, "catalog_source_hidden")
 			if !at.IsZero() {
-				consequence = text(c.cfg.Lang, "catalog_source_kept", kept, at.In(WIB).Format("02/01 15:04"))
+				consequence = text(c.cfg.Lang, "catalog_source_kept", kept, shortTime(at))
 			}
 			msg := text(c.cfg.Lang, "catalog_source_failing", html.EscapeString(s.Name), consequence) +
-				"\n" + code(shorten(err.Error(), 300)) + "\n" + now.In(WIB).Format("02/01 15:04") + " WIB"
+				"\n" + code(shorten(err.Error(), 300)) + "\n" + shortTime(now) + " WIB"
 			if !c.alert(ctx, msg) {
 				c.mu.Lock()
 				s.failing = false // not told: tell on the next failure
