@@ -53,8 +53,6 @@ var adminCommands = map[string]func(t *turn, ctx context.Context) (Output, error
 	"id":        (*turn).adminChatID,
 }
 
-func (s *Service) isAdmin(user int64) bool { return user != 0 && slices.Contains(s.cfg.Admins, user) }
-
 // reports is the admin commands' store: ServiceConfig.Reports, or the
 // conversation's store when it is one.
 func (s *Service) reports() AdminStore {
@@ -588,67 +586,17 @@ func (t *turn) adminStats(ctx context.Context) (Output, error) {
 
 // --- /allow and /deny -----------------------------------------------------------
 
-func (t *turn) adminAllow(ctx context.Context) (Output, error) { return t.access(ctx, true) }
-func (t *turn) adminDeny(ctx context.Context) (Output, error)  { return t.access(ctx, false) }
-
-// access writes the runtime access lists that Service.allowed reads: /allow
-// adds to the allowed list and takes the user off the denied one, /deny the
-// reverse. Both lists change in one transaction.
-func (t *turn) access(ctx context.Context, allow bool) (Output, error) {
-	arg := strings.TrimSpace(t.in.Args)
-	if arg == "" {
-		return t.say(text(t.lang, "admin_access_usage", t.in.Command, t.in.Command)), nil
+// adminChatID is /id, and an admin's /start in a group: the chat's id, so
+// that notify_chat_id can be set without guessing.
+func (t *turn) adminChatID(ctx context.Context) (Output, error) {
+	if t.in.Private {
+		return t.say(text(t.lang, "admin_id_private", t.in.UserID)), nil
 	}
-	user, err := strconv.ParseInt(arg, 10, 64)
-	if err != nil || user <= 0 {
-		// Telegram user ids are positive; a negative id is a group.
-		return t.say(text(t.lang, "admin_bad_user_id", html.EscapeString(shorten(arg, 24)))), nil
+	msg := text(t.lang, "admin_id_group", t.in.ChatID)
+	if e := t.s.cfg.Engine; e != nil && e.opsChat.Load() == t.in.ChatID {
+		msg += "\n" + text(t.lang, "admin_id_is_ops")
+	} else {
+		msg += "\n" + text(t.lang, "admin_id_set_ops", t.in.ChatID)
 	}
-	if !allow && t.s.isAdmin(user) {
-		return t.say(text(t.lang, "admin_cannot_deny_admin", user)), nil
-	}
-	store := t.s.reports()
-	if store == nil {
-		return t.say(text(t.lang, "admin_unavailable")), nil
-	}
-	add, remove := SettingAllowed, SettingDenied
-	if !allow {
-		add, remove = SettingDenied, SettingAllowed
-	}
-	err = store.UpdateSettings(ctx, []string{add, remove}, func(v map[string]string) error {
-		v[add] = formatIDList(append(parseIDList(v[add]), user))
-		v[remove] = formatIDList(slices.DeleteFunc(parseIDList(v[remove]), func(id int64) bool { return id == user }))
-		return nil
-	})
-	if err != nil {
-		return Output{}, err
-	}
-	t.s.log.Info("access changed by an admin", "admin_id", t.in.UserID, "user_id", user, "allow", allow)
-	if allow {
-		return t.say(text(t.lang, "admin_allowed", user)), nil
-	}
-	return t.say(text(t.lang, "admin_denied", user)), nil
-}
-
-// parseIDList reads a comma-separated list of ids, skipping what is not
-// one (Service.allowed reads it the same way).
-func parseIDList(v string) []int64 {
-	var ids []int64
-	for f := range strings.SplitSeq(v, ",") {
-		if id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
-// formatIDList writes ids sorted and without repeats; empty for none.
-func formatIDList(ids []int64) string {
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
+	return t.say(msg), nil
 }

@@ -36,11 +36,11 @@ func (t *turn) chooseBiller(ctx context.Context, arg string) (State, error) {
 	for _, p := range t.s.billers() {
 		if buttonArg(p.Code) == arg {
 			t.sess.Product, t.sess.Number, t.sess.Bill, t.sess.Months = p.Code, "", nil, 0
-			return StateBillNumber, nil
+			return "", nil
 		}
 	}
 	t.notes = append(t.notes, text(t.lang, "use_buttons"))
-	return "", nil
+	return StateBillers, nil
 }
 
 func (t *turn) backToBillers(ctx context.Context, _ string) (State, error) {
@@ -62,7 +62,7 @@ func (t *turn) enterBillNumber(ctx context.Context, typed string) (State, error)
 	n, err := NormaliseNumber(p, typed)
 	if err != nil {
 		t.notes = append(t.notes, text(t.lang, "bad_customer_no"))
-		return "", nil
+		return StateBillNumber, nil
 	}
 	t.sess.Number = n
 	if asksMonths(p) {
@@ -75,7 +75,7 @@ func (t *turn) enterMonths(ctx context.Context, typed string) (State, error) {
 	m, err := strconv.Atoi(strings.TrimSpace(typed))
 	if err != nil || m < 1 || m > 12 {
 		t.notes = append(t.notes, text(t.lang, "bad_months"))
-		return "", nil
+		return StateBillMonths, nil
 	}
 	p, ok := t.biller()
 	if !ok {
@@ -142,7 +142,7 @@ func (t *turn) payBill(ctx context.Context, token string) (State, error) {
 		// DESIGN rule 8: an expired inquiry is never paid; offer a new one.
 		t.notes = append(t.notes, text(t.lang, "bill_expired"))
 		t.sess.Token = ""
-		return "", nil
+		return StateBillCard, nil
 	}
 	o, created, err := t.s.cfg.Engine.CreateBill(ctx, PayRequest{ChatID: t.in.ChatID, UserID: t.in.UserID, Token: token,
 		Lang: string(t.lang), Product: p, Bill: *t.sess.Bill, Price: t.sess.Quote, MessageID: t.in.MessageID})
@@ -160,77 +160,71 @@ func (t *turn) payBill(ctx context.Context, token string) (State, error) {
 			return nil
 		}
 	}
-	*t.sess = Session{State: StateHome, Lang: t.sess.Lang, LastUpdate: t.sess.LastUpdate}
-	return StateHome, nil
+	t.restart()
+	return "", nil
 }
 
-// billPrompt draws the bill flow's states.
-func (t *turn) billPrompt(menu string) Reply {
-	s := t.s
-	back := t.button(text(t.lang, "btn_back"), menu, EvBack, "")
-	cancel := t.button(text(t.lang, "btn_cancel"), menu, EvCancel, "")
-	switch t.sess.State {
-	case StateBillNumber:
-		p, _ := t.biller()
-		return Reply{Text: text(t.lang, "ask_bill_number", html.EscapeString(p.Name)),
-			Buttons: [][]Button{{back, cancel}}, AwaitsText: true}
-	case StateBillMonths:
-		p, _ := t.biller()
-		return Reply{Text: text(t.lang, "ask_months", html.EscapeString(p.Name), html.EscapeString(t.sess.Number)),
-			Buttons: [][]Button{{back, cancel}}, AwaitsText: true}
-	case StateBillCard:
-		b := t.sess.Bill
-		if b == nil {
-			break
-		}
-		p, _ := t.biller()
-		markup := s.cfg.Pricing.For(CategoryBill)
-		lines := []string{text(t.lang, "bill_title", html.EscapeString(p.Name))}
-		if b.CustomerName != "" {
-			lines = append(lines, text(t.lang, "line_name", html.EscapeString(b.CustomerName)))
-		}
-		lines = append(lines, text(t.lang, "bill_customer", html.EscapeString(b.CustomerNumber)))
-		if b.Period != "" {
-			lines = append(lines, text(t.lang, "bill_period", html.EscapeString(b.Period)))
-		}
-		for _, d := range b.Details {
-			lines = append(lines, html.EscapeString(d))
-		}
-		lines = append(lines,
-			text(t.lang, "bill_amount", FormatRupiah(b.Amount)),
-			text(t.lang, "bill_admin", FormatRupiah(b.Total-b.Amount+markup)),
-			text(t.lang, "bill_total", FormatRupiah(t.sess.Quote)))
-		if !b.Expires.IsZero() {
-			lines = append(lines, text(t.lang, "bill_until", shortTime(b.Expires)))
-		}
-		rows := [][]Button{}
-		if t.sess.Token != "" {
-			rows = append(rows, []Button{t.button(text(t.lang, "btn_pay"), menu, EvConfirm, t.sess.Token), cancel})
-		} else {
-			rows = append(rows, []Button{t.button(text(t.lang, "btn_inquire_again"), menu, EvRetry, ""), cancel})
-		}
-		rows = append(rows, []Button{t.button(text(t.lang, "btn_change_number"), menu, EvBack, "")})
-		return Reply{Text: strings.Join(lines, "\n"), Buttons: rows}
-	}
-	// The billers, a page at a time.
-	billers := s.billers()
-	pages := max(1, (len(billers)+s.cfg.PageSize-1)/s.cfg.PageSize)
-	page := min(t.sess.Page, pages-1)
-	t.sess.Page = page
+// billersPrompt is a page of the billers.
+func (t *turn) billersPrompt(menu string) Reply {
+	billers := t.s.billers()
+	page, pages, from, to := t.page(len(billers))
 	var rows [][]Button
-	for _, p := range billers[min(page*s.cfg.PageSize, len(billers)):min((page+1)*s.cfg.PageSize, len(billers))] {
+	for _, p := range billers[from:to] {
 		rows = append(rows, []Button{t.button(p.Name, menu, EvProduct, buttonArg(p.Code))})
 	}
-	var nav []Button
-	if page > 0 {
-		nav = append(nav, t.button(text(t.lang, "btn_prev"), menu, EvPage, strconv.Itoa(page-1)))
-	}
-	if page < pages-1 {
-		nav = append(nav, t.button(text(t.lang, "btn_next"), menu, EvPage, strconv.Itoa(page+1)))
-	}
-	if nav != nil {
-		rows = append(rows, nav)
-	}
-	rows = append(rows, []Button{back, cancel})
+	rows = append(rows, t.pageNav(menu, page, pages)...)
+	rows = append(rows, t.backCancel(menu))
 	return Reply{Text: text(t.lang, "choose_biller", page+1, pages), Buttons: rows}
+}
+
+// billNumberPrompt asks for the customer number of the biller chosen.
+func (t *turn) billNumberPrompt(menu string) Reply {
+	p, _ := t.biller()
+	return Reply{Text: text(t.lang, "ask_bill_number", html.EscapeString(p.Name)),
+		Buttons: [][]Button{t.backCancel(menu)}, AwaitsText: true}
+}
+
+// monthsPrompt asks how many months to pay (BPJS).
+func (t *turn) monthsPrompt(menu string) Reply {
+	p, _ := t.biller()
+	return Reply{Text: text(t.lang, "ask_months", html.EscapeString(p.Name), html.EscapeString(t.sess.Number)),
+		Buttons: [][]Button{t.backCancel(menu)}, AwaitsText: true}
+}
+
+// billCardPrompt is the inquired bill with Pay — or, once it expired,
+// with a new inquiry. Without a bill it is the billers again.
+func (t *turn) billCardPrompt(menu string) Reply {
+	b := t.sess.Bill
+	if b == nil {
+		return t.billersPrompt(menu)
+	}
+	p, _ := t.biller()
+	markup := t.s.cfg.Pricing.For(CategoryBill)
+	lines := []string{text(t.lang, "bill_title", html.EscapeString(p.Name))}
+	if b.CustomerName != "" {
+		lines = append(lines, text(t.lang, "line_name", html.EscapeString(b.CustomerName)))
+	}
+	lines = append(lines, text(t.lang, "bill_customer", html.EscapeString(b.CustomerNumber)))
+	if b.Period != "" {
+		lines = append(lines, text(t.lang, "bill_period", html.EscapeString(b.Period)))
+	}
+	for _, d := range b.Details {
+		lines = append(lines, html.EscapeString(d))
+	}
+	lines = append(lines,
+		text(t.lang, "bill_amount", FormatRupiah(b.Amount)),
+		text(t.lang, "bill_admin", FormatRupiah(b.Total-b.Amount+markup)),
+		text(t.lang, "bill_total", FormatRupiah(t.sess.Quote)))
+	if !b.Expires.IsZero() {
+		lines = append(lines, text(t.lang, "bill_until", shortTime(b.Expires)))
+	}
+	cancel := t.button(text(t.lang, "btn_cancel"), menu, EvCancel, "")
+	rows := [][]Button{}
+	if t.sess.Token != "" {
+		rows = append(rows, []Button{t.button(text(t.lang, "btn_pay"), menu, EvConfirm, t.sess.Token), cancel})
+	} else {
+		rows = append(rows, []Button{t.button(text(t.lang, "btn_inquire_again"), menu, EvRetry, ""), cancel})
+	}
+	rows = append(rows, []Button{t.button(text(t.lang, "btn_change_number"), menu, EvBack, "")})
+	return Reply{Text: strings.Join(lines, "\n"), Buttons: rows}
 }
