@@ -8,6 +8,149 @@ import (
 	"strings"
 )
 
+// Access: who may do what. Admins (ServiceConfig.Admins) may do everything,
+// in a private chat or the ops group. Buyers may buy in a private chat: the
+// allowed users (configured, plus /allow at runtime, minus /deny), or
+// anyone when the bot is open; a denied user never, an admin always. A
+// buyer sees their own chat's orders, an admin every order. Strangers (who
+// may not buy) are refused, and the admins are told once, with an Allow
+// button. In a group only admins are answered. These rules live here alone.
+
+// isAdmin reports whether user is one of the configured admins.
+func (s *Service) isAdmin(user int64) bool { return user != 0 && slices.Contains(s.cfg.Admins, user) }
+
+// allowed says whether a user may buy, reading the runtime lists only as
+// far as the rule needs them.
+func (s *Service) allowed(ctx context.Context, user int64) (bool, error) {
+	if slices.Contains(s.cfg.Admins, user) {
+		return true, nil
+	}
+	denied, err := s.listSetting(ctx, SettingDenied)
+	if err != nil {
+		return false, err
+	}
+	var added []int64
+	if !slices.Contains(denied, user) && !s.cfg.Open && !slices.Contains(s.cfg.Allowed, user) {
+		if added, err = s.listSetting(ctx, SettingAllowed); err != nil {
+			return false, err
+		}
+	}
+	return s.mayBuy(user, added, denied), nil
+}
+
+// mayBuy is the rule itself, over the runtime lists: an admin always; a
+// denied user never; otherwise anyone when open, the configured allowed
+// users, and those allowed at runtime.
+func (s *Service) mayBuy(user int64, allowed, denied []int64) bool {
+	switch {
+	case slices.Contains(s.cfg.Admins, user):
+		return true
+	case slices.Contains(denied, user):
+		return false
+	}
+	return s.cfg.Open || slices.Contains(s.cfg.Allowed, user) || slices.Contains(allowed, user)
+}
+
+// seesOrder reports whether the sender of in may see order o: its own
+// chat's, and admins every order. Anyone else is told it is not found.
+func (s *Service) seesOrder(in Input, o *Order) bool {
+	return o.ChatID == in.ChatID || slices.Contains(s.cfg.Admins, in.UserID)
+}
+
+// groupInput reports an input the bot answers in a group (the ops group):
+// an admin's command, or an admin's tap on a stranger's Allow button.
+// Everything else there is silence.
+func (s *Service) groupInput(in Input) bool {
+	if !s.isAdmin(in.UserID) {
+		return false
+	}
+	return in.Kind == InputCommand || in.Kind == InputButton && Event(in.Button.Action) == EvAllow
+}
+
+// Settings keys for the runtime access lists (comma-separated user ids),
+// written by the admins' /allow and /deny.
+const (
+	SettingAllowed = "access.allowed"
+	SettingDenied  = "access.denied"
+)
+
+// listSetting reads a runtime access list.
+func (s *Service) listSetting(ctx context.Context, key string) ([]int64, error) {
+	v, ok, err := s.cfg.Store.Setting(ctx, key)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return parseIDList(v), nil
+}
+
+// parseIDList reads a comma-separated list of ids, skipping what is not
+// one.
+func parseIDList(v string) []int64 {
+	var ids []int64
+	for f := range strings.SplitSeq(v, ",") {
+		if id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// formatIDList writes ids sorted and without repeats; empty for none.
+func formatIDList(ids []int64) string {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+// adminAllow is /allow USERID.
+func (t *turn) adminAllow(ctx context.Context) (Output, error) { return t.access(ctx, true) }
+
+// adminDeny is /deny USERID.
+func (t *turn) adminDeny(ctx context.Context) (Output, error) { return t.access(ctx, false) }
+
+// access writes the runtime access lists that Service.allowed reads: /allow
+// adds to the allowed list and takes the user off the denied one, /deny the
+// reverse. Both lists change in one transaction.
+func (t *turn) access(ctx context.Context, allow bool) (Output, error) {
+	arg := strings.TrimSpace(t.in.Args)
+	if arg == "" {
+		return t.say(text(t.lang, "admin_access_usage", t.in.Command, t.in.Command)), nil
+	}
+	user, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || user <= 0 {
+		// Telegram user ids are positive; a negative id is a group.
+		return t.say(text(t.lang, "admin_bad_user_id", html.EscapeString(shorten(arg, 24)))), nil
+	}
+	if !allow && t.s.isAdmin(user) {
+		return t.say(text(t.lang, "admin_cannot_deny_admin", user)), nil
+	}
+	store := t.s.reports()
+	if store == nil {
+		return t.say(text(t.lang, "admin_unavailable")), nil
+	}
+	add, remove := SettingAllowed, SettingDenied
+	if !allow {
+		add, remove = SettingDenied, SettingAllowed
+	}
+	err = store.UpdateSettings(ctx, []string{add, remove}, func(v map[string]string) error {
+		v[add] = formatIDList(append(parseIDList(v[add]), user))
+		v[remove] = formatIDList(slices.DeleteFunc(parseIDList(v[remove]), func(id int64) bool { return id == user }))
+		return nil
+	})
+	if err != nil {
+		return Output{}, err
+	}
+	t.s.log.Info("access changed by an admin", "admin_id", t.in.UserID, "user_id", user, "allow", allow)
+	if allow {
+		return t.say(text(t.lang, "admin_allowed", user)), nil
+	}
+	return t.say(text(t.lang, "admin_denied", user)), nil
+}
+
 // EvAllow is the Allow button on a stranger's line to the admins. It
 // carries the stranger's user id and no menu id: it outlives every menu,
 // acts once however often it is tapped, and only for an admin (DESIGN
@@ -33,16 +176,6 @@ const (
 	RequestAsked   = "asked"
 	RequestAllowed = "allowed"
 )
-
-// groupInput reports an input the bot answers in a group (the ops group):
-// an admin's command, or an admin's tap on a stranger's Allow button.
-// Everything else there is silence.
-func (s *Service) groupInput(in Input) bool {
-	if !s.isAdmin(in.UserID) {
-		return false
-	}
-	return in.Kind == InputCommand || in.Kind == InputButton && Event(in.Button.Action) == EvAllow
-}
 
 // toAdmins addresses a line for the admins where alerts go: the ops group,
 // or each admin privately without one.
@@ -117,10 +250,8 @@ func (t *turn) allowTap(ctx context.Context) (Output, error) {
 	var answer Msg
 	err = store.UpdateSettings(ctx, []string{SettingAllowed, SettingDenied, key}, func(v map[string]string) error {
 		allowed, denied := parseIDList(v[SettingAllowed]), parseIDList(v[SettingDenied])
-		may := t.s.isAdmin(user) || !slices.Contains(denied, user) &&
-			(t.s.cfg.Open || slices.Contains(t.s.cfg.Allowed, user) || slices.Contains(allowed, user))
 		switch {
-		case may:
+		case t.s.mayBuy(user, allowed, denied):
 			answer = "access_already_allowed"
 		case v[key] == RequestAllowed:
 			answer = "access_allowed_before"
@@ -148,116 +279,4 @@ func (t *turn) allowTap(ctx context.Context) (Output, error) {
 		return t.say(text(t.lang, answer, user, user)), nil
 	}
 	return t.say(text(t.lang, answer, user)), nil
-}
-
-// Settings keys for the runtime access lists (comma-separated user ids),
-// written by the admins' /allow and /deny.
-const (
-	SettingAllowed = "access.allowed"
-	SettingDenied  = "access.denied"
-)
-
-// allowed says whether a user may buy: admins and allowed users (plus
-// runtime additions, minus runtime removals), or anyone when open.
-func (s *Service) allowed(ctx context.Context, user int64) (bool, error) {
-	if slices.Contains(s.cfg.Admins, user) {
-		return true, nil
-	}
-	denied, err := s.listSetting(ctx, SettingDenied)
-	if err != nil {
-		return false, err
-	}
-	if slices.Contains(denied, user) {
-		return false, nil
-	}
-	if s.cfg.Open || slices.Contains(s.cfg.Allowed, user) {
-		return true, nil
-	}
-	added, err := s.listSetting(ctx, SettingAllowed)
-	if err != nil {
-		return false, err
-	}
-	return slices.Contains(added, user), nil
-}
-
-func (s *Service) listSetting(ctx context.Context, key string) ([]int64, error) {
-	v, ok, err := s.cfg.Store.Setting(ctx, key)
-	if err != nil || !ok {
-		return nil, err
-	}
-	var ids []int64
-	for _, f := range strings.Split(v, ",") {
-		if id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	return ids, nil
-}
-
-func (s *Service) isAdmin(user int64) bool { return user != 0 && slices.Contains(s.cfg.Admins, user) }
-
-func (t *turn) adminAllow(ctx context.Context) (Output, error) { return t.access(ctx, true) }
-
-func (t *turn) adminDeny(ctx context.Context) (Output, error) { return t.access(ctx, false) }
-
-// access writes the runtime access lists that Service.allowed reads: /allow
-// adds to the allowed list and takes the user off the denied one, /deny the
-// reverse. Both lists change in one transaction.
-func (t *turn) access(ctx context.Context, allow bool) (Output, error) {
-	arg := strings.TrimSpace(t.in.Args)
-	if arg == "" {
-		return t.say(text(t.lang, "admin_access_usage", t.in.Command, t.in.Command)), nil
-	}
-	user, err := strconv.ParseInt(arg, 10, 64)
-	if err != nil || user <= 0 {
-		// Telegram user ids are positive; a negative id is a group.
-		return t.say(text(t.lang, "admin_bad_user_id", html.EscapeString(shorten(arg, 24)))), nil
-	}
-	if !allow && t.s.isAdmin(user) {
-		return t.say(text(t.lang, "admin_cannot_deny_admin", user)), nil
-	}
-	store := t.s.reports()
-	if store == nil {
-		return t.say(text(t.lang, "admin_unavailable")), nil
-	}
-	add, remove := SettingAllowed, SettingDenied
-	if !allow {
-		add, remove = SettingDenied, SettingAllowed
-	}
-	err = store.UpdateSettings(ctx, []string{add, remove}, func(v map[string]string) error {
-		v[add] = formatIDList(append(parseIDList(v[add]), user))
-		v[remove] = formatIDList(slices.DeleteFunc(parseIDList(v[remove]), func(id int64) bool { return id == user }))
-		return nil
-	})
-	if err != nil {
-		return Output{}, err
-	}
-	t.s.log.Info("access changed by an admin", "admin_id", t.in.UserID, "user_id", user, "allow", allow)
-	if allow {
-		return t.say(text(t.lang, "admin_allowed", user)), nil
-	}
-	return t.say(text(t.lang, "admin_denied", user)), nil
-}
-
-// parseIDList reads a comma-separated list of ids, skipping what is not
-// one (Service.allowed reads it the same way).
-func parseIDList(v string) []int64 {
-	var ids []int64
-	for f := range strings.SplitSeq(v, ",") {
-		if id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
-// formatIDList writes ids sorted and without repeats; empty for none.
-func formatIDList(ids []int64) string {
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
 }

@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"errors"
-	"fmt"
 	"html"
 	"slices"
 	"strconv"
@@ -38,21 +37,6 @@ const (
 	failedWindow = 7 * 24 * time.Hour
 )
 
-// adminCommands are the commands that exist for admins only. Anyone else
-// gets the unknown-command answer for them, word for word.
-var adminCommands = map[string]func(t *turn, ctx context.Context) (Output, error){
-	"balance":   (*turn).adminBalance,
-	"mutations": (*turn).adminMutations,
-	"orders":    (*turn).adminOrders,
-	"order":     (*turn).adminOrder,
-	"recheck":   (*turn).adminRecheck,
-	"catalog":   (*turn).adminCatalog,
-	"stats":     (*turn).adminStats,
-	"allow":     (*turn).adminAllow,
-	"deny":      (*turn).adminDeny,
-	"id":        (*turn).adminChatID,
-}
-
 // reports is the admin commands' store: ServiceConfig.Reports, or the
 // conversation's store when it is one.
 func (s *Service) reports() AdminStore {
@@ -61,35 +45,6 @@ func (s *Service) reports() AdminStore {
 	}
 	r, _ := s.cfg.Store.(AdminStore)
 	return r
-}
-
-// admin answers an admin's command. ok is false when the sender is not an
-// admin or the command is not an admin command: the caller answers it as
-// it answers everyone.
-func (t *turn) admin(ctx context.Context) (out Output, ok bool, err error) {
-	if !t.s.isAdmin(t.in.UserID) {
-		return Output{}, false, nil
-	}
-	if t.in.Command == "start" && !t.in.Private {
-		// An admin's /start in a group is how one learns the group's id.
-		out, err := t.adminChatID(ctx)
-		return out, true, err
-	}
-	if t.in.Command == "help" {
-		if !t.in.Private {
-			return t.say(text(t.lang, "admin_help")), true, nil
-		}
-		return t.say(text(t.lang, "help") + "\n\n" + text(t.lang, "admin_help")), true, nil
-	}
-	do, ok := adminCommands[t.in.Command]
-	if !ok {
-		return Output{}, false, nil
-	}
-	out, err = do(t, ctx)
-	if err != nil {
-		err = fmt.Errorf("admin /%s: %w", t.in.Command, err)
-	}
-	return out, true, err
 }
 
 // number shows a customer number in full in an admin's private chat and

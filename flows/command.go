@@ -5,51 +5,124 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"slices"
 	"strings"
 )
 
-// command handles the slash commands, which work in any state.
+// command is one row of the command table.
+type command struct {
+	Name string
+	// Who may run it. Anyone else is told the command is unknown, word for
+	// word, so that admin commands do not show to buyers.
+	Who audience
+	Do  func(t *turn, ctx context.Context) (Output, error)
+	// InGroup, for a buyers' command, is what it does for an admin in a
+	// group; without it a group is told that only admin commands work
+	// there (the purchase needs a private chat).
+	InGroup func(t *turn, ctx context.Context) (Output, error)
+}
+
+// audience is who may run a command.
+type audience string
+
+const (
+	// forBuyers: anyone who may buy (access.go), in a private chat.
+	forBuyers audience = "buyers"
+	// forAdmins: admins only, in a private chat or a group.
+	forAdmins audience = "admins"
+)
+
+// commands is every slash command. They work in any state; the admins'
+// ones are listed in /help in this order.
+var commands = []command{
+	{"start", forBuyers, (*turn).start, (*turn).adminChatID},
+	{"help", forBuyers, (*turn).help, (*turn).adminHelp},
+	{"history", forBuyers, (*turn).history, nil},
+	{"status", forBuyers, (*turn).status, nil},
+	{"cancel", forBuyers, (*turn).cancelCommand, nil},
+	{"lang", forBuyers, (*turn).setLang, nil},
+
+	{"balance", forAdmins, (*turn).adminBalance, nil},
+	{"mutations", forAdmins, (*turn).adminMutations, nil},
+	{"orders", forAdmins, (*turn).adminOrders, nil},
+	{"order", forAdmins, (*turn).adminOrder, nil},
+	{"recheck", forAdmins, (*turn).adminRecheck, nil},
+	{"catalog", forAdmins, (*turn).adminCatalog, nil},
+	{"stats", forAdmins, (*turn).adminStats, nil},
+	{"allow", forAdmins, (*turn).adminAllow, nil},
+	{"deny", forAdmins, (*turn).adminDeny, nil},
+	{"id", forAdmins, (*turn).adminChatID, nil},
+}
+
+// command answers a slash command from the table.
 func (t *turn) command(ctx context.Context) (Output, error) {
-	// Admin commands exist for admins alone: for anyone else they fall
-	// through to the unknown-command answer below, word for word.
-	if out, ok, err := t.admin(ctx); ok {
-		return out, err
+	c, ok := commandNamed(t.in.Command)
+	if ok && c.Who == forAdmins && !t.s.isAdmin(t.in.UserID) {
+		ok = false
 	}
-	if !t.in.Private {
-		// Only admins get here: the purchase commands need a private chat.
+	switch {
+	case !ok && !t.in.Private:
+		// Only admins get here (Service.groupInput).
+		return t.say(text(t.lang, "admin_group_commands")), nil
+	case !ok:
+		return t.say(text(t.lang, "unknown_command")), nil
+	case c.Who == forAdmins:
+		out, err := c.Do(t, ctx)
+		if err != nil {
+			err = fmt.Errorf("admin /%s: %w", c.Name, err)
+		}
+		return out, err
+	case !t.in.Private && c.InGroup != nil:
+		return c.InGroup(t, ctx)
+	case !t.in.Private:
 		return t.say(text(t.lang, "admin_group_commands")), nil
 	}
-	switch t.in.Command {
-	case "start":
-		*t.sess = Session{State: StateHome, Lang: t.sess.Lang, LastUpdate: t.sess.LastUpdate}
-		return t.render(ctx)
-	case "cancel":
-		return t.cancel()
-	case "help":
-		return t.say(text(t.lang, "help")), nil
-	case "history":
-		return t.history(ctx)
-	case "status":
-		return t.status(ctx)
-	case "lang":
-		return t.setLang(), nil
+	return c.Do(t, ctx)
+}
+
+func commandNamed(name string) (command, bool) {
+	for _, c := range commands {
+		if c.Name == name {
+			return c, true
+		}
 	}
-	return t.say(text(t.lang, "unknown_command")), nil
+	return command{}, false
+}
+
+// start is /start: the home menu, from wherever the chat was.
+func (t *turn) start(ctx context.Context) (Output, error) {
+	t.restart()
+	return t.render(ctx)
+}
+
+// cancelCommand is /cancel.
+func (t *turn) cancelCommand(ctx context.Context) (Output, error) { return t.cancel() }
+
+// help is /help; an admin gets the admin commands too.
+func (t *turn) help(ctx context.Context) (Output, error) {
+	if t.s.isAdmin(t.in.UserID) {
+		return t.say(text(t.lang, "help") + "\n\n" + text(t.lang, "admin_help")), nil
+	}
+	return t.say(text(t.lang, "help")), nil
+}
+
+// adminHelp is an admin's /help in a group: the admin commands alone.
+func (t *turn) adminHelp(ctx context.Context) (Output, error) {
+	return t.say(text(t.lang, "admin_help")), nil
 }
 
 // setLang is /lang en|id: the chat's language, kept with its session (and
 // through its expiry), used for every text it gets from now on, the
 // settlement messages of its new orders included.
-func (t *turn) setLang() Output {
+func (t *turn) setLang(ctx context.Context) (Output, error) {
 	switch l := Lang(strings.ToLower(strings.TrimSpace(t.in.Args))); l {
 	case LangEN, LangID:
 		t.sess.Lang, t.lang = l, l
-		return t.say(text(l, "lang_set"))
+		return t.say(text(l, "lang_set")), nil
 	}
-	return t.say(text(t.lang, "lang_usage"))
+	return t.say(text(t.lang, "lang_usage")), nil
 }
 
+// history is /history: the chat's last ten orders.
 func (t *turn) history(ctx context.Context) (Output, error) {
 	orders, err := t.s.cfg.Store.ChatOrders(ctx, t.in.ChatID, 10)
 	if err != nil {
@@ -67,6 +140,7 @@ func (t *turn) history(ctx context.Context) (Output, error) {
 	return t.say(strings.Join(lines, "\n")), nil
 }
 
+// status is /status REF: one order of the chat, as its buyer saw it.
 func (t *turn) status(ctx context.Context) (Output, error) {
 	ref := strings.ToUpper(strings.TrimSpace(t.in.Args))
 	if ref == "" {
@@ -83,8 +157,7 @@ func (t *turn) status(ctx context.Context) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
-	// Another chat's order is not found, to everyone but admins.
-	if o.ChatID != t.in.ChatID && !slices.Contains(t.s.cfg.Admins, t.in.UserID) {
+	if !t.s.seesOrder(t.in, &o) {
 		return notFound, nil
 	}
 	if o.Status.Final() {
@@ -94,6 +167,7 @@ func (t *turn) status(ctx context.Context) (Output, error) {
 		html.EscapeString(o.CustomerNumber), FormatRupiah(o.Price))), nil
 }
 
+// statusIcon marks an order's status in a list.
 func statusIcon(s Status) string {
 	switch s {
 	case StatusSuccess:
@@ -104,4 +178,5 @@ func statusIcon(s Status) string {
 	return "⏳"
 }
 
+// statusText names an order's status in lang.
 func statusText(lang Lang, s Status) string { return text(lang, Msg("status_"+string(s))) }
