@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"html"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,7 +122,7 @@ func (t *turn) access(ctx context.Context, allow bool) (Output, error) {
 	user, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil || user <= 0 {
 		// Telegram user ids are positive; a negative id is a group.
-		return t.say(text(t.lang, "admin_bad_user_id", html.EscapeString(shorten(arg, 24)))), nil
+		return t.say(text(t.lang, "admin_bad_user_id", shorten(arg, 24))), nil
 	}
 	if !allow && t.s.isAdmin(user) {
 		return t.say(text(t.lang, "admin_cannot_deny_admin", user)), nil
@@ -213,7 +212,7 @@ func (t *turn) requestAccess(ctx context.Context) {
 	if name == "" {
 		name = "-"
 	}
-	line := text(lang, "access_request", html.EscapeString(shorten(name, 32)), in.UserID)
+	line := text(lang, "access_request", shorten(name, 32), in.UserID)
 	allow := [][]Button{{{Label: text(lang, "btn_allow"),
 		Data: ButtonData{Action: string(EvAllow), Arg: strconv.FormatInt(in.UserID, 10)}}}}
 	notes := t.s.toAdmins(line)

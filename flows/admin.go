@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"errors"
-	"html"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,9 +50,9 @@ func (s *Service) reports() AdminStore {
 // masked in a group (DESIGN rule 12).
 func (t *turn) number(n string) string {
 	if t.in.Private {
-		return html.EscapeString(n)
+		return n
 	}
-	return html.EscapeString(MaskNumber(n))
+	return MaskNumber(n)
 }
 
 // provided is text a provider wrote — a message, a mutation note, an
@@ -71,7 +70,7 @@ func (t *turn) providerError(op string, err error) Output {
 	// The clients scrub keys from their errors; the admin needs the rc and
 	// message to act.
 	t.s.log.Warn("admin command: provider call failed", "op", op, "chat_id", t.in.ChatID, "err", err)
-	return t.say(text(t.lang, "admin_provider_error", html.EscapeString(shorten(t.provided(err.Error(), nil), 500))))
+	return t.say(text(t.lang, "admin_provider_error", shorten(t.provided(err.Error(), nil), 500)))
 }
 
 // pages splits lines into messages under Telegram's limit, so a long list
@@ -130,7 +129,7 @@ func (t *turn) adminMutations(ctx context.Context) (Output, error) {
 	for i, a := range args {
 		d, err := time.ParseInLocation("2006-01-02", a, WIB)
 		if err != nil {
-			return t.say(text(t.lang, "admin_bad_date", html.EscapeString(shorten(a, 24))) + "\n" + text(t.lang, "admin_mutations_usage")), nil
+			return t.say(text(t.lang, "admin_bad_date", shorten(a, 24)) + "\n" + text(t.lang, "admin_mutations_usage")), nil
 		}
 		if i == 0 {
 			from = d
@@ -171,9 +170,9 @@ func (t *turn) adminMutations(ctx context.Context) (Output, error) {
 		if m.Credit > m.Debit {
 			amount = "+" + amount
 		}
-		note := ""
+		var note Markup
 		if m.Note != "" {
-			note = " · " + html.EscapeString(shorten(t.provided(m.Note, nil), 80))
+			note = markupf(" · %s", shorten(t.provided(m.Note, nil), 80))
 		}
 		lines = append(lines, text(t.lang, "admin_mutation_line", shortTime(m.Time), amount, FormatRupiah(m.Balance), note))
 	}
@@ -222,7 +221,7 @@ func (t *turn) adminOrders(ctx context.Context) (Output, error) {
 	}
 	for _, o := range orders {
 		lines = append(lines, text(t.lang, "admin_order_line", statusIcon(o.Status), o.RefID, shortTime(o.CreatedAt),
-			html.EscapeString(o.ProductName), t.number(o.CustomerNumber), FormatRupiah(o.Price), statusText(t.lang, o.Status)))
+			o.ProductName, t.number(o.CustomerNumber), FormatRupiah(o.Price), statusText(t.lang, o.Status)))
 	}
 	if total > len(orders) {
 		lines = append(lines, text(t.lang, "admin_list_more", len(orders), total))
@@ -237,7 +236,7 @@ func (t *turn) refArg(ctx context.Context) (o Order, answer Output, ok bool, err
 	if ref == "" {
 		return Order{}, t.say(text(t.lang, "admin_ref_usage", t.in.Command, t.in.Command)), false, nil
 	}
-	notFound := t.say(text(t.lang, "status_not_found", html.EscapeString(shorten(ref, 24))))
+	notFound := t.say(text(t.lang, "status_not_found", shorten(ref, 24)))
 	if !ValidRefID(ref) {
 		return Order{}, notFound, false, nil
 	}
@@ -267,33 +266,33 @@ func (t *turn) orderDetail(o *Order) []string {
 	l := t.lang
 	lines := []string{
 		text(l, "admin_order_title", o.RefID),
-		text(l, "admin_f_status", statusIcon(o.Status), statusText(l, o.Status), html.EscapeString(string(o.Status))),
+		text(l, "admin_f_status", statusIcon(o.Status), statusText(l, o.Status), string(o.Status)),
 	}
 	add := func(key Msg, args ...any) { lines = append(lines, text(l, key, args...)) }
 	if o.Reason != "" {
-		add("line_reason", html.EscapeString(o.Reason.In(l)))
+		add("line_reason", o.Reason.In(l))
 	}
-	add("admin_f_product", html.EscapeString(o.ProductName), html.EscapeString(o.ProductCode),
-		html.EscapeString(categoryNameIn(t.lang, o.Category)), html.EscapeString(string(o.Kind)))
-	add("line_number", "<code>"+t.number(o.CustomerNumber)+"</code>")
+	add("admin_f_product", o.ProductName, o.ProductCode,
+		categoryNameIn(t.lang, o.Category), string(o.Kind))
+	add("line_number", code(t.number(o.CustomerNumber)))
 	if o.CustomerName != "" {
-		add("line_name", html.EscapeString(o.CustomerName))
+		add("line_name", o.CustomerName)
 	}
 	add("admin_f_money", FormatRupiah(o.Price), FormatRupiah(o.Cost), FormatRupiah(o.Price-o.Cost))
 	if b := o.Bill; b != nil {
-		add("admin_f_bill", html.EscapeString(b.Period), FormatRupiah(b.Amount), FormatRupiah(b.AdminFee), FormatRupiah(b.Total))
+		add("admin_f_bill", b.Period, FormatRupiah(b.Amount), FormatRupiah(b.AdminFee), FormatRupiah(b.Total))
 		if !b.Expires.IsZero() {
 			add("admin_f_bill_expires", wibTime(b.Expires))
 		}
 	}
 	add("admin_f_buyer", o.ChatID, o.UserID)
-	add("admin_f_account", html.EscapeString(o.Account.String()))
-	ack := text(l, "admin_no")
+	add("admin_f_account", o.Account.String())
+	ack := Markup(text(l, "admin_no"))
 	if o.Acknowledged {
-		ack = text(l, "admin_yes")
+		ack = Markup(text(l, "admin_yes"))
 	}
-	add("admin_f_provider_tx", html.EscapeString(orDash(o.ProviderTxID)), ack)
-	add("admin_f_rc", html.EscapeString(orDash(o.RC)), html.EscapeString(orDash(shorten(t.provided(o.Message, o), 300))))
+	add("admin_f_provider_tx", orDash(o.ProviderTxID), ack)
+	add("admin_f_rc", orDash(o.RC), orDash(shorten(t.provided(o.Message, o), 300)))
 	if o.SN != "" {
 		sn := o.SN
 		if !t.in.Private {
@@ -322,7 +321,7 @@ func (t *turn) orderDetail(o *Order) []string {
 	if len(o.Alerted) > 0 {
 		kinds := make([]string, len(o.Alerted))
 		for i, k := range o.Alerted {
-			kinds[i] = html.EscapeString(string(k))
+			kinds[i] = string(k)
 		}
 		add("admin_f_alerts", strings.Join(kinds, ", "))
 	}
@@ -356,7 +355,7 @@ func (t *turn) adminRecheck(ctx context.Context) (Output, error) {
 	after, err := t.s.cfg.Engine.Check(ctx, o.RefID)
 	if err != nil {
 		t.s.log.Warn("admin recheck failed", "ref_id", o.RefID, "err", err)
-		return t.say(text(t.lang, "admin_recheck_failed", html.EscapeString(shorten(t.provided(err.Error(), &o), 300)))), nil
+		return t.say(text(t.lang, "admin_recheck_failed", shorten(t.provided(err.Error(), &o), 300))), nil
 	}
 	var head string
 	switch {
@@ -365,7 +364,7 @@ func (t *turn) adminRecheck(ctx context.Context) (Output, error) {
 	case after.Checks > o.Checks:
 		head = text(t.lang, "admin_recheck_pending")
 	case after.HasAlerted(AlertAccountMissing):
-		head = text(t.lang, "admin_recheck_account", html.EscapeString(after.Account.String()))
+		head = text(t.lang, "admin_recheck_account", after.Account.String())
 	case after.HasAlerted(AlertUnacknowledged) && !after.Acknowledged:
 		head = text(t.lang, "admin_recheck_unacked")
 	default:
@@ -410,7 +409,7 @@ func (t *turn) adminCatalog(ctx context.Context) (Output, error) {
 	lines := []string{text(t.lang, Msg(head), total.all, total.available)}
 	for _, cat := range categoryOrder(per) {
 		c := per[cat]
-		lines = append(lines, text(t.lang, "admin_catalog_category", html.EscapeString(categoryLabel(t.lang, cat)), c.all, c.available))
+		lines = append(lines, text(t.lang, "admin_catalog_category", categoryLabel(t.lang, cat), c.all, c.available))
 	}
 	if unpriced > 0 {
 		lines = append(lines, text(t.lang, "admin_catalog_unpriced", unpriced))
@@ -419,11 +418,11 @@ func (t *turn) adminCatalog(ctx context.Context) (Output, error) {
 		if src.Err == nil {
 			continue
 		}
-		state := text(t.lang, "admin_catalog_source_hidden")
+		state := Markup(text(t.lang, "admin_catalog_source_hidden"))
 		if !src.UpdatedAt.IsZero() {
-			state = text(t.lang, "admin_catalog_source_kept", shortTime(src.UpdatedAt))
+			state = Markup(text(t.lang, "admin_catalog_source_kept", shortTime(src.UpdatedAt)))
 		}
-		lines = append(lines, text(t.lang, "admin_catalog_source_failed", html.EscapeString(src.Name), state, html.EscapeString(shorten(t.provided(src.Err.Error(), nil), 300))))
+		lines = append(lines, text(t.lang, "admin_catalog_source_failed", src.Name, state, shorten(t.provided(src.Err.Error(), nil), 300)))
 	}
 	return pages(lines), nil
 }
@@ -533,7 +532,7 @@ func (t *turn) adminStats(ctx context.Context) (Output, error) {
 	)
 	for _, cat := range categoryOrder(per) {
 		c := per[cat]
-		lines = append(lines, text(t.lang, "admin_stats_category", html.EscapeString(categoryLabel(t.lang, cat)),
+		lines = append(lines, text(t.lang, "admin_stats_category", categoryLabel(t.lang, cat),
 			c.orders, c.success, c.failed, c.rate(), FormatRupiah(c.sales-c.cost)))
 	}
 	return pages(lines), nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"strings"
 )
 
@@ -133,9 +132,8 @@ func (t *turn) history(ctx context.Context) (Output, error) {
 	}
 	lines := []string{text(t.lang, "history_title")}
 	for _, o := range orders {
-		lines = append(lines, fmt.Sprintf("%s %s %s · %s · %s\n<code>%s</code>", statusIcon(o.Status),
-			shortTime(o.CreatedAt), html.EscapeString(o.ProductName),
-			html.EscapeString(o.CustomerNumber), FormatRupiah(o.Price), o.RefID))
+		lines = append(lines, text(t.lang, "history_line", statusIcon(o.Status), shortTime(o.CreatedAt), o.ProductName,
+			o.CustomerNumber, FormatRupiah(o.Price), o.RefID))
 	}
 	return t.say(strings.Join(lines, "\n")), nil
 }
@@ -146,7 +144,7 @@ func (t *turn) status(ctx context.Context) (Output, error) {
 	if ref == "" {
 		return t.say(text(t.lang, "status_usage")), nil
 	}
-	notFound := t.say(text(t.lang, "status_not_found", html.EscapeString(shorten(ref, 24))))
+	notFound := t.say(text(t.lang, "status_not_found", shorten(ref, 24)))
 	if !ValidRefID(ref) {
 		return notFound, nil
 	}
@@ -163,8 +161,8 @@ func (t *turn) status(ctx context.Context) (Output, error) {
 	if o.Status.Final() {
 		return t.say(buyerSettledText(&o)), nil
 	}
-	return t.say(text(t.lang, "processing", o.RefID, html.EscapeString(o.ProductName),
-		html.EscapeString(o.CustomerNumber), FormatRupiah(o.Price))), nil
+	return t.say(text(t.lang, "processing", o.RefID, o.ProductName,
+		o.CustomerNumber, FormatRupiah(o.Price))), nil
 }
 
 // statusIcon marks an order's status in a list.
@@ -179,4 +177,4 @@ func statusIcon(s Status) string {
 }
 
 // statusText names an order's status in lang.
-func statusText(lang Lang, s Status) string { return text(lang, Msg("status_"+string(s))) }
+func statusText(lang Lang, s Status) Markup { return Markup(text(lang, Msg("status_"+string(s)))) }

@@ -1,6 +1,10 @@
 package flows
 
-import "fmt"
+import (
+	"fmt"
+	"html"
+	"reflect"
+)
 
 // Lang is a message catalogue language. Persisted as its code.
 type Lang string
@@ -12,8 +16,8 @@ const LangID Lang = "id"
 type Msg string
 
 // The catalogue. Every text the conversation sends lives here, so a second
-// language is one more column. Texts are HTML with fmt verbs; arguments are
-// escaped by the caller.
+// language is one more column. Texts are HTML with fmt verbs; text escapes
+// the arguments, except Markup.
 var catalogue = map[Lang]map[Msg]string{
 	LangEN: english,
 	LangID: {
@@ -47,6 +51,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"help":              "<b>Cara membeli</b>\n/start — mulai pembelian\n/history — 10 pesanan terakhir\n/status <i>REF</i> — status satu pesanan\n/cancel — batalkan langkah sekarang\n/lang id|en — Bahasa Indonesia atau English\n/help — bantuan ini\n\nPilih kategori, produk, ketik nomor tujuan, lalu konfirmasi. SN/token dikirim ke chat ini setelah pesanan berhasil.",
 		"history_empty":     "Belum ada pesanan.",
 		"history_title":     "<b>10 pesanan terakhir</b>",
+		"history_line":      "%s %s %s · %s · %s\n<code>%s</code>",
 		"status_usage":      "Ketik /status diikuti nomor referensi, contoh: <code>/status 261123130405ABCD123</code>",
 		"status_not_found":  "Pesanan <code>%s</code> tidak ditemukan.",
 		"not_allowed":       "Maaf, Anda belum terdaftar untuk bertransaksi di bot ini.\nKirim ID pengguna Anda ke admin: <code>%d</code>",
@@ -85,6 +90,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"bill_title":        "<b>%s</b>",
 		"bill_customer":     "No. pelanggan: <code>%s</code>",
 		"bill_period":       "Periode: %s",
+		"bill_detail":       "%s",
 		"bill_amount":       "Tagihan: %s",
 		"bill_admin":        "Biaya admin: %s",
 		"bill_total":        "Total bayar: <b>%s</b>",
@@ -240,7 +246,44 @@ func text(lang Lang, key Msg, args ...any) string {
 	if len(args) == 0 {
 		return t
 	}
-	return fmt.Sprintf(t, args...)
+	return fmt.Sprintf(t, escaped(args)...)
+}
+
+// Markup is text that is already HTML (Telegram parse mode HTML): a
+// catalogue text, a <code> span. text and markupf pass it on as it is.
+type Markup string
+
+// markupf formats HTML the catalogue does not hold — the frame of a line
+// joined from parts — escaping its arguments as text does.
+func markupf(format string, args ...any) Markup {
+	return Markup(fmt.Sprintf(format, escaped(args)...))
+}
+
+// escaped returns args with every text HTML-escaped — strings and string
+// types, Stringers, errors — except Markup; numbers pass as they are.
+func escaped(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		var s string
+		switch v := a.(type) {
+		case Markup:
+			out[i] = string(v)
+			continue
+		case fmt.Stringer:
+			s = v.String()
+		case error:
+			s = v.Error()
+		default:
+			rv := reflect.ValueOf(a)
+			if rv.Kind() != reflect.String {
+				out[i] = a
+				continue
+			}
+			s = rv.String()
+		}
+		out[i] = html.EscapeString(s)
+	}
+	return out
 }
 
 // Text is the reason as a sentence for the buyer, in Bahasa Indonesia.

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"regexp"
 	"testing"
 )
@@ -43,5 +44,34 @@ func TestCatalogueComplete(t *testing.T) {
 				t.Errorf("%s has no name for category %s", lang, c.ID)
 			}
 		}
+	}
+}
+
+// TestTextEscapesArguments: the catalogue escapes every argument that is
+// text, whatever its type, and passes Markup and numbers as they are.
+func TestTextEscapesArguments(t *testing.T) {
+	tests := []struct {
+		name string
+		arg  any
+		want string
+	}{
+		{"string", `<b>Tom & "Jerry"</b>`, "Nomor: &lt;b&gt;Tom &amp; &#34;Jerry&#34;&lt;/b&gt;"},
+		{"string type", Status("<x>"), "Nomor: &lt;x&gt;"},
+		{"apostrophe", "product's", "Nomor: product&#39;s"},
+		{"Stringer", Account{Provider: "a<b", ID: "c", KeyHash: "d"}, "Nomor: a&lt;b:c:d"},
+		{"error", errors.New("rc <06>"), "Nomor: rc &lt;06&gt;"},
+		{"markup", Markup("<code>0812</code>"), "Nomor: <code>0812</code>"},
+		{"code", code("a<b"), "Nomor: <code>a&lt;b</code>"},
+	}
+	for _, tt := range tests {
+		if got := text(LangID, "line_number", tt.arg); got != tt.want {
+			t.Errorf("%s: text = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if got, want := text(LangID, "admin_f_buyer", int64(-100), 7), "Chat: <code>-100</code> · Pengguna: <code>7</code>"; got != want {
+		t.Errorf("numbers: text = %q, want %q", got, want)
+	}
+	if got, want := markupf("%s · %s", "a&b", Markup("<i>c</i>")), Markup("a&amp;b · <i>c</i>"); got != want {
+		t.Errorf("markupf = %q, want %q", got, want)
 	}
 }

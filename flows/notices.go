@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"html"
 	"strings"
 	"time"
 )
@@ -32,7 +31,8 @@ func shorten(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func code(s string) string { return "<code>" + html.EscapeString(s) + "</code>" }
+// code is a value a buyer copies: an SN, a token, a ref.
+func code(s string) Markup { return markupf("<code>%s</code>", s) }
 
 // plnToken splits IAK's PLN serial "token/NAME/R1/900VA/kWh" into the token
 // to type into the meter and the rest.
@@ -73,10 +73,10 @@ func buyerSettledText(o *Order) string {
 	} else {
 		add("settled_failed")
 	}
-	add("line_product", html.EscapeString(o.ProductName))
+	add("line_product", o.ProductName)
 	add("line_number", code(o.CustomerNumber))
 	if o.CustomerName != "" {
-		add("line_name", html.EscapeString(o.CustomerName))
+		add("line_name", o.CustomerName)
 	}
 	add("line_price", FormatRupiah(o.Price))
 	if o.Status == StatusSuccess {
@@ -85,10 +85,10 @@ func buyerSettledText(o *Order) string {
 			token, rest := plnToken(o.SN)
 			add("line_token", code(token))
 			if len(rest) == 4 { // name / segment / power / kWh
-				add("line_tariff", html.EscapeString(SegmentPower(rest[1]+"/"+rest[2])))
-				add("line_kwh", html.EscapeString(rest[3]))
+				add("line_tariff", SegmentPower(rest[1]+"/"+rest[2]))
+				add("line_kwh", rest[3])
 			} else if len(rest) > 0 {
-				add("line_info", html.EscapeString(strings.Join(rest, " / ")))
+				add("line_info", strings.Join(rest, " / "))
 			}
 		case o.SN != "" && o.Kind == Postpaid:
 			add("line_reference", code(o.SN))
@@ -102,7 +102,7 @@ func buyerSettledText(o *Order) string {
 			add("line_activation", code(o.ActivationCode))
 		}
 	} else {
-		add("line_reason", html.EscapeString(o.Reason.In(lang)))
+		add("line_reason", o.Reason.In(lang))
 	}
 	add("line_ref", code(o.RefID))
 	return strings.Join(lines, "\n")
@@ -123,37 +123,33 @@ func opsLineText(lang Lang, o *Order) string {
 	if o.Status != StatusSuccess {
 		icon = "❌"
 	}
-	parts := []string{
-		icon + " " + html.EscapeString(o.ProductName),
-		html.EscapeString(MaskNumber(o.CustomerNumber)),
-		FormatRupiah(o.Price),
-	}
+	var sn, reason Markup
 	if o.Status == StatusSuccess && o.SN != "" {
-		parts = append(parts, "SN "+html.EscapeString(maskedSN(o.SN)))
+		sn = markupf(" · SN %s", maskedSN(o.SN))
 	}
 	if o.Status == StatusFailed {
-		parts = append(parts, html.EscapeString(o.Reason.In(lang)))
+		reason = markupf(" · %s", o.Reason.In(lang))
 	}
-	parts = append(parts, clockTime(o.SettledAt), code(o.RefID))
-	return strings.Join(parts, " · ")
+	return string(markupf("%s %s · %s · %s%s%s · %s · %s", icon, o.ProductName, MaskNumber(o.CustomerNumber),
+		FormatRupiah(o.Price), sn, reason, clockTime(o.SettledAt), code(o.RefID)))
 }
 
 // alertText is an alert for admins about one order.
 func alertText(lang Lang, kind AlertKind, o *Order, detail string) string {
-	var what string
+	var what Markup
 	switch kind {
 	case AlertPendingTooLong:
-		what = text(lang, "alert_pending_too_long", shortTime(o.CreatedAt))
+		what = Markup(text(lang, "alert_pending_too_long", shortTime(o.CreatedAt)))
 	case AlertAccountMissing:
-		what = text(lang, "alert_account_missing", html.EscapeString(o.Account.String()))
+		what = Markup(text(lang, "alert_account_missing", o.Account.String()))
 	default:
-		what = text(lang, Msg("alert_"+string(kind)))
+		what = Markup(text(lang, Msg("alert_"+string(kind))))
 	}
-	msg := text(lang, "alert_order", code(o.RefID), html.EscapeString(o.ProductName),
-		html.EscapeString(MaskNumber(o.CustomerNumber)), what)
+	msg := text(lang, "alert_order", code(o.RefID), o.ProductName,
+		MaskNumber(o.CustomerNumber), what)
 	if detail != "" {
 		// Alerts may go to the ops group: the provider's words are scrubbed.
-		msg += "\n" + html.EscapeString(scrub(detail, o))
+		msg += string(markupf("\n%s", scrub(detail, o)))
 	}
 	return msg
 }
@@ -162,7 +158,7 @@ func alertText(lang Lang, kind AlertKind, o *Order, detail string) string {
 func providerAlertText(lang Lang, kind AlertKind, detail string, at time.Time) string {
 	msg := "⚠️ " + text(lang, Msg("provider_alert_"+string(kind)))
 	if detail != "" {
-		msg += "\n" + html.EscapeString(scrub(detail, nil))
+		msg += string(markupf("\n%s", scrub(detail, nil)))
 	}
 	return msg + "\n" + shortTime(at) + " WIB"
 }

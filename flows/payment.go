@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"html"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,7 +55,7 @@ func (t *turn) backToBillNumber(ctx context.Context, _ string) (State, error) {
 func (t *turn) enterBillNumber(ctx context.Context, typed string) (State, error) {
 	p, ok := t.biller()
 	if !ok {
-		t.notes = append(t.notes, text(t.lang, "unavailable_now", html.EscapeString(t.sess.Product)))
+		t.notes = append(t.notes, text(t.lang, "unavailable_now", t.sess.Product))
 		return StateBillers, nil
 	}
 	n, err := NormaliseNumber(p, typed)
@@ -79,7 +78,7 @@ func (t *turn) enterMonths(ctx context.Context, typed string) (State, error) {
 	}
 	p, ok := t.biller()
 	if !ok {
-		t.notes = append(t.notes, text(t.lang, "unavailable_now", html.EscapeString(t.sess.Product)))
+		t.notes = append(t.notes, text(t.lang, "unavailable_now", t.sess.Product))
 		return StateBillers, nil
 	}
 	t.sess.Months = m
@@ -106,7 +105,7 @@ func (t *turn) inquire(ctx context.Context, p Product) (State, error) {
 	switch KindOf(err) {
 	case "":
 	case KindRejected:
-		t.notes = append(t.notes, text(t.lang, "inquiry_refused", html.EscapeString(ReasonOf(err).In(t.lang))))
+		t.notes = append(t.notes, text(t.lang, "inquiry_refused", ReasonOf(err).In(t.lang)))
 		t.sess.Bill = nil
 		return StateBillNumber, nil
 	default:
@@ -135,7 +134,7 @@ func (t *turn) payBill(ctx context.Context, token string) (State, error) {
 	}
 	p, ok := t.biller()
 	if !ok {
-		t.notes = append(t.notes, text(t.lang, "unavailable_now", html.EscapeString(t.sess.Product)))
+		t.notes = append(t.notes, text(t.lang, "unavailable_now", t.sess.Product))
 		return StateBillers, nil
 	}
 	if t.sess.Bill.Expired(t.s.cfg.Now()) {
@@ -149,8 +148,8 @@ func (t *turn) payBill(ctx context.Context, token string) (State, error) {
 	if err != nil {
 		return "", err
 	}
-	t.replies = []Reply{{Edit: true, Text: text(t.lang, "paying", o.RefID, html.EscapeString(o.ProductName),
-		html.EscapeString(o.CustomerNumber), FormatRupiah(o.Price))}}
+	t.replies = []Reply{{Edit: true, Text: text(t.lang, "paying", o.RefID, o.ProductName,
+		o.CustomerNumber, FormatRupiah(o.Price))}}
 	if created {
 		engine, ref, log := t.s.cfg.Engine, o.RefID, t.s.log
 		t.then = func(ctx context.Context) []Reply {
@@ -180,14 +179,14 @@ func (t *turn) billersPrompt(menu string) Reply {
 // billNumberPrompt asks for the customer number of the biller chosen.
 func (t *turn) billNumberPrompt(menu string) Reply {
 	p, _ := t.biller()
-	return Reply{Text: text(t.lang, "ask_bill_number", html.EscapeString(p.Name)),
+	return Reply{Text: text(t.lang, "ask_bill_number", p.Name),
 		Buttons: [][]Button{t.backCancel(menu)}, AwaitsText: true}
 }
 
 // monthsPrompt asks how many months to pay (BPJS).
 func (t *turn) monthsPrompt(menu string) Reply {
 	p, _ := t.biller()
-	return Reply{Text: text(t.lang, "ask_months", html.EscapeString(p.Name), html.EscapeString(t.sess.Number)),
+	return Reply{Text: text(t.lang, "ask_months", p.Name, t.sess.Number),
 		Buttons: [][]Button{t.backCancel(menu)}, AwaitsText: true}
 }
 
@@ -200,16 +199,16 @@ func (t *turn) billCardPrompt(menu string) Reply {
 	}
 	p, _ := t.biller()
 	markup := t.s.cfg.Pricing.For(CategoryBill)
-	lines := []string{text(t.lang, "bill_title", html.EscapeString(p.Name))}
+	lines := []string{text(t.lang, "bill_title", p.Name)}
 	if b.CustomerName != "" {
-		lines = append(lines, text(t.lang, "line_name", html.EscapeString(b.CustomerName)))
+		lines = append(lines, text(t.lang, "line_name", b.CustomerName))
 	}
-	lines = append(lines, text(t.lang, "bill_customer", html.EscapeString(b.CustomerNumber)))
+	lines = append(lines, text(t.lang, "bill_customer", b.CustomerNumber))
 	if b.Period != "" {
-		lines = append(lines, text(t.lang, "bill_period", html.EscapeString(b.Period)))
+		lines = append(lines, text(t.lang, "bill_period", b.Period))
 	}
 	for _, d := range b.Details {
-		lines = append(lines, html.EscapeString(d))
+		lines = append(lines, text(t.lang, "bill_detail", d))
 	}
 	lines = append(lines,
 		text(t.lang, "bill_amount", FormatRupiah(b.Amount)),

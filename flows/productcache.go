@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"log/slog"
 	"sort"
 	"sync"
@@ -289,12 +288,12 @@ func (c *ProductCache) fetchLocked(ctx context.Context, s *sourceCache) error {
 		kept, at := len(s.products), s.at
 		c.mu.Unlock()
 		if raise {
-			consequence := text(c.cfg.Lang, "catalog_source_hidden")
+			consequence := Markup(text(c.cfg.Lang, "catalog_source_hidden"))
 			if !at.IsZero() {
-				consequence = text(c.cfg.Lang, "catalog_source_kept", kept, shortTime(at))
+				consequence = Markup(text(c.cfg.Lang, "catalog_source_kept", kept, shortTime(at)))
 			}
-			msg := text(c.cfg.Lang, "catalog_source_failing", html.EscapeString(s.Name), consequence) +
-				"\n" + code(shorten(err.Error(), 300)) + "\n" + shortTime(now) + " WIB"
+			msg := text(c.cfg.Lang, "catalog_source_failing", s.Name, consequence) +
+				"\n" + string(code(shorten(err.Error(), 300))) + "\n" + shortTime(now) + " WIB"
 			if !c.alert(ctx, msg) {
 				c.mu.Lock()
 				s.failing = false // not told: tell on the next failure
@@ -315,7 +314,7 @@ func (c *ProductCache) fetchLocked(ctx context.Context, s *sourceCache) error {
 	c.rebuild()
 	if recovered {
 		c.log.Info("catalog source loads again", "source", s.Name, "products", len(products))
-		c.alert(ctx, text(c.cfg.Lang, "catalog_source_recovered", html.EscapeString(s.Name), len(products)))
+		c.alert(ctx, text(c.cfg.Lang, "catalog_source_recovered", s.Name, len(products)))
 	}
 	// Served from memory even if the store refuses it: only a restart
 	// would miss the copy.

@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"errors"
-	"html"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +23,7 @@ func (t *turn) chooseCategory(ctx context.Context, arg string) (State, error) {
 	brands := t.s.brands(c)
 	switch len(brands) {
 	case 0:
-		t.notes = append(t.notes, text(t.lang, "no_products", html.EscapeString(categoryNameIn(t.lang, c))))
+		t.notes = append(t.notes, text(t.lang, "no_products", categoryNameIn(t.lang, c)))
 		return StateHome, nil
 	case 1:
 		t.sess.Brand = brands[0]
@@ -73,7 +72,7 @@ func (t *turn) chooseProduct(ctx context.Context, arg string) (State, error) {
 		}
 	}
 	// Gone from the list since the page was drawn.
-	t.notes = append(t.notes, text(t.lang, "unavailable_now", text(t.lang, "btn_back")))
+	t.notes = append(t.notes, text(t.lang, "unavailable_now", Markup(text(t.lang, "btn_back"))))
 	return StateProducts, nil
 }
 
@@ -90,7 +89,7 @@ func (t *turn) backToNumber(ctx context.Context, _ string) (State, error) {
 func (t *turn) enterNumber(ctx context.Context, typed string) (State, error) {
 	p, ok := t.s.cfg.Products.Lookup(t.sess.Product)
 	if !ok || !p.Available {
-		t.notes = append(t.notes, text(t.lang, "unavailable_now", html.EscapeString(t.sess.Product)))
+		t.notes = append(t.notes, text(t.lang, "unavailable_now", t.sess.Product))
 		return StateProducts, nil
 	}
 	n, err := NormaliseNumber(p, typed)
@@ -149,7 +148,7 @@ func (t *turn) confirm(ctx context.Context, token string) (State, error) {
 		return StateConfirm, nil
 	}
 	if !current.Available {
-		t.notes = append(t.notes, text(t.lang, "unavailable_now", html.EscapeString(t.productName())))
+		t.notes = append(t.notes, text(t.lang, "unavailable_now", t.productName()))
 		t.sess.Product, t.sess.Token, t.sess.Quote = "", "", 0
 		return StateProducts, nil
 	}
@@ -193,8 +192,8 @@ func (t *turn) confirm(ctx context.Context, token string) (State, error) {
 	if err != nil {
 		return "", err
 	}
-	processing := Reply{Edit: true, Text: text(t.lang, "processing", o.RefID, html.EscapeString(o.ProductName),
-		html.EscapeString(o.CustomerNumber), FormatRupiah(o.Price))}
+	processing := Reply{Edit: true, Text: text(t.lang, "processing", o.RefID, o.ProductName,
+		o.CustomerNumber, FormatRupiah(o.Price))}
 	t.replies = []Reply{processing}
 	if created {
 		engine, ref, log := t.s.cfg.Engine, o.RefID, t.s.log
@@ -213,9 +212,9 @@ func (t *turn) confirm(ctx context.Context, token string) (State, error) {
 func (t *turn) numberProblem(p Product, ne NumberError) string {
 	switch ne {
 	case NumberWrongOperator:
-		return text(t.lang, "wrong_operator", html.EscapeString(p.Brand))
+		return text(t.lang, "wrong_operator", p.Brand)
 	case NumberBadGameID:
-		return text(t.lang, "bad_game_id", html.EscapeString(p.NumberFormat), gameExample(p.NumberFormat))
+		return text(t.lang, "bad_game_id", p.NumberFormat, gameExample(p.NumberFormat))
 	}
 	return text(t.lang, Msg(ne))
 }
@@ -229,7 +228,7 @@ func (t *turn) homePrompt(menu string) Reply {
 			rows = append(rows, []Button{t.button(categoryNameIn(t.lang, c.ID), menu, EvCategory, string(c.ID))})
 		}
 	}
-	name := html.EscapeString(firstName(t.lang, t.in.FirstName))
+	name := firstName(t.lang, t.in.FirstName)
 	if len(rows) == 0 {
 		// No products to offer (the provider down since the start, say): a
 		// question without buttons would be a dead end.
@@ -247,7 +246,7 @@ func (t *turn) brandPrompt(menu string) Reply {
 	}
 	rows = pairUp(rows)
 	rows = append(rows, t.backCancel(menu))
-	return Reply{Text: text(t.lang, "choose_brand", html.EscapeString(categoryNameIn(t.lang, t.sess.Category))), Buttons: rows}
+	return Reply{Text: text(t.lang, "choose_brand", categoryNameIn(t.lang, t.sess.Category)), Buttons: rows}
 }
 
 // productsPrompt is a page of a brand's products with their prices.
@@ -266,14 +265,14 @@ func (t *turn) productsPrompt(menu string) Reply {
 	if t.sess.Brand != "" {
 		title += " · " + t.sess.Brand
 	}
-	return Reply{Text: text(t.lang, "choose_product", html.EscapeString(title), page+1, pages), Buttons: rows}
+	return Reply{Text: text(t.lang, "choose_product", title, page+1, pages), Buttons: rows}
 }
 
 // numberPrompt asks for the customer number.
 func (t *turn) numberPrompt(menu string) Reply {
 	p, _ := t.s.cfg.Products.Lookup(t.sess.Product)
 	return Reply{
-		Text:       text(t.lang, "ask_number", html.EscapeString(p.Name), FormatRupiah(t.s.price(p)), t.numberHint(p)),
+		Text:       text(t.lang, "ask_number", p.Name, FormatRupiah(t.s.price(p)), t.numberHint(p)),
 		Buttons:    [][]Button{t.backCancel(menu)},
 		AwaitsText: true,
 	}
@@ -282,12 +281,12 @@ func (t *turn) numberPrompt(menu string) Reply {
 // confirmPrompt is the confirm screen, its Confirm button carrying the
 // one-time token.
 func (t *turn) confirmPrompt(menu string) Reply {
-	name := ""
+	var name Markup
 	if t.sess.Name != "" {
-		name = text(t.lang, "confirm_name", html.EscapeString(t.sess.Name))
+		name = Markup(text(t.lang, "confirm_name", t.sess.Name))
 	}
 	return Reply{
-		Text: text(t.lang, "confirm", html.EscapeString(t.productName()), html.EscapeString(t.sess.Number), name, FormatRupiah(t.sess.Quote)),
+		Text: text(t.lang, "confirm", t.productName(), t.sess.Number, name, FormatRupiah(t.sess.Quote)),
 		Buttons: [][]Button{
 			{t.button(text(t.lang, "btn_confirm"), menu, EvConfirm, t.sess.Token), t.button(text(t.lang, "btn_cancel"), menu, EvCancel, "")},
 			{t.button(text(t.lang, "btn_change_number"), menu, EvBack, "")},
@@ -302,16 +301,16 @@ func (t *turn) productName() string {
 	return t.sess.Product
 }
 
-func (t *turn) numberHint(p Product) string {
+func (t *turn) numberHint(p Product) Markup {
 	switch p.Number {
 	case NumberPhone:
-		return text(t.lang, "hint_phone")
+		return Markup(text(t.lang, "hint_phone"))
 	case NumberPLNMeter:
-		return text(t.lang, "hint_meter")
+		return Markup(text(t.lang, "hint_meter"))
 	case NumberGameID:
-		return text(t.lang, "hint_game", html.EscapeString(p.NumberFormat), gameExample(p.NumberFormat))
+		return Markup(text(t.lang, "hint_game", p.NumberFormat, gameExample(p.NumberFormat)))
 	}
-	return text(t.lang, "hint_any")
+	return Markup(text(t.lang, "hint_any"))
 }
 
 // gameExample shows a game id format filled in: "{userid}|{zoneid}" →
@@ -333,7 +332,7 @@ func gameExample(format string) string {
 			parts[i] = "12345678"
 		}
 	}
-	return html.EscapeString(strings.Join(parts, "|"))
+	return strings.Join(parts, "|")
 }
 
 func firstName(lang Lang, n string) string {
