@@ -13,7 +13,10 @@ type command struct {
 	// Who may run it. Anyone else is told the command is unknown, word for
 	// word, so that admin commands do not show to buyers.
 	Who audience
-	Do  func(t *turn, ctx context.Context) (Output, error)
+	// Help is its line in /help (buyers' commands) or in the admins' part
+	// of it, in the table's order.
+	Help Msg
+	Do   func(t *turn, ctx context.Context) (Output, error)
 	// InGroup, for a buyers' command, is what it does for an admin in a
 	// group; without it a group is told that only admin commands work
 	// there (the purchase needs a private chat).
@@ -30,26 +33,30 @@ const (
 	forAdmins audience = "admins"
 )
 
-// commands is every slash command. They work in any state; the admins'
-// ones are listed in /help in this order.
-var commands = []command{
-	{"start", forBuyers, (*turn).start, (*turn).adminChatID},
-	{"help", forBuyers, (*turn).help, (*turn).adminHelp},
-	{"history", forBuyers, (*turn).history, nil},
-	{"status", forBuyers, (*turn).status, nil},
-	{"cancel", forBuyers, (*turn).cancelCommand, nil},
-	{"lang", forBuyers, (*turn).setLang, nil},
+// commands is every slash command. They work in any state. It is set in
+// init because /help reads it.
+var commands []command
 
-	{"balance", forAdmins, (*turn).adminBalance, nil},
-	{"mutations", forAdmins, (*turn).adminMutations, nil},
-	{"orders", forAdmins, (*turn).adminOrders, nil},
-	{"order", forAdmins, (*turn).adminOrder, nil},
-	{"recheck", forAdmins, (*turn).adminRecheck, nil},
-	{"catalog", forAdmins, (*turn).adminCatalog, nil},
-	{"stats", forAdmins, (*turn).adminStats, nil},
-	{"allow", forAdmins, (*turn).adminAllow, nil},
-	{"deny", forAdmins, (*turn).adminDeny, nil},
-	{"id", forAdmins, (*turn).adminChatID, nil},
+func init() {
+	commands = []command{
+		{"start", forBuyers, "help_start", (*turn).start, (*turn).adminChatID},
+		{"history", forBuyers, "help_history", (*turn).history, nil},
+		{"status", forBuyers, "help_status", (*turn).status, nil},
+		{"cancel", forBuyers, "help_cancel", (*turn).cancelCommand, nil},
+		{"lang", forBuyers, "help_lang", (*turn).setLang, nil},
+		{"help", forBuyers, "help_help", (*turn).help, (*turn).adminHelp},
+
+		{"balance", forAdmins, "admin_help_balance", (*turn).adminBalance, nil},
+		{"mutations", forAdmins, "admin_help_mutations", (*turn).adminMutations, nil},
+		{"orders", forAdmins, "admin_help_orders", (*turn).adminOrders, nil},
+		{"order", forAdmins, "admin_help_order", (*turn).adminOrder, nil},
+		{"recheck", forAdmins, "admin_help_recheck", (*turn).adminRecheck, nil},
+		{"catalog", forAdmins, "admin_help_catalog", (*turn).adminCatalog, nil},
+		{"stats", forAdmins, "admin_help_stats", (*turn).adminStats, nil},
+		{"allow", forAdmins, "admin_help_allow", (*turn).adminAllow, nil},
+		{"deny", forAdmins, "admin_help_deny", (*turn).adminDeny, nil},
+		{"id", forAdmins, "admin_help_id", (*turn).adminChatID, nil},
+	}
 }
 
 // command answers a slash command from the table.
@@ -98,15 +105,31 @@ func (t *turn) cancelCommand(ctx context.Context) (Output, error) { return t.can
 
 // help is /help; an admin gets the admin commands too.
 func (t *turn) help(ctx context.Context) (Output, error) {
+	msg := text(t.lang, "help_title") + "\n" + t.helpLines(forBuyers) + "\n\n" + text(t.lang, "help_how")
 	if t.s.isAdmin(t.in.UserID) {
-		return t.say(text(t.lang, "help") + "\n\n" + text(t.lang, "admin_help")), nil
+		msg += "\n\n" + t.adminHelpText()
 	}
-	return t.say(text(t.lang, "help")), nil
+	return t.say(msg), nil
 }
 
 // adminHelp is an admin's /help in a group: the admin commands alone.
 func (t *turn) adminHelp(ctx context.Context) (Output, error) {
-	return t.say(text(t.lang, "admin_help")), nil
+	return t.say(t.adminHelpText()), nil
+}
+
+func (t *turn) adminHelpText() string {
+	return text(t.lang, "admin_help_title") + "\n" + t.helpLines(forAdmins)
+}
+
+// helpLines lists the help lines of who's commands, one a line.
+func (t *turn) helpLines(who audience) string {
+	var lines []string
+	for _, c := range commands {
+		if c.Who == who && c.Help != "" {
+			lines = append(lines, text(t.lang, c.Help))
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // setLang is /lang en|id: the chat's language, kept with its session (and

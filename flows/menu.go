@@ -1,8 +1,12 @@
 package flows
 
-// Drawing menus: buttons, rows, pages of a list, names on buttons.
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+)
 
-import "strconv"
+// Drawing menus: buttons, rows, pages of a list, names on buttons.
 
 // button is one of a menu's buttons: its event and argument, under the
 // menu's id.
@@ -62,4 +66,19 @@ func (t *turn) pageNav(menu string, page, pages int) [][]Button {
 		return nil
 	}
 	return [][]Button{nav}
+}
+
+// shortKey names a value too long for a button (a brand, a long product
+// code) by a hash prefix.
+func shortKey(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "#" + hex.EncodeToString(sum[:5])
+}
+
+// buttonArg is s itself when it fits a button, else its shortKey.
+func buttonArg(s string) string {
+	if len(s) <= MaxButtonArg && (s == "" || s[0] != '#') {
+		return s
+	}
+	return shortKey(s)
 }

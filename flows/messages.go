@@ -48,7 +48,14 @@ var catalogue = map[Lang]map[Msg]string{
 		"use_buttons":       "Silakan pilih dengan tombol pada menu.",
 		"cancelled":         "Dibatalkan. Ketik /start untuk mulai lagi.",
 		"unknown_command":   "Perintah tidak dikenal. Ketik /help untuk bantuan.",
-		"help":              "<b>Cara membeli</b>\n/start — mulai pembelian\n/history — 10 pesanan terakhir\n/status <i>REF</i> — status satu pesanan\n/cancel — batalkan langkah sekarang\n/lang id|en — Bahasa Indonesia atau English\n/help — bantuan ini\n\nPilih kategori, produk, ketik nomor tujuan, lalu konfirmasi. SN/token dikirim ke chat ini setelah pesanan berhasil.",
+		"help_title":        "<b>Cara membeli</b>",
+		"help_start":        "/start — mulai pembelian",
+		"help_history":      "/history — 10 pesanan terakhir",
+		"help_status":       "/status <i>REF</i> — status satu pesanan",
+		"help_cancel":       "/cancel — batalkan langkah sekarang",
+		"help_lang":         "/lang id|en — Bahasa Indonesia atau English",
+		"help_help":         "/help — bantuan ini",
+		"help_how":          "Pilih kategori, produk, ketik nomor tujuan, lalu konfirmasi. SN/token dikirim ke chat ini setelah pesanan berhasil.",
 		"history_empty":     "Belum ada pesanan.",
 		"history_title":     "<b>10 pesanan terakhir</b>",
 		"history_line":      "%s %s %s · %s · %s\n<code>%s</code>",
@@ -155,7 +162,17 @@ var catalogue = map[Lang]map[Msg]string{
 		"reason_cut_off":             "Sedang jam tutup layanan biller. Silakan coba lagi nanti.",
 		"reason_service_unavailable": "Layanan sedang gangguan. Silakan coba lagi nanti.",
 
-		"admin_help":                  "<b>Perintah admin</b>\n/balance — saldo deposit provider\n/mutations [<i>dari</i>] [<i>sampai</i>] — mutasi saldo, tanggal YYYY-MM-DD (WIB); tanpa tanggal: hari ini\n/orders [pending|failed|today] — daftar pesanan (bawaan: pending)\n/order <i>REF</i> — detail satu pesanan\n/recheck <i>REF</i> — tanya status pesanan ke provider sekarang\n/catalog — perbarui katalog produk sekarang\n/stats [today|7d] — jumlah pesanan, tingkat keberhasilan, laba\n/allow <i>USERID</i> — izinkan pengguna bertransaksi\n/deny <i>USERID</i> — blokir pengguna\n/id — ID chat ini (di grup: untuk <code>notify_chat_id</code>)",
+		"admin_help_title":            "<b>Perintah admin</b>",
+		"admin_help_balance":          "/balance — saldo deposit provider",
+		"admin_help_mutations":        "/mutations [<i>dari</i>] [<i>sampai</i>] — mutasi saldo, tanggal YYYY-MM-DD (WIB); tanpa tanggal: hari ini",
+		"admin_help_orders":           "/orders [pending|failed|today] — daftar pesanan (bawaan: pending)",
+		"admin_help_order":            "/order <i>REF</i> — detail satu pesanan",
+		"admin_help_recheck":          "/recheck <i>REF</i> — tanya status pesanan ke provider sekarang",
+		"admin_help_catalog":          "/catalog — perbarui katalog produk sekarang",
+		"admin_help_stats":            "/stats [today|7d] — jumlah pesanan, tingkat keberhasilan, laba",
+		"admin_help_allow":            "/allow <i>USERID</i> — izinkan pengguna bertransaksi",
+		"admin_help_deny":             "/deny <i>USERID</i> — blokir pengguna",
+		"admin_help_id":               "/id — ID chat ini (di grup: untuk <code>notify_chat_id</code>)",
 		"admin_group_commands":        "Di grup hanya perintah admin yang dilayani. Ketik /help untuk daftarnya.",
 		"admin_unavailable":           "Perintah ini tidak tersedia di bot ini.",
 		"admin_provider_error":        "⚠️ Provider tidak menjawab dengan benar:\n<code>%s</code>",
@@ -297,3 +314,15 @@ func (r Reason) In(lang Lang) string {
 	}
 	return text(lang, Msg("reason_"+string(r)))
 }
+
+// shorten keeps long codes readable on one ops line.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// code is a value a buyer copies: an SN, a token, a ref.
+func code(s string) Markup { return markupf("<code>%s</code>", s) }

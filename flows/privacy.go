@@ -190,3 +190,16 @@ func maskedSN(sn string) string {
 	token, _ := plnToken(sn)
 	return maskCode(token)
 }
+
+// MaskNumber hides the middle of a customer number for the ops group:
+// "081234567890" → "0812****7890".
+func MaskNumber(n string) string {
+	r := []rune(n)
+	switch {
+	case len(r) >= 10:
+		return string(r[:4]) + strings.Repeat("*", len(r)-8) + string(r[len(r)-4:])
+	case len(r) >= 5:
+		return string(r[:2]) + strings.Repeat("*", len(r)-4) + string(r[len(r)-2:])
+	}
+	return strings.Repeat("*", len(r))
+}

@@ -2,8 +2,6 @@ package flows
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"time"
 )
@@ -85,19 +83,4 @@ func randomID(r io.Reader, n int) (string, error) {
 		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
 	}
 	return string(b), nil
-}
-
-// shortKey names a value too long for a button (a brand, a long product
-// code) by a hash prefix.
-func shortKey(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return "#" + hex.EncodeToString(sum[:5])
-}
-
-// buttonArg is s itself when it fits a button, else its shortKey.
-func buttonArg(s string) string {
-	if len(s) <= MaxButtonArg && (s == "" || s[0] != '#') {
-		return s
-	}
-	return shortKey(s)
 }

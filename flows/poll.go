@@ -1,0 +1,146 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// The poller: checks of pending orders on a schedule that thins out as
+// they age, and the checks a provider callback hints at (DESIGN rules 3, 4
+// and 7).
+
+// checkInterval spaces checks out as an order ages: a fresh order settles
+// within seconds, one pending for hours is a provider problem that polling
+// every few seconds will not solve.
+func checkInterval(age time.Duration) time.Duration {
+	switch {
+	case age < 5*time.Minute:
+		return 0
+	case age < 30*time.Minute:
+		return time.Minute
+	case age < 2*time.Hour:
+		return 5 * time.Minute
+	case age < 24*time.Hour:
+		return 15 * time.Minute
+	}
+	return time.Hour
+}
+
+// placingGrace is added to ProviderTimeout before the poller touches a
+// placing order: the first send's own answer should win.
+const placingGrace = 5 * time.Second
+
+// due reports whether the poller should check o now.
+func (e *Engine) due(o *Order, now time.Time) bool {
+	if o.Status.Final() {
+		return false
+	}
+	if o.Status == StatusPlacing && now.Sub(o.UpdatedAt) < e.cfg.ProviderTimeout+placingGrace {
+		return false
+	}
+	return !o.NextCheckAt.After(now)
+}
+
+// PollStats says what one poll did.
+type PollStats struct {
+	Pending int // orders in the pending index
+	Checked int // orders asked about
+	Settled int // orders that settled
+	Errors  int // checks that failed to run or record
+}
+
+// Poll checks every pending order that is due, at most CheckConcurrency at
+// a time. It reads only the pending index.
+func (e *Engine) Poll(ctx context.Context) (PollStats, error) {
+	orders, err := e.store.PendingOrders(ctx)
+	if err != nil {
+		return PollStats{}, fmt.Errorf("orders: poll: %w", err)
+	}
+	stats := PollStats{Pending: len(orders)}
+	now := e.cfg.Now()
+	var (
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, e.cfg.CheckConcurrency)
+	)
+	for i := range orders {
+		if !e.due(&orders[i], now) {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		ref := orders[i].RefID
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			o, err := e.Check(ctx, ref)
+			mu.Lock()
+			defer mu.Unlock()
+			stats.Checked++
+			if err != nil {
+				stats.Errors++
+				e.log.Error("checking order", "ref_id", ref, "err", err)
+				return
+			}
+			if o.Status.Final() {
+				stats.Settled++
+			}
+		}()
+	}
+	wg.Wait()
+	return stats, ctx.Err()
+}
+
+// Hint is what a verified provider callback triggers (DESIGN rule 7): a
+// prompt check of the order, whose answer — not the callback — settles it.
+// An unknown ref is logged and acknowledged. The check itself runs in Run.
+func (e *Engine) Hint(ctx context.Context, refID string) error {
+	o, err := e.store.Order(ctx, refID)
+	if errors.Is(err, ErrNotFound) {
+		e.log.Warn("callback for an unknown ref", "ref_id", refID)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("orders: hint %s: %w", refID, err)
+	}
+	if o.Status.Final() {
+		return nil
+	}
+	select {
+	case e.hints <- refID:
+	default:
+		e.log.Warn("callback hints backlog full; the poller will check the order", "ref_id", refID)
+	}
+	return nil
+}
+
+// Run checks hinted orders until ctx ends, then waits for checks in flight.
+func (e *Engine) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	sem := make(chan struct{}, e.cfg.CheckConcurrency)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ref := <-e.hints:
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return nil
+			}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				if _, err := e.Check(ctx, ref); err != nil {
+					e.log.Error("checking hinted order", "ref_id", ref, "err", err)
+				}
+			}()
+		}
+	}
+}
