@@ -538,7 +538,7 @@ func (t *turn) adminStats(ctx context.Context) (Output, error) {
 	return pages(lines), nil
 }
 
-// --- /allow and /deny -----------------------------------------------------------
+// --- /id ----------------------------------------------------------------------------
 
 // adminChatID is /id, and an admin's /start in a group: the chat's id, so
 // that notify_chat_id can be set without guessing.

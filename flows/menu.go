@@ -27,9 +27,6 @@ func pairUp(rows [][]Button) [][]Button {
 	return out
 }
 
-// categoryName is a category's name in Bahasa Indonesia, for admins' lists.
-func categoryName(c CategoryID) string { return categoryNameIn(LangID, c) }
-
 // categoryNameIn is a category's name in lang.
 func categoryNameIn(lang Lang, c CategoryID) string {
 	if _, ok := LookupCategory(c); ok {

@@ -26,11 +26,13 @@ func (s *Service) billers() []Product {
 	return out
 }
 
+// biller is the biller chosen, while it is still offered.
 func (t *turn) biller() (Product, bool) {
 	p, ok := t.s.cfg.Products.Lookup(t.sess.Product)
 	return p, ok && p.Kind == Postpaid
 }
 
+// chooseBiller picks a biller and asks for the customer number.
 func (t *turn) chooseBiller(ctx context.Context, arg string) (State, error) {
 	for _, p := range t.s.billers() {
 		if buttonArg(p.Code) == arg {
@@ -42,16 +44,20 @@ func (t *turn) chooseBiller(ctx context.Context, arg string) (State, error) {
 	return StateBillers, nil
 }
 
+// backToBillers drops the biller chosen.
 func (t *turn) backToBillers(ctx context.Context, _ string) (State, error) {
 	t.sess.Product, t.sess.Number, t.sess.Bill, t.sess.Months = "", "", nil, 0
 	return StateBillers, nil
 }
 
+// backToBillNumber drops the number and the bill, to type another number.
 func (t *turn) backToBillNumber(ctx context.Context, _ string) (State, error) {
 	t.sess.Number, t.sess.Bill, t.sess.Months, t.sess.Token = "", nil, 0, ""
 	return StateBillNumber, nil
 }
 
+// enterBillNumber takes the customer number and inquires — or first asks
+// for the months, for BPJS.
 func (t *turn) enterBillNumber(ctx context.Context, typed string) (State, error) {
 	p, ok := t.biller()
 	if !ok {
@@ -70,6 +76,7 @@ func (t *turn) enterBillNumber(ctx context.Context, typed string) (State, error)
 	return t.inquire(ctx, p)
 }
 
+// enterMonths takes the months to pay and inquires.
 func (t *turn) enterMonths(ctx context.Context, typed string) (State, error) {
 	m, err := strconv.Atoi(strings.TrimSpace(typed))
 	if err != nil || m < 1 || m > 12 {
@@ -85,6 +92,7 @@ func (t *turn) enterMonths(ctx context.Context, typed string) (State, error) {
 	return t.inquire(ctx, p)
 }
 
+// inquireAgain is the expired bill card's new inquiry.
 func (t *turn) inquireAgain(ctx context.Context, _ string) (State, error) {
 	p, ok := t.biller()
 	if !ok || t.sess.Number == "" {

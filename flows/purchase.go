@@ -9,6 +9,13 @@ import (
 	"unicode/utf8"
 )
 
+// A purchase (a prepaid product): category → brand → product → number →
+// confirm. Its rows are in the conversation table; these are their steps and
+// the prompts of their states. The order itself is the engine's Create and
+// Send (DESIGN rules 1, 2).
+
+// chooseCategory opens a category: its brands, its one brand's products
+// straight away, or the billers of "Tagihan".
 func (t *turn) chooseCategory(ctx context.Context, arg string) (State, error) {
 	c := CategoryID(arg)
 	if _, ok := LookupCategory(c); !ok || !t.s.sells(c) {
@@ -32,6 +39,7 @@ func (t *turn) chooseCategory(ctx context.Context, arg string) (State, error) {
 	return StateBrand, nil
 }
 
+// chooseBrand opens a brand's products.
 func (t *turn) chooseBrand(ctx context.Context, arg string) (State, error) {
 	for _, b := range t.s.brands(t.sess.Category) {
 		if buttonArg(b) == arg {
@@ -43,11 +51,13 @@ func (t *turn) chooseBrand(ctx context.Context, arg string) (State, error) {
 	return StateBrand, nil
 }
 
+// backHome leaves a category for the home menu.
 func (t *turn) backHome(ctx context.Context, _ string) (State, error) {
 	t.sess.Category, t.sess.Brand = "", ""
 	return StateHome, nil
 }
 
+// turnPage shows another page of the list on screen.
 func (t *turn) turnPage(ctx context.Context, arg string) (State, error) {
 	if p, err := strconv.Atoi(arg); err == nil && p >= 0 {
 		t.sess.Page = p
@@ -55,6 +65,7 @@ func (t *turn) turnPage(ctx context.Context, arg string) (State, error) {
 	return "", nil
 }
 
+// backFromProducts goes back to the brands, or home when there is one.
 func (t *turn) backFromProducts(ctx context.Context, _ string) (State, error) {
 	t.sess.Page = 0
 	if len(t.s.brands(t.sess.Category)) > 1 {
@@ -64,6 +75,7 @@ func (t *turn) backFromProducts(ctx context.Context, _ string) (State, error) {
 	return t.backHome(ctx, "")
 }
 
+// chooseProduct picks a product and asks for the number.
 func (t *turn) chooseProduct(ctx context.Context, arg string) (State, error) {
 	for _, p := range t.s.products(t.sess.Category, t.sess.Brand) {
 		if buttonArg(p.Code) == arg {
@@ -76,16 +88,20 @@ func (t *turn) chooseProduct(ctx context.Context, arg string) (State, error) {
 	return StateProducts, nil
 }
 
+// backToProducts drops the product chosen.
 func (t *turn) backToProducts(ctx context.Context, _ string) (State, error) {
 	t.sess.Product, t.sess.Number, t.sess.Name = "", "", ""
 	return StateProducts, nil
 }
 
+// backToNumber leaves the confirm screen to change the number.
 func (t *turn) backToNumber(ctx context.Context, _ string) (State, error) {
 	t.sess.Number, t.sess.Name, t.sess.Token, t.sess.Quote = "", "", "", 0
 	return StateNumber, nil
 }
 
+// enterNumber checks the typed number — and names a PLN meter's owner —
+// and quotes the confirm screen.
 func (t *turn) enterNumber(ctx context.Context, typed string) (State, error) {
 	p, ok := t.s.cfg.Products.Lookup(t.sess.Product)
 	if !ok || !p.Available {
@@ -137,6 +153,9 @@ func (t *turn) quote(p Product) error {
 	return nil
 }
 
+// confirm is the confirm screen's Confirm: the price checked again, the
+// order written (write-ahead), "processing" answered, the order sent once
+// that answer is on screen.
 func (t *turn) confirm(ctx context.Context, token string) (State, error) {
 	if token == "" || token != t.sess.Token {
 		return t.restartState(text(t.lang, "menu_expired"))
@@ -209,6 +228,7 @@ func (t *turn) confirm(ctx context.Context, token string) (State, error) {
 	return "", nil
 }
 
+// numberProblem says what is wrong with a typed number.
 func (t *turn) numberProblem(p Product, ne NumberError) string {
 	switch ne {
 	case NumberWrongOperator:
@@ -294,6 +314,7 @@ func (t *turn) confirmPrompt(menu string) Reply {
 	}
 }
 
+// productName is the chosen product's name, or its code once it is gone.
 func (t *turn) productName() string {
 	if p, ok := t.s.cfg.Products.Lookup(t.sess.Product); ok {
 		return p.Name
@@ -301,6 +322,7 @@ func (t *turn) productName() string {
 	return t.sess.Product
 }
 
+// numberHint says what number to type for p.
 func (t *turn) numberHint(p Product) Markup {
 	switch p.Number {
 	case NumberPhone:
@@ -335,6 +357,7 @@ func gameExample(format string) string {
 	return strings.Join(parts, "|")
 }
 
+// firstName is how the welcome addresses the buyer.
 func firstName(lang Lang, n string) string {
 	n = strings.TrimSpace(n)
 	if n == "" {
@@ -345,6 +368,8 @@ func firstName(lang Lang, n string) string {
 	}
 	return n
 }
+
+// What the menus offer.
 
 // sells reports whether the conversation has a flow for a category: bills
 // ("Tagihan") need a provider that pays them.
