@@ -5,12 +5,13 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"topupbot/bot/internal/tglimit"
 	"topupbot/flows"
 )
 
 // MaxCallbackData is Telegram's limit on an inline button's callback_data,
 // in bytes (not characters).
-const MaxCallbackData = 64
+const MaxCallbackData = tglimit.CallbackData
 
 // callbackSep separates the menu id, the action and the argument. The menu
 // and the action may not contain it; the argument is the rest of the data

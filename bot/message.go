@@ -168,6 +168,10 @@ func waitJobs(ctx context.Context, jobs []*job, bound time.Duration) {
 	}
 }
 
+// Fits reports whether text goes out as one Telegram message: the outbox
+// joins ops lines only while they do.
+func (b *Bot) Fits(text string) bool { return Fits(text) }
+
 // Deliver sends one outbox notification through the outbound queue and
 // waits for Telegram's verdict: nil when accepted (or when an edit changed
 // nothing), a *flows.DeliveryError when refused for good or when the chat

@@ -12,6 +12,7 @@ import (
 
 	"topupbot/bot/telegramtest"
 	"topupbot/flows"
+	"topupbot/internal/testbuf"
 )
 
 func TestRedactError(t *testing.T) {
@@ -37,7 +38,7 @@ func TestRedactError(t *testing.T) {
 }
 
 func TestRedactHandler(t *testing.T) {
-	buf := &syncBuffer{}
+	buf := &testbuf.Buffer{}
 	log := slog.New(&redactHandler{r: redactor{token: testToken}, inner: slog.NewTextHandler(buf, nil)})
 	log = log.With("url", "https://x/bot"+testToken+"/getMe")
 	log.WithGroup("g").Error("token "+testToken,

@@ -195,6 +195,11 @@ func (t *Terminal) print(in flows.Input, replies []flows.Reply, err error) {
 // opsMark starts every line printed for the ops group.
 const opsMark = "[ops] "
 
+// Fits reports whether text goes out as one Telegram message. The terminal
+// stands in for Telegram, so the outbox batches for it as it would for the
+// ops group.
+func (t *Terminal) Fits(text string) bool { return Fits(text) }
+
 // Deliver prints an outbox notification. It is safe to call while Run
 // runs.
 func (t *Terminal) Deliver(ctx context.Context, n flows.Notification) error {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testbuf"
 )
 
 // demoHandler is a small conversation: a menu, a button asking for a
@@ -129,7 +130,7 @@ Text: hello
 
 func TestTerminalDeliverConcurrent(t *testing.T) {
 	pr, pw := io.Pipe()
-	var out syncBuffer
+	var out testbuf.Buffer
 	term := NewTerminal(pr, &out, &demoHandler{}, 42, 7)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

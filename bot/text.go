@@ -3,12 +3,19 @@ package bot
 import (
 	"html"
 	"strings"
+
+	"topupbot/bot/internal/tglimit"
 )
 
 // MaxText is Telegram's limit on a message text: 4096 characters after
 // entity parsing. We count the UTF-16 code units of the raw HTML, tags
 // included, which is never less than what Telegram counts.
-const MaxText = 4096
+const MaxText = tglimit.Text
+
+// Fits reports whether text goes out as one Telegram message, counted as
+// splitText counts it. The outbox asks it (through Bot and Terminal, its
+// flows.Notifier) before it joins ops lines into one message.
+func Fits(text string) bool { return tglimit.Len(text) <= MaxText }
 
 // tagReserve is the room left in each part for the tags that splitText
 // closes at the end of a part and reopens at the start of the next.
@@ -19,7 +26,7 @@ const tagReserve = 256
 // spanning lines) is closed at the end of the part and reopened at the start
 // of the next, so every part parses on its own.
 func splitText(s string, limit int) []string {
-	if utf16Len(s) <= limit {
+	if tglimit.Len(s) <= limit {
 		return []string{s}
 	}
 	budget := max(limit-tagReserve, limit/2)
@@ -33,7 +40,7 @@ func splitText(s string, limit int) []string {
 	var cur strings.Builder
 	curLen := 0
 	for _, p := range pieces {
-		n := utf16Len(p)
+		n := tglimit.Len(p)
 		if curLen > 0 && curLen+n > budget {
 			chunks = append(chunks, cur.String())
 			cur.Reset()
@@ -51,7 +58,7 @@ func splitText(s string, limit int) []string {
 // cutLine cuts one line longer than budget at token boundaries, never inside
 // a tag or an entity.
 func cutLine(line string, budget int) []string {
-	if utf16Len(line) <= budget {
+	if tglimit.Len(line) <= budget {
 		return []string{line}
 	}
 	var out []string
@@ -66,7 +73,7 @@ func cutLine(line string, budget int) []string {
 	}
 	for _, tok := range tokenize(line) {
 		if tok.kind != tokText {
-			n := utf16Len(tok.raw)
+			n := tglimit.Len(tok.raw)
 			if curLen+n > budget {
 				flush()
 			}
@@ -75,7 +82,7 @@ func cutLine(line string, budget int) []string {
 			continue
 		}
 		for _, r := range tok.raw {
-			n := runeUTF16(r)
+			n := tglimit.RuneLen(r)
 			if curLen+n > budget {
 				flush()
 			}
@@ -222,19 +229,4 @@ func isEntityName(s string) bool {
 		}
 	}
 	return true
-}
-
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += runeUTF16(r)
-	}
-	return n
-}
-
-func runeUTF16(r rune) int {
-	if r >= 0x10000 {
-		return 2
-	}
-	return 1
 }

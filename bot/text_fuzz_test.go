@@ -4,6 +4,8 @@ import (
 	"html"
 	"strings"
 	"testing"
+
+	"topupbot/bot/internal/tglimit"
 )
 
 // fuzzTags are what a control byte in a fuzzed text opens: the tags the
@@ -82,7 +84,7 @@ func FuzzSplitText(f *testing.F) {
 		for i, p := range parts {
 			// Telegram counts what is shown, not the tags: reopened tags
 			// may take a part's markup past the limit, never its text.
-			if n := utf16Len(plainText(p)); n > limit {
+			if n := tglimit.Len(plainText(p)); n > limit {
 				t.Fatalf("part %d of %d: %d characters, over %d", i, len(parts), n, limit)
 			}
 			if !balanced(p) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"topupbot/bot/internal/tglimit"
 )
 
 func TestSplitTextShortIsOnePart(t *testing.T) {
@@ -25,7 +27,7 @@ func TestSplitTextAtLines(t *testing.T) {
 	}
 	var got []string
 	for i, p := range parts {
-		if n := utf16Len(p); n > MaxText {
+		if n := tglimit.Len(p); n > MaxText {
 			t.Errorf("part %d: %d characters", i, n)
 		}
 		if strings.HasPrefix(p, "\n") || strings.HasSuffix(p, "\n") {
@@ -49,8 +51,8 @@ func TestSplitTextBalancesTags(t *testing.T) {
 		if strings.Count(p, "<pre>") != strings.Count(p, "</pre>") {
 			t.Errorf("part %d: unbalanced <pre>:\n%.80s…%s", i, p, p[max(0, len(p)-40):])
 		}
-		if utf16Len(p) > MaxText {
-			t.Errorf("part %d: %d characters", i, utf16Len(p))
+		if tglimit.Len(p) > MaxText {
+			t.Errorf("part %d: %d characters", i, tglimit.Len(p))
 		}
 	}
 	if !strings.HasPrefix(parts[1], "<pre>") {
@@ -64,8 +66,8 @@ func TestSplitTextLongLine(t *testing.T) {
 	parts := splitText(text, MaxText)
 	var joined strings.Builder
 	for i, p := range parts {
-		if utf16Len(p) > MaxText {
-			t.Errorf("part %d: %d characters", i, utf16Len(p))
+		if tglimit.Len(p) > MaxText {
+			t.Errorf("part %d: %d characters", i, tglimit.Len(p))
 		}
 		if strings.Count(p, "&") != strings.Count(p, "&amp;") {
 			t.Errorf("part %d cuts an entity", i)

@@ -8,13 +8,16 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf16"
 )
 
 // Notifier delivers one notification to Telegram. The bot implements it; a
 // nil error means Telegram accepted the message.
 type Notifier interface {
 	Deliver(ctx context.Context, n Notification) error
+	// Fits reports whether text goes out as one message. Only the transport
+	// knows its limit and how it counts, so the drainer asks it before it
+	// joins ops lines into one message.
+	Fits(text string) bool
 }
 
 // DeliveryError says why a delivery failed and what to do about it. Any
@@ -204,7 +207,7 @@ func (d *Drainer) Run(ctx context.Context) error {
 			}
 			// The chat is idle, so nothing of it is in flight: the lines
 			// gathered are the ones due now that no delivery has ended.
-			b := gather(due, i, taken)
+			b := gather(due, i, taken, d.notifier.Fits)
 			for _, m := range b {
 				inflight[m.ID] = true
 			}
@@ -250,7 +253,7 @@ func (d *Drainer) DrainOnce(ctx context.Context) (int, error) {
 		if batched[n.ID] {
 			continue
 		}
-		b := gather(due, i, taken)
+		b := gather(due, i, taken, d.notifier.Fits)
 		for _, m := range b {
 			batched[m.ID] = true
 		}
@@ -270,18 +273,6 @@ func (d *Drainer) DrainOnce(ctx context.Context) (int, error) {
 	return len(due), nil
 }
 
-// maxText is Telegram's limit on a message, counted as the bot counts it:
-// UTF-16 code units of the raw HTML, never less than what Telegram counts.
-const maxText = 4096
-
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
 // batch is what one delivery sends: a notification, or several ops-group
 // lines for one chat that go out as one message. The ops group may get
 // only 20 messages a minute, and orders that settle together would
@@ -293,16 +284,16 @@ func batchable(n Notification) bool { return n.ToOps && n.Kind == NotifySend && 
 
 // gather returns the batch that starts with due[i]. For an ops line it adds
 // the same chat's later ops lines that are not taken (delivered or in
-// flight), in outbox order, while the joined text fits one message; it
-// stops at that chat's first entry that is not an ops line, so the chat
-// still gets everything in order.
-func gather(due []Notification, i int, taken func(Notification) bool) batch {
+// flight), in outbox order, while the joined text fits one message (fits
+// is the Notifier's); it stops at that chat's first entry that is not an
+// ops line, so the chat still gets everything in order.
+func gather(due []Notification, i int, taken func(Notification) bool, fits func(text string) bool) batch {
 	first := due[i]
 	b := batch{first}
 	if !batchable(first) {
 		return b
 	}
-	size := utf16Len(first.Text)
+	text := first.Text
 	for _, n := range due[i+1:] {
 		if n.ChatID != first.ChatID || taken(n) {
 			continue
@@ -310,10 +301,11 @@ func gather(due []Notification, i int, taken func(Notification) bool) batch {
 		if !batchable(n) {
 			break
 		}
-		if size += 1 + utf16Len(n.Text); size > maxText {
+		joined := text + "\n" + n.Text // as message joins them
+		if !fits(joined) {
 			break
 		}
-		b = append(b, n)
+		b, text = append(b, n), joined
 	}
 	return b
 }

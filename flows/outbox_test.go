@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"topupbot/bot"
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 	"topupbot/storage"
@@ -32,6 +33,9 @@ func (r *recorder) Deliver(ctx context.Context, n flows.Notification) error {
 	}
 	return err
 }
+
+// Fits is the bot's: the ops lines batch as they would for Telegram.
+func (r *recorder) Fits(text string) bool { return bot.Fits(text) }
 
 func (r *recorder) got() []flows.Notification {
 	r.mu.Lock()

@@ -9,8 +9,6 @@ import (
 	"topupbot/flows"
 )
 
-var _ flows.AccessRequests = (*DB)(nil)
-
 // RequestAccess records a stranger's request in the settings and queues
 // the admins' line with it, in one transaction, the first time only: a
 // stranger who writes ten times, or again after a restart, is one line.

@@ -77,9 +77,15 @@ type DB struct {
 	log  *slog.Logger
 }
 
+// DB is every store flows declares: one block, so a new flows interface
+// that DB serves is asserted where a reader looks for the others.
 var (
-	_ flows.OrderStore   = (*DB)(nil)
-	_ flows.CatalogStore = (*DB)(nil)
+	_ flows.AccessRequests    = (*DB)(nil)
+	_ flows.AdminStore        = (*DB)(nil)
+	_ flows.CatalogStore      = (*DB)(nil)
+	_ flows.ConversationStore = (*DB)(nil)
+	_ flows.OrderStore        = (*DB)(nil)
+	_ flows.OutboxStore       = (*DB)(nil)
 )
 
 // Open opens or creates the database at path, creating every bucket, and

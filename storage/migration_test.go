@@ -16,6 +16,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"topupbot/flows"
+	"topupbot/internal/testbuf"
 )
 
 // writeV1 writes a database as schema 1 left it, by hand: orders with their
@@ -70,24 +71,6 @@ func writeV1(t *testing.T, path string, orders []flows.Order, notes ...flows.Not
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-// syncBuffer is a log sink for a test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // checkCreatedIndex fails unless every order has exactly its creation-time
@@ -187,7 +170,7 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 	notes = append(notes, flows.Notification{Kind: flows.NotifySend, ChatID: 7, Text: "SN"})
 	writeV1(t, path, stored, notes...)
 
-	var logs syncBuffer
+	var logs testbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	db, err := Open(path, Options{Logger: log})
 	if err != nil {
@@ -238,7 +221,7 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 	}
 	db.Close()
 
-	logs = syncBuffer{}
+	logs = testbuf.Buffer{}
 	db, err = Open(path, Options{Logger: log})
 	if err != nil {
 		t.Fatal(err)

@@ -12,8 +12,6 @@ import (
 	"topupbot/flows"
 )
 
-var _ flows.AdminStore = (*DB)(nil)
-
 // createdRange returns the creation-time index keys a report walks between
 // for orders created in [from, to): every key of an order created at or
 // after from sorts at or after lo, and every key of one created before to

@@ -153,13 +153,13 @@ func TestReportsBillAcrossMidnight(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		clk.now = day.Add(5*time.Minute + time.Duration(i)*time.Second)
+		clk.Set(day.Add(5*time.Minute + time.Duration(i)*time.Second))
 		o := newOrder(ref, 1, "tok-"+ref)
 		o.Kind, o.CreatedAt = flows.Postpaid, clk.Now()
 		if _, _, err := db.CreateOrder(ctx, o); err != nil {
 			t.Fatal(err)
 		}
-		clk.Add(time.Minute)
+		clk.Advance(time.Minute)
 		if _, err := db.UpdateOrder(ctx, ref, func(o *flows.Order) ([]flows.Notification, error) {
 			o.Status = status
 			return nil, nil

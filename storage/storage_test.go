@@ -17,31 +17,15 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 )
 
 var ctx = context.Background()
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func openTest(t *testing.T) (*DB, string, *clock) {
+func openTest(t *testing.T) (*DB, string, *testclock.Clock) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "topupbot.db")
-	clk := &clock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	db, err := Open(path, Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +34,7 @@ func openTest(t *testing.T) (*DB, string, *clock) {
 	return db, path, clk
 }
 
-func reopen(t *testing.T, db *DB, clk *clock) *DB {
+func reopen(t *testing.T, db *DB, clk *testclock.Clock) *DB {
 	t.Helper()
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -207,7 +191,7 @@ func TestUpdateOrderSettlesOnce(t *testing.T) {
 	if p, _ := db.PendingOrders(ctx); len(p) != 1 || !p[0].Acknowledged {
 		t.Fatalf("pending %+v", p)
 	}
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	// pending → success leaves the index and queues the notifications.
 	o, err = db.UpdateOrder(ctx, "R1", func(o *flows.Order) ([]flows.Notification, error) {
 		o.Status, o.SN = flows.StatusSuccess, "SN123"
@@ -292,7 +276,7 @@ func TestUpdateOrderRules(t *testing.T) {
 func TestChatOrders(t *testing.T) {
 	db, _, clk := openTest(t)
 	for i := range 15 {
-		clk.Add(time.Second)
+		clk.Advance(time.Second)
 		o := newOrder(fmt.Sprintf("A%02d", i), -100123, fmt.Sprintf("T%d", i)) // a group chat: negative id
 		if _, _, err := db.CreateOrder(ctx, o); err != nil {
 			t.Fatal(err)

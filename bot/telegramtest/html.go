@@ -95,15 +95,4 @@ func render(text, mode string) string {
 	return html.UnescapeString(b.String())
 }
 
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n++
-		if r >= 0x10000 {
-			n++
-		}
-	}
-	return n
-}
-
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"topupbot/bot/internal/tglimit"
 )
 
 // apiError is a Bot API refusal.
@@ -299,10 +301,10 @@ func checkMessage(text, mode, markup string) ([][]Button, *apiError) {
 		}
 	}
 	plain := render(text, mode)
-	switch n := utf16Len(plain); {
+	switch n := tglimit.Len(plain); {
 	case strings.TrimSpace(plain) == "":
 		return nil, &apiError{status: 400, desc: "Bad Request: message text is empty"}
-	case n > 4096:
+	case n > tglimit.Text:
 		return nil, &apiError{status: 400, desc: "Bad Request: message is too long"}
 	}
 	if markup == "" {
@@ -319,7 +321,7 @@ func checkMessage(text, mode, markup string) ([][]Button, *apiError) {
 			if b.CallbackData == nil {
 				return nil, &apiError{status: 400, desc: "Bad Request: telegramtest supports callback buttons only"}
 			}
-			if d := *b.CallbackData; len(d) < 1 || len(d) > 64 {
+			if d := *b.CallbackData; len(d) < 1 || len(d) > tglimit.CallbackData {
 				return nil, &apiError{status: 400, desc: "Bad Request: BUTTON_DATA_INVALID"}
 			}
 			if strings.TrimSpace(b.Text) == "" {

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"topupbot/bot/internal/tglimit"
 )
 
 // BotID and BotUsername are the fake bot's identity, as getMe returns it.
@@ -185,7 +187,7 @@ func (s *Server) SendText(chatID, userID int64, text string) int {
 		if n < 0 {
 			n = len(text)
 		}
-		m.Entities = []tgbotapi.MessageEntity{{Type: "bot_command", Offset: 0, Length: utf16Len(text[:n])}}
+		m.Entities = []tgbotapi.MessageEntity{{Type: "bot_command", Offset: 0, Length: tglimit.Len(text[:n])}}
 	}
 	c := s.chat(chatID)
 	c.messages[m.MessageID] = &Message{ID: m.MessageID, ChatID: chatID, Text: text, Versions: []string{text}}

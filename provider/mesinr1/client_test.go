@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 	"topupbot/provider/sandbox"
 )
 
@@ -23,24 +24,10 @@ const (
 	testKey  = "rqid-secret-9f8e7d6c"
 )
 
-// clock is a settable clock shared by a client and a simulator.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 4, 21, 11, 0, 0, 0, flows.WIB)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock returns a settable clock at the tests' start, shared by a client
+// and a simulator.
+func newClock() *testclock.Clock {
+	return testclock.New(time.Date(2026, 4, 21, 11, 0, 0, 0, flows.WIB))
 }
 
 // request is one request a test server saw.
@@ -97,7 +84,7 @@ func (rec *recorder) count(path string) int {
 type world struct {
 	sim    *sandbox.MesinR1
 	client *Client
-	clock  *clock
+	clock  *testclock.Clock
 	rec    *recorder
 	url    string
 }
