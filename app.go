@@ -106,6 +106,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	balance, _ := a.provider.(flows.BalanceChecker)
 	mutations, _ := a.provider.(flows.MutationLister)
 	a.service = flows.NewService(flows.ServiceConfig{
+		Fits:       bot.Fits,
 		Store:      a.db,
 		Products:   a.cache,
 		Engine:     a.engine,

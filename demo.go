@@ -99,7 +99,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		engineCfg.OpsChatID, engineCfg.Admins = demoOpsChat, admins
 	}
 	engine := flows.NewEngine(db, client, engineCfg)
-	service := flows.NewService(flows.ServiceConfig{Store: db, Products: cache, Engine: engine, Meters: client, Bills: client,
+	service := flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: db, Products: cache, Engine: engine, Meters: client, Bills: client,
 		Open: true, Admins: admins, Balance: client, Logger: log})
 
 	ctx, cancel := context.WithCancel(ctx)

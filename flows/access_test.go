@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"topupbot/bot"
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 )
@@ -69,7 +70,7 @@ func TestStrangerLineOnce(t *testing.T) {
 	}
 
 	// A restart: a new conversation on the same database remembers.
-	restarted := flows.NewService(flows.ServiceConfig{Store: a.db, Products: a.cache, Engine: a.engine,
+	restarted := flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: a.db, Products: a.cache, Engine: a.engine,
 		Admins: []int64{adminID}, Now: a.clk.Now, Random: &seededReader{r: rand.New(rand.NewSource(3))}})
 	a.service = restarted
 	a.cmd(stranger, false, "/start")
@@ -100,7 +101,7 @@ func TestStrangerLineOnce(t *testing.T) {
 	clk := testclock.New(a.clk.Now())
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	engine := flows.NewEngine(db, a.client, flows.EngineConfig{Admins: []int64{adminID, 10}, Now: clk.Now})
-	service := flows.NewService(flows.ServiceConfig{Store: db, Products: a.cache, Engine: engine, Admins: []int64{adminID, 10}, Now: clk.Now})
+	service := flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: db, Products: a.cache, Engine: engine, Admins: []int64{adminID, 10}, Now: clk.Now})
 	for i := range 3 {
 		if _, err := service.Handle(bg, flows.Input{UpdateID: i + 1, ChatID: stranger, UserID: stranger, Private: true, FirstName: "Budi",
 			Kind: flows.InputText, Text: "halo"}); err != nil {

@@ -73,21 +73,22 @@ func (t *turn) providerError(op string, err error) Output {
 	return t.say(text(t.lang, "admin_provider_error", shorten(t.provided(err.Error(), nil), 500)))
 }
 
-// pages splits lines into messages under Telegram's limit, so a long list
-// arrives whole in a few messages instead of being cut by the transport.
-func pages(lines []string) Output {
+// pages splits lines into messages within the transport's limit, so a long
+// list arrives whole in a few messages instead of being cut by the
+// transport mid-line. A page is measured with a newline after its last line,
+// as it always was, so a page stays one message even if a line is appended.
+func (t *turn) pages(lines []string) Output {
 	var (
-		out  Output
-		cur  []string
-		size int
+		out Output
+		cur []string
 	)
+	fits := t.s.cfg.Fits
 	for _, l := range lines {
-		n := utf16Len(l) + 1
-		if size > 0 && size+n > maxText {
+		if len(cur) > 0 && fits != nil && !fits(strings.Join(append(cur, l), "\n")+"\n") {
 			out.Replies = append(out.Replies, Reply{Text: strings.Join(cur, "\n")})
-			cur, size = nil, 0
+			cur = nil
 		}
-		cur, size = append(cur, l), size+n
+		cur = append(cur, l)
 	}
 	if len(cur) > 0 {
 		out.Replies = append(out.Replies, Reply{Text: strings.Join(cur, "\n")})
@@ -179,7 +180,7 @@ func (t *turn) adminMutations(ctx context.Context) (Output, error) {
 	if len(list) > adminListLimit {
 		lines = append(lines, text(t.lang, "admin_list_more", adminListLimit, len(list)))
 	}
-	return pages(lines), nil
+	return t.pages(lines), nil
 }
 
 // --- /orders and /order --------------------------------------------------------
@@ -226,7 +227,7 @@ func (t *turn) adminOrders(ctx context.Context) (Output, error) {
 	if total > len(orders) {
 		lines = append(lines, text(t.lang, "admin_list_more", len(orders), total))
 	}
-	return pages(lines), nil
+	return t.pages(lines), nil
 }
 
 // refArg reads the REF of /order and /recheck and finds its order. When
@@ -255,7 +256,7 @@ func (t *turn) adminOrder(ctx context.Context) (Output, error) {
 	if !ok {
 		return answer, err
 	}
-	return pages(t.orderDetail(&o)), nil
+	return t.pages(t.orderDetail(&o)), nil
 }
 
 // orderDetail is everything known about an order, for admins. In a group
@@ -347,7 +348,7 @@ func (t *turn) adminRecheck(ctx context.Context) (Output, error) {
 		return answer, err
 	}
 	if o.Status.Final() {
-		return pages(append([]string{text(t.lang, "admin_recheck_final", statusText(t.lang, o.Status))}, t.orderDetail(&o)...)), nil
+		return t.pages(append([]string{text(t.lang, "admin_recheck_final", statusText(t.lang, o.Status))}, t.orderDetail(&o)...)), nil
 	}
 	if t.s.cfg.Engine == nil {
 		return t.say(text(t.lang, "admin_unavailable")), nil
@@ -370,7 +371,7 @@ func (t *turn) adminRecheck(ctx context.Context) (Output, error) {
 	default:
 		head = text(t.lang, "admin_recheck_not_asked")
 	}
-	return pages(append([]string{head, ""}, t.orderDetail(&after)...)), nil
+	return t.pages(append([]string{head, ""}, t.orderDetail(&after)...)), nil
 }
 
 // --- /catalog -------------------------------------------------------------------
@@ -424,7 +425,7 @@ func (t *turn) adminCatalog(ctx context.Context) (Output, error) {
 		}
 		lines = append(lines, text(t.lang, "admin_catalog_source_failed", src.Name, state, shorten(t.provided(src.Err.Error(), nil), 300)))
 	}
-	return pages(lines), nil
+	return t.pages(lines), nil
 }
 
 // categoryOrder lists the categories of m in menu order, unknown ones last.
@@ -535,7 +536,7 @@ func (t *turn) adminStats(ctx context.Context) (Output, error) {
 		lines = append(lines, text(t.lang, "admin_stats_category", categoryLabel(t.lang, cat),
 			c.orders, c.success, c.failed, c.rate(), FormatRupiah(c.sales-c.cost)))
 	}
-	return pages(lines), nil
+	return t.pages(lines), nil
 }
 
 // --- /id ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"topupbot/bot"
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 	"topupbot/provider/iak"
@@ -47,7 +48,7 @@ func newAdminConvo(t *testing.T, lowBalance int64) *adminConvo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.service = flows.NewService(flows.ServiceConfig{Store: c.db, Products: c.cache, Engine: c.engine, Meters: client,
+	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: client,
 		Admins: []int64{adminID}, Allowed: []int64{buyerID}, Balance: client, LowBalance: lowBalance,
 		Now: c.clk.Now, Random: &seededReader{r: rand.New(rand.NewSource(7))}})
 	c.chat, c.user = adminID, adminID
@@ -299,7 +300,7 @@ func TestAdminBalance(t *testing.T) {
 
 	// A provider without a balance API.
 	none := newAdminConvo(t, 0)
-	none.service = flows.NewService(flows.ServiceConfig{Store: none.db, Products: none.cache, Engine: none.engine,
+	none.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: none.db, Products: none.cache, Engine: none.engine,
 		Admins: []int64{adminID}, Now: none.clk.Now})
 	if got := text(none.cmd(adminID, false, "/balance")); !strings.Contains(got, "tidak ditawarkan") {
 		t.Errorf("/balance without a balance API: %q", got)
@@ -318,7 +319,7 @@ func TestAdminMutations(t *testing.T) {
 	_, client := newMesinR1Sim(t, clk)
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	engine := flows.NewEngine(db, client, flows.EngineConfig{Now: clk.Now})
-	service := flows.NewService(flows.ServiceConfig{Store: db, Products: flows.NewProductCache(client, db, clk.Now),
+	service := flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: db, Products: flows.NewProductCache(client, db, clk.Now),
 		Engine: engine, Admins: []int64{adminID}, Balance: client, Mutations: client, Now: clk.Now})
 	ask := func(args string) string {
 		t.Helper()
@@ -380,7 +381,7 @@ func TestAdminRecheck(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	cache := flows.NewProductCache(h.client, h.db, h.clk.Now)
 	newService := func(engine *flows.Engine) *flows.Service {
-		return flows.NewService(flows.ServiceConfig{Store: h.db, Products: cache, Engine: engine, Admins: []int64{adminID}, Now: h.clk.Now})
+		return flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: h.db, Products: cache, Engine: engine, Admins: []int64{adminID}, Now: h.clk.Now})
 	}
 	recheck := func(s *flows.Service, ref string) string {
 		t.Helper()

@@ -51,6 +51,11 @@ type ServiceConfig struct {
 	Logger *slog.Logger
 	// Random feeds menu ids and confirm tokens; default crypto/rand.
 	Random interface{ Read([]byte) (int, error) }
+	// Fits reports whether a text makes one message of the transport
+	// (bot.Fits: Telegram's 4096 UTF-16 units). The admin commands' long
+	// lists are paged by it; unset, a list is one reply and the transport
+	// splits it wherever it must.
+	Fits func(text string) bool
 
 	// The admin commands (admin.go). Reports defaults to Store when Store
 	// is one. Balance and Mutations, when the provider offers them, answer

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"topupbot/bot"
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 	"topupbot/storage"
@@ -27,7 +28,7 @@ func TestUpdateIDRestartIsNotIgnored(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	const chat = int64(5151)
-	svc := flows.NewService(flows.ServiceConfig{Store: db, Allowed: []int64{chat}, Now: clk.Now})
+	svc := flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: db, Allowed: []int64{chat}, Now: clk.Now})
 	help := func(update int) flows.Output {
 		t.Helper()
 		out, err := svc.Handle(bg, flows.Input{UpdateID: update, ChatID: chat, UserID: chat, Private: true,

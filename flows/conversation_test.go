@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"topupbot/bot"
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 	"topupbot/provider/iak"
@@ -103,7 +104,7 @@ func newConvo(t *testing.T, o convoOptions) *convo {
 	if o.open {
 		allowed = nil
 	}
-	c.service = flows.NewService(flows.ServiceConfig{Store: c.db, Products: c.cache, Engine: c.engine, Meters: client, Bills: client,
+	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: client, Bills: client,
 		Admins: []int64{9}, Allowed: allowed, Open: o.open, Pricing: flows.Pricing{Markup: o.markup}, Now: c.clk.Now, Random: random})
 	c.rec = &recorder{}
 	c.drainer = flows.NewDrainer(c.db, c.rec, flows.DrainerConfig{Now: c.clk.Now})

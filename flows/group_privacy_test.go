@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"topupbot/bot"
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 )
@@ -66,7 +67,7 @@ func TestGroupAnswersHideCustomerDataMesinR1(t *testing.T) {
 	_, client := newMesinR1Sim(t, clk)
 	db := openDB(t, filepath.Join(t.TempDir(), "db"), clk)
 	engine := flows.NewEngine(db, client, flows.EngineConfig{OpsChatID: opsChat, Now: clk.Now})
-	service := flows.NewService(flows.ServiceConfig{Store: db, Products: flows.NewProductCache(client, db, clk.Now),
+	service := flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: db, Products: flows.NewProductCache(client, db, clk.Now),
 		Engine: engine, Admins: []int64{adminID}, Balance: client, Mutations: client, Now: clk.Now})
 	ask := func(group bool, cmd, args string) string {
 		t.Helper()
@@ -162,7 +163,7 @@ func TestGroupAnswersHideCustomerDataMesinR1(t *testing.T) {
 // the ops line; a message that repeats the number (IAK's texts may) too.
 func TestGroupAnswersHideCustomerDataIAK(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	service := flows.NewService(flows.ServiceConfig{Store: h.db, Products: flows.NewProductCache(h.client, h.db, h.clk.Now),
+	service := flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: h.db, Products: flows.NewProductCache(h.client, h.db, h.clk.Now),
 		Engine: h.engine, Admins: []int64{adminID}, Now: h.clk.Now})
 	ask := func(cmd, ref string) string {
 		t.Helper()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"topupbot/bot"
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 	"topupbot/provider/mesinr1"
@@ -67,7 +68,7 @@ func TestReportsBillPaidAcrossMidnight(t *testing.T) {
 		t.Fatalf("ref %s was not minted at the 23:55 inquiry", orders[0].RefID)
 	}
 
-	service := flows.NewService(flows.ServiceConfig{Store: w.db, Admins: []int64{adminID}, Now: clk.Now})
+	service := flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: w.db, Admins: []int64{adminID}, Now: clk.Now})
 	admin := func(command, args string) string {
 		t.Helper()
 		out, err := service.Handle(bg, flows.Input{ChatID: adminID, UserID: adminID, Private: true,

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"topupbot/bot"
 	"topupbot/flows"
 	"topupbot/internal/testlog"
 	"topupbot/provider/iak"
@@ -352,7 +353,7 @@ func TestHTMLInNamesIsEscaped(t *testing.T) {
 			Kind: flows.Prepaid, Available: true, Number: flows.NumberGameID, NumberFormat: "{rolename}|{serverid}"},
 	}}
 	c := newConvo(t, convoOptions{catalog: s})
-	c.service = flows.NewService(flows.ServiceConfig{Store: c.db, Products: c.cache, Engine: c.engine, Meters: htmlMeter{},
+	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: htmlMeter{},
 		Admins: []int64{9}, Allowed: []int64{c.user}, Now: c.clk.Now, Random: &seededReader{r: rand.New(rand.NewSource(3))}})
 	var texts []string
 	buy := func(category flows.CategoryID, number string) {
@@ -480,7 +481,7 @@ func TestHTMLFromProviderIsEscaped(t *testing.T) {
 			t.Errorf("%s: %d notifications", status, len(texts))
 		}
 		// The admin's view of the orders: provider account, tx id, message.
-		svc := flows.NewService(flows.ServiceConfig{Store: h.db, Products: flows.NewProductCache(&shelf{}, h.db, h.clk.Now),
+		svc := flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: h.db, Products: flows.NewProductCache(&shelf{}, h.db, h.clk.Now),
 			Engine: e, Admins: []int64{9}, Now: h.clk.Now})
 		orders, _ := h.db.ChatOrders(bg, buyer, 10)
 		for i, line := range []string{"orders today", "order " + orders[0].RefID, "order " + orders[1].RefID} {
