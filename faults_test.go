@@ -53,7 +53,11 @@ func TestFaultKillAndRestart(t *testing.T) {
 	}
 	// The simulator settles in 300 ms: long enough that kills find orders
 	// at the provider not yet settled, short enough not to be waited for.
-	w := newWorld(t, worldOptions{buyers: ids, settle: 300 * time.Millisecond, callbacks: true})
+	// An order whose first send a kill cut off is re-sent once it is older
+	// than the provider timeout and the engine's grace (5 s): the timeout
+	// is kept short.
+	w := newWorld(t, worldOptions{buyers: ids, settle: 300 * time.Millisecond,
+		providerTimeout: 500 * time.Millisecond, callbacks: true})
 	runs := newBotRuns(w)
 
 	cancel := map[int]bool{}
