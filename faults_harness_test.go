@@ -29,7 +29,12 @@ import (
 // subprocess: it is SIGKILLed, restarted, starved of its provider and of
 // Telegram, while buyers in the test process walk the purchase conversation
 // through the fake Bot API. Everything random comes from one seed, printed
-// by every test and reusable with TOPUPBOT_FAULT_SEED.
+// by every test and reusable with TOPUPBOT_FAULT_SEED. The tests wait for
+// events — the fake's messages and calls, the fault front's held requests,
+// the bot's output — each with a deadline, never for a fixed time, and the
+// kills keep the bot's pace: they come after a seeded number of its
+// messages. What is left of real time is the bot's own: Telegram's rate
+// limits, the poller's second, the engine's grace before a re-send.
 
 // binDir holds the binary; TestMain removes it.
 var binDir string

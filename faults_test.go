@@ -36,8 +36,9 @@ func telkomselBuyer(w *world, rnd *lockedRand, chat int64, i int) *buyer {
 }
 
 // TestFaultKillAndRestart: 50 buyers walk the purchase conversation at once
-// while the bot is SIGKILLed at seeded random moments and restarted, five
-// times (and once stopped with SIGTERM, which must end in order). Buyers act like people: when the bot does not answer, they try
+// while the bot is SIGKILLed at seeded random points of their progress and
+// restarted, five times (and once stopped with SIGTERM, which must end in
+// order). Buyers act like people: when the bot does not answer, they try
 // again; their client re-sends a tap never answered. Afterwards every
 // confirmed purchase is one order, placed once at the provider and settled,
 // every buyer has the SN, nothing was placed for a purchase not confirmed,
