@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -27,12 +29,30 @@ import (
 // subprocess: it is SIGKILLed, restarted, starved of its provider and of
 // Telegram, while buyers in the test process walk the purchase conversation
 // through the fake Bot API. Everything random comes from one seed, printed
-// by every test and reusable with TOPUPBOT_FAULT_SEED.
+// by every test and reusable with TOPUPBOT_FAULT_SEED. The tests wait for
+// events — the fake's messages and calls, the fault front's held requests,
+// the bot's output — each with a deadline, never for a fixed time, and the
+// kills keep the bot's pace: they come after a seeded number of its
+// messages. What is left of real time is the bot's own: Telegram's rate
+// limits, the poller's second, the engine's grace before a re-send.
 
 // binDir holds the binary; TestMain removes it.
 var binDir string
 
+// faultParallel is how many fault tests run at once unless -parallel says
+// otherwise. They wait far more than they compute — on Telegram's pace of a
+// message a second per chat, which the bot keeps, and on restarts — so the
+// default of one per core would leave the machine idle: at two, the suite
+// used a third of one core.
+const faultParallel = 8
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", strconv.Itoa(max(faultParallel, runtime.GOMAXPROCS(0))))
+	}
 	dir, err := os.MkdirTemp("", "topupbot-faults-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -166,13 +186,16 @@ type world struct {
 	dir    string
 	config string
 	dbPath string
+	// steps counts the messages the bot sent or edited, in any chat: the
+	// clock the fault tests keep instead of the wall clock's.
+	steps atomic.Int64
 }
 
 // worldOptions shape the bot's configuration and the simulator.
 type worldOptions struct {
 	buyers          []int64
 	settle          time.Duration // the simulator's SettleDelay
-	providerTimeout time.Duration // [provider] timeout, default 2s
+	providerTimeout time.Duration // [provider] timeout, default 1s
 	// callbacks makes the simulator call the bot back at a fixed address.
 	callbacks bool
 	// catalogRefresh is the [catalog] refresh schedule (default hourly).
@@ -184,15 +207,20 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	t.Helper()
 	w := &world{t: t, dir: t.TempDir(), faults: o.faults}
 	w.fake = telegramtest.NewServer(t, faultToken)
+	w.fake.OnBotMessage(func(telegramtest.Message) { w.steps.Add(1) })
+	// A second is far more than a local exchange takes, even under the race
+	// detector on a loaded machine; a stall fault costs that much, and an
+	// order whose first send was lost waits that much (plus the engine's
+	// grace) before the poller re-sends it.
 	if o.providerTimeout == 0 {
-		o.providerTimeout = 2 * time.Second
+		o.providerTimeout = time.Second
 	}
 	if o.catalogRefresh == "" {
 		o.catalogRefresh = "@hourly"
 	}
 	callbackListen := ""
 	opts := sandbox.IAKOptions{Username: faultIAKUser, APIKey: faultIAKKey, SettleDelay: o.settle,
-		CallbackBackoff: 200 * time.Millisecond, CallbackAttempts: 8}
+		CallbackBackoff: 100 * time.Millisecond, CallbackAttempts: 8}
 	if o.callbacks {
 		callbackListen = freeAddr(t)
 		opts.CallbackURL = "http://" + callbackListen + "/callback/iak"
@@ -246,6 +274,12 @@ level = "debug"
 		t.Fatal(err)
 	}
 	return w
+}
+
+// awaitSteps waits until the bot has sent or edited n more messages than
+// when from was read, or within has passed; it reports whether it got them.
+func (w *world) awaitSteps(from int64, n int, within time.Duration) bool {
+	return w.fake.WaitFor(func() bool { return w.steps.Load() >= from+int64(n) }, within)
 }
 
 // serveProvider serves the simulator over HTTP, through the fault front if

@@ -14,6 +14,7 @@ import (
 // restart the buyer gets the confirm screen. (Found by the fault suite: it
 // used to be lost.)
 func TestFaultInFlightUpdateReplayed(t *testing.T) {
+	t.Parallel()
 	rnd := seeded(t)
 	faults := newProviderFaults(rnd.Child())
 	const chat = 9201

@@ -36,8 +36,9 @@ func telkomselBuyer(w *world, rnd *lockedRand, chat int64, i int) *buyer {
 }
 
 // TestFaultKillAndRestart: 50 buyers walk the purchase conversation at once
-// while the bot is SIGKILLed at seeded random moments and restarted, five
-// times (and once stopped with SIGTERM, which must end in order). Buyers act like people: when the bot does not answer, they try
+// while the bot is SIGKILLed at seeded random points of their progress and
+// restarted, five times (and once stopped with SIGTERM, which must end in
+// order). Buyers act like people: when the bot does not answer, they try
 // again; their client re-sends a tap never answered. Afterwards every
 // confirmed purchase is one order, placed once at the provider and settled,
 // every buyer has the SN, nothing was placed for a purchase not confirmed,
@@ -51,7 +52,13 @@ func TestFaultKillAndRestart(t *testing.T) {
 	for i := range purchases {
 		ids = append(ids, int64(6001+i))
 	}
-	w := newWorld(t, worldOptions{buyers: ids, settle: 700 * time.Millisecond, callbacks: true})
+	// The simulator settles in 300 ms: long enough that kills find orders
+	// at the provider not yet settled, short enough not to be waited for.
+	// An order whose first send a kill cut off is re-sent once it is older
+	// than the provider timeout and the engine's grace (5 s): the timeout
+	// is kept short.
+	w := newWorld(t, worldOptions{buyers: ids, settle: 300 * time.Millisecond,
+		providerTimeout: 500 * time.Millisecond, callbacks: true})
 	runs := newBotRuns(w)
 
 	cancel := map[int]bool{}
@@ -62,7 +69,10 @@ func TestFaultKillAndRestart(t *testing.T) {
 	for i, id := range ids {
 		b := telkomselBuyer(w, rnd.Child(), id, i)
 		b.cancel, b.retry = cancel[i], true
-		b.patience = b.rnd.Between(2500*time.Millisecond, 4*time.Second)
+		// Longer than a reply takes at Telegram's pace of a message a
+		// second per chat, short enough that a reply lost to a kill is
+		// soon asked for again.
+		b.patience = b.rnd.Between(time.Second, 2*time.Second)
 		buyers[i] = b
 	}
 
@@ -70,15 +80,26 @@ func TestFaultKillAndRestart(t *testing.T) {
 	ctx, stopBuyers := context.WithTimeout(context.Background(), 80*time.Second)
 	defer stopBuyers()
 	runs.start()
-	wait := runBuyers(ctx, buyers, 6*time.Second)
+	wait := runBuyers(ctx, buyers, 2*time.Second)
+	// The kills keep the conversations' pace, not the wall clock's: each
+	// comes after a seeded number of the bot's messages and edits (a
+	// purchase takes about a dozen, 50 buyers some 550), so all of them
+	// land mid-flight, on a fast machine or a loaded one, within the first
+	// two thirds of the work.
+	after := func(lo, hi int) {
+		from, n := w.steps.Load(), lo+rnd.IntN(hi-lo)
+		if !w.awaitSteps(from, n, 30*time.Second) {
+			t.Logf("the bot sent no %d messages in 30s; going on", n)
+		}
+	}
 	for i := range kills {
-		time.Sleep(rnd.Between(time.Second, 3500*time.Millisecond))
+		after(25, 65)
 		runs.kill()
 		runs.start()
 		if i == kills/2 {
 			// Once in the middle, an operator's restart: SIGTERM under load
 			// must end in order, exit 0, within the bound.
-			time.Sleep(rnd.Between(time.Second, 2*time.Second))
+			after(10, 30)
 			stopped := time.Now()
 			runs.stop()
 			t.Logf("SIGTERM under load: stopped in %s", time.Since(stopped).Round(time.Millisecond))
@@ -218,8 +239,11 @@ func TestFaultProviderAnswers(t *testing.T) {
 	for i := range plan {
 		ids = append(ids, int64(7001+i))
 	}
-	w := newWorld(t, worldOptions{buyers: ids, settle: time.Second, providerTimeout: time.Second,
-		callbacks: true, catalogRefresh: "@every 2s", faults: faults})
+	// A stall costs the provider timeout: half a second is still ten times
+	// what an exchange with the simulator takes. The catalog is refreshed
+	// at the shortest schedule cron has, so its faults come early.
+	w := newWorld(t, worldOptions{buyers: ids, settle: 300 * time.Millisecond, providerTimeout: 500 * time.Millisecond,
+		callbacks: true, catalogRefresh: "@every 1s", faults: faults})
 	runs := newBotRuns(w)
 	buyers := make([]*buyer, len(plan))
 	for i, k := range plan {
@@ -237,7 +261,7 @@ func TestFaultProviderAnswers(t *testing.T) {
 		case billFails:
 			b.path, b.number = []string{"Tagihan", "PLN POSTPAID"}, "530000001037" // the payment fails, rc 37
 		}
-		b.retry, b.patience = true, b.rnd.Between(3*time.Second, 4*time.Second)
+		b.retry, b.patience = true, b.rnd.Between(2*time.Second, 3*time.Second)
 		buyers[i] = b
 	}
 
@@ -246,7 +270,7 @@ func TestFaultProviderAnswers(t *testing.T) {
 	defer stopBuyers()
 	began := time.Now()
 	runs.start()
-	wait := runBuyers(ctx, buyers, 3*time.Second)
+	wait := runBuyers(ctx, buyers, time.Second)
 	// Meanwhile an admin keeps asking for the deposit: each /balance gets
 	// an answer, the deposit or the provider's failure, never a wrong sum.
 	balances := make(chan struct{})
@@ -449,7 +473,7 @@ func TestFaultTelegram(t *testing.T) {
 	for i := range purchases {
 		ids = append(ids, int64(8001+i))
 	}
-	w := newWorld(t, worldOptions{buyers: ids, settle: 500 * time.Millisecond})
+	w := newWorld(t, worldOptions{buyers: ids, settle: 200 * time.Millisecond})
 	runs := newBotRuns(w)
 	buyers := make([]*buyer, purchases)
 	for i, id := range ids {
@@ -466,7 +490,8 @@ func TestFaultTelegram(t *testing.T) {
 	}
 	// Faults are a share of the calls, not a backlog: a method gets its next
 	// fault only once the last one was spent and a few calls went through
-	// after it, so at most two calls in a row fail.
+	// after it, so at most two calls in a row fail. The injector keeps the
+	// calls' pace: it wakes on every change at the fake, not on a timer.
 	injected := map[telegramFault]int{}
 	stopFaults := make(chan struct{})
 	var injector sync.WaitGroup
@@ -476,12 +501,15 @@ func TestFaultTelegram(t *testing.T) {
 		inj := rnd.Child()
 		spentAt := map[string]int{} // the method's call count once its last fault is spent
 		var queue []telegramFault
-		for {
+		stopped := func() bool {
 			select {
 			case <-stopFaults:
-				return
-			case <-time.After(inj.Between(100*time.Millisecond, 300*time.Millisecond)):
+				return true
+			default:
+				return false
 			}
+		}
+		for !stopped() {
 			if len(queue) == 0 {
 				queue = slices.Clone(combos)
 				for i := len(queue) - 1; i > 0; i-- {
@@ -489,18 +517,27 @@ func TestFaultTelegram(t *testing.T) {
 					queue[i], queue[j] = queue[j], queue[i]
 				}
 			}
-			for i, f := range queue {
-				calls := len(w.fake.Calls(f.method))
-				if calls <= spentAt[f.method] {
-					continue
+			// The first fault in the queue whose method the bot has called
+			// since that method's last fault was spent.
+			next, calls := -1, 0
+			w.fake.WaitFor(func() bool {
+				for i, f := range queue {
+					if calls = len(w.fake.Calls(f.method)); calls > spentAt[f.method] {
+						next = i
+						return true
+					}
 				}
-				n := 1 + inj.IntN(2)
-				f.inject(w.fake, n)
-				spentAt[f.method] = calls + n + 2 + inj.IntN(4)
-				injected[f]++
-				queue = slices.Delete(queue, i, i+1)
-				break
+				return stopped()
+			}, time.Second)
+			if next < 0 || stopped() {
+				continue
 			}
+			f := queue[next]
+			n := 1 + inj.IntN(2)
+			f.inject(w.fake, n)
+			spentAt[f.method] = calls + n + 2 + inj.IntN(4)
+			injected[f]++
+			queue = slices.Delete(queue, next, next+1)
 		}
 	}()
 
@@ -508,7 +545,7 @@ func TestFaultTelegram(t *testing.T) {
 	defer stopBuyers()
 	began := time.Now()
 	runs.start()
-	wait := runBuyers(ctx, buyers, 4*time.Second)
+	wait := runBuyers(ctx, buyers, time.Second)
 	open := wait(60 * time.Second)
 	for _, b := range buyers {
 		if _, lost := b.state(); lost != "" {
@@ -657,7 +694,11 @@ func TestFaultKillDuringFirstSend(t *testing.T) {
 			rnd := seeded(t)
 			faults := newProviderFaults(rnd.Child())
 			const chat = 9101
-			w := newWorld(t, worldOptions{buyers: []int64{chat}, settle: 300 * time.Millisecond, faults: faults})
+			// After the restart the poller re-sends the order once it is
+			// older than the provider timeout and the engine's grace (5 s):
+			// the timeout is kept short.
+			w := newWorld(t, worldOptions{buyers: []int64{chat}, settle: 100 * time.Millisecond,
+				providerTimeout: 500 * time.Millisecond, faults: faults})
 			runs := newBotRuns(w)
 			arrived, release := faults.hold("top-up (first send)", after)
 			defer release()
