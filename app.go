@@ -15,6 +15,7 @@ import (
 
 	"topupbot/bot"
 	"topupbot/flows"
+	"topupbot/internal/config"
 	"topupbot/provider/iak"
 	"topupbot/provider/mesinr1"
 	"topupbot/provider/sandbox"
@@ -33,7 +34,7 @@ const shutdownTimeout = 30 * time.Second
 
 // app is the bot with everything it runs, wired from the configuration.
 type app struct {
-	cfg config
+	cfg config.Config
 	log *slog.Logger
 	db  *storage.DB
 
@@ -54,7 +55,7 @@ type app struct {
 // newApp opens the database, builds the provider, the engine, the
 // conversation and the Telegram transport. The bot's constructor asks
 // Telegram who it is, retrying until ctx ends.
-func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error) {
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, err error) {
 	a := &app{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
@@ -115,7 +116,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		Admins:     cfg.Telegram.Admins,
 		Allowed:    cfg.Telegram.AllowedUsers,
 		Open:       cfg.Telegram.Open,
-		Pricing:    flows.Pricing{Markup: cfg.Pricing.Markup, Category: cfg.Pricing.Category},
+		Pricing:    cfg.Pricing,
 		Balance:    balance,
 		Mutations:  mutations,
 		LowBalance: cfg.Alerts.LowBalance,
@@ -123,7 +124,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		Logger:     log,
 	})
 	a.bot, err = bot.New(ctx, bot.Config{
-		Token:       cfg.Telegram.Token.reveal(),
+		Token:       cfg.Telegram.Token.Reveal(),
 		APIEndpoint: cfg.Telegram.APIEndpoint,
 		PollTimeout: cfg.Telegram.PollTimeout,
 		Handler:     a.service,
@@ -154,7 +155,7 @@ func (a *app) listen() error {
 		}
 		a.closers = append(a.closers, func() { a.callbackLn.Close() })
 	}
-	if a.cfg.Provider.Name == providerSandbox {
+	if a.cfg.Provider.Name == config.ProviderSandbox {
 		if a.sandboxLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 			return fmt.Errorf("sandbox listener: %w", err)
 		}
@@ -167,25 +168,25 @@ func (a *app) buildProvider() error {
 	cfg := a.cfg.Provider
 	httpClient := &http.Client{Timeout: cfg.Timeout}
 	switch cfg.Name {
-	case providerIAK:
+	case config.ProviderIAK:
 		c, err := iak.New(iak.Config{PrepaidURL: cfg.IAK.BaseURL, PostpaidURL: cfg.IAK.PostpaidURL,
-			Username: cfg.IAK.Username, APIKey: cfg.IAK.APIKey.reveal(), HTTPClient: httpClient})
+			Username: cfg.IAK.Username, APIKey: cfg.IAK.APIKey.Reveal(), HTTPClient: httpClient})
 		if err != nil {
 			return err
 		}
 		a.provider = c
 		return a.iakCallbacks(c, cfg.IAK.CallbackIPs)
-	case providerMesinR1:
+	case config.ProviderMesinR1:
 		c, err := mesinr1.New(mesinr1.Config{BaseURL: cfg.MesinR1.BaseURL, MMID: cfg.MesinR1.MMID,
-			APIKey: cfg.MesinR1.APIKey.reveal(), HTTPClient: httpClient, Logger: a.log})
+			APIKey: cfg.MesinR1.APIKey.Reveal(), HTTPClient: httpClient, Logger: a.log})
 		if err != nil {
 			return err
 		}
 		a.provider = c
 		return nil
-	case providerSandbox:
+	case config.ProviderSandbox:
 		base := "http://" + a.sandboxLn.Addr().String()
-		if cfg.Sandbox.API == providerMesinR1 {
+		if cfg.Sandbox.API == config.ProviderMesinR1 {
 			sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: sandboxMMID, APIKey: sandboxKey, SettleDelay: 3 * time.Second, Logger: a.log})
 			a.closers = append(a.closers, sim.Close)
 			a.sandbox = sim

@@ -8,9 +8,9 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
+	"topupbot/internal/config"
 	"topupbot/storage"
 )
 
@@ -30,7 +30,7 @@ func runBackup(ctx context.Context, configPath string, args []string, stdout io.
 		return errors.New("usage: topupbot [-config FILE] backup OUT")
 	}
 	out := args[0]
-	cfg, err := loadBackupConfig(configPath)
+	cfg, err := config.LoadBackup(configPath)
 	if err != nil {
 		return err
 	}
@@ -57,38 +57,6 @@ func runBackup(ctx context.Context, configPath string, args []string, stdout io.
 	}
 	fmt.Fprintf(stdout, "backed up the running bot's database to %s (%d bytes)\n", out, n)
 	return nil
-}
-
-// loadBackupConfig reads the file at path for backup: the problems reported
-// are those of the storage and ops tables only.
-func loadBackupConfig(path string) (config, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return config{}, fmt.Errorf("config file %s not found: pass -config FILE, the bot's configuration", path)
-	}
-	if err != nil {
-		return config{}, fmt.Errorf("config: %w", err)
-	}
-	f, all, _, err := decodeFile(data)
-	if err != nil {
-		return config{}, fmt.Errorf("config %s: %w", path, err)
-	}
-	var problems []error
-	for _, p := range all {
-		var ke *keyError
-		if errors.As(p, &ke) && (ke.key == "storage" || ke.key == "ops" ||
-			strings.HasPrefix(ke.key, "storage.") || strings.HasPrefix(ke.key, "ops.")) {
-			problems = append(problems, p)
-		}
-	}
-	cfg := config{Storage: storageConfig{Path: f.Storage.Path}, Ops: listenConfig{Listen: f.Ops.Listen}}
-	if cfg.Storage.Path == "" {
-		problems = append(problems, fmt.Errorf("storage.path is empty: name the database file (the default is %q)", defaultStoragePath))
-	}
-	if len(problems) > 0 {
-		return config{}, fmt.Errorf("config %s: %w", path, errors.Join(problems...))
-	}
-	return cfg, nil
 }
 
 func fetchBackup(ctx context.Context, url, out string) (int64, error) {

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"topupbot/internal/config"
 )
 
 // runBot loads the configuration and runs the bot until ctx ends.
 func runBot(ctx context.Context, configPath string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := loadConfig(configPath, getenv)
+	cfg, err := config.Load(configPath, getenv)
 	if err != nil {
 		return err
 	}
@@ -23,7 +25,7 @@ func runBot(ctx context.Context, configPath string, getenv func(string) string, 
 }
 
 // warnConfig logs what a valid configuration probably did not mean.
-func warnConfig(cfg config, log *slog.Logger) {
+func warnConfig(cfg config.Config, log *slog.Logger) {
 	t := cfg.Telegram
 	if len(t.Admins) == 0 && len(t.AllowedUsers) == 0 && !t.Open {
 		log.Warn("nobody can buy: telegram.admins and telegram.allowed_users are empty and telegram.open is false; add your user id to admins (ask @userinfobot), list your buyers in allowed_users, or set open = true")
@@ -31,7 +33,7 @@ func warnConfig(cfg config, log *slog.Logger) {
 }
 
 // newLogger is the program's one logger; packages add their component.
-func newLogger(c logConfig, w io.Writer) *slog.Logger {
+func newLogger(c config.Log, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.Level}
 	if c.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))

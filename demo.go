@@ -17,6 +17,7 @@ import (
 
 	"topupbot/bot"
 	"topupbot/flows"
+	"topupbot/internal/config"
 	"topupbot/provider/iak"
 	"topupbot/provider/sandbox"
 	"topupbot/storage"
@@ -43,7 +44,7 @@ button N. Piped input is echoed, so the output reads as a transcript:
 
   printf '/start\n/balance\n' | topupbot demo
 
-  -telegram   chat on real Telegram instead, with the bot in ` + envTelegramToken + `
+  -telegram   chat on real Telegram instead, with the bot in ` + config.EnvTelegramToken + `
 `
 
 // runDemo runs the whole bot without a token or an account: the IAK
@@ -52,7 +53,7 @@ button N. Piped input is echoed, so the output reads as a transcript:
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	onTelegram := fs.Bool("telegram", false, "chat on real Telegram with the bot in "+envTelegramToken)
+	onTelegram := fs.Bool("telegram", false, "chat on real Telegram with the bot in "+config.EnvTelegramToken)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -119,12 +120,12 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	g.Go(func() error { return engine.Run(ctx) })
 
 	if *onTelegram {
-		token := getenv(envTelegramToken)
+		token := getenv(config.EnvTelegramToken)
 		if token == "" {
-			return fmt.Errorf("demo -telegram needs the bot token in %s", envTelegramToken)
+			return fmt.Errorf("demo -telegram needs the bot token in %s", config.EnvTelegramToken)
 		}
-		if err := checkTokenShape(token); err != nil {
-			return fmt.Errorf("%s %w (the value is not shown: it is a secret)", envTelegramToken, err)
+		if err := config.CheckTokenShape(token); err != nil {
+			return fmt.Errorf("%s %w (the value is not shown: it is a secret)", config.EnvTelegramToken, err)
 		}
 		b, err := bot.New(ctx, bot.Config{Token: token, Handler: service, Offsets: db, Inbox: db, Logger: log})
 		if err != nil {

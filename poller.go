@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"topupbot/internal/config"
 )
 
 // poller runs a job on a cron schedule: a run still going when the next is
@@ -20,15 +22,10 @@ type poller struct {
 }
 
 // newPoller checks spec — a cron line or a descriptor such as "@every 15s" —
-// and returns a poller that runs job on it, in loc.
-func newPoller(spec string, loc *time.Location, log *slog.Logger, job func(ctx context.Context)) (p *poller, err error) {
-	// cron v3.0.1 panics on some malformed specs ("TZ=Asia/Jakarta" alone).
-	defer func() {
-		if r := recover(); r != nil {
-			p, err = nil, fmt.Errorf("poller: schedule %q is not a cron spec", spec)
-		}
-	}()
-	schedule, err := cron.ParseStandard(spec)
+// with the configuration's own parser, and returns a poller that runs job on
+// it, in loc.
+func newPoller(spec string, loc *time.Location, log *slog.Logger, job func(ctx context.Context)) (*poller, error) {
+	schedule, err := config.ParseSchedule(spec)
 	if err != nil {
 		return nil, fmt.Errorf("poller: schedule %q: %w", spec, err)
 	}

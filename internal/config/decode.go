@@ -1,6 +1,7 @@
-package main
+package config
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -231,7 +232,7 @@ func typeProblem(k toml.Key, t reflect.Type, v any, i int) string {
 func fixFor(key, leaf string, t reflect.Type, v any, secretKey bool) string {
 	switch {
 	case secretKey:
-		return fmt.Sprintf("write it as one quoted string: %s = \"...\" (the value is not shown: it is a secret)", leaf)
+		return fmt.Sprintf("write it as one quoted string: %s = \"...\" (the value is not shown: it is a Secret)", leaf)
 	case slices.Contains(durationKeys, key):
 		example := "50s"
 		switch n := v.(type) {
@@ -422,4 +423,89 @@ func shorten(s string) string {
 		return s
 	}
 	return string([]rune(s)[:max]) + "…"
+}
+
+// secretKeys are the keys whose values must never appear in an error.
+var secretKeys = []string{"telegram.token", "provider.iak.api_key", "provider.mesinr1.api_key"}
+
+// decodeError makes the TOML decoder's error safe to show. Its syntax
+// errors quote the offending text (`expected value but found "123:ABC"`),
+// which for an unquoted token is the token itself, so for a secret's line
+// only the position and the usual fix are kept.
+func decodeError(err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) && slices.Contains(secretKeys, pe.LastKey) {
+		return fmt.Errorf("toml: line %d (last key %q): cannot read it (the parser's message is withheld: it may quote the Secret): write it once, as a quoted string: %s = \"...\"",
+			pe.Position.Line, pe.LastKey, pe.LastKey[strings.LastIndexByte(pe.LastKey, '.')+1:])
+	}
+	return err
+}
+
+// unknownKeyError names k and suggests the key probably meant: one a typo
+// away in the same table, or a key of that name in another table.
+func unknownKeyError(k toml.Key) error {
+	name := k.String()
+	if guess := suggestKey(k); guess != "" {
+		return fmt.Errorf("unknown key %s: did you mean %s?", name, guess)
+	}
+	return fmt.Errorf("unknown key %s: remove it (config.example.toml lists every key)", name)
+}
+
+func suggestKey(k toml.Key) string {
+	parent, leaf := strings.Join(k[:len(k)-1], "."), k[len(k)-1]
+	best, bestDist := "", 3 // at most two edits away
+	for _, known := range knownKeys() {
+		i := strings.LastIndexByte(known, '.')
+		kParent, kLeaf := "", known
+		if i >= 0 {
+			kParent, kLeaf = known[:i], known[i+1:]
+		}
+		switch {
+		case kLeaf == leaf && kParent != parent:
+			return known // right key, wrong table
+		case kParent == parent:
+			if d := editDistance(leaf, kLeaf); d < bestDist {
+				best, bestDist = known, d
+			}
+		}
+	}
+	return best
+}
+
+// knownKeys lists the dotted keys of fileConfig, tables included.
+func knownKeys() []string {
+	var keys []string
+	var walk func(prefix string, t reflect.Type)
+	walk = func(prefix string, t reflect.Type) {
+		for f := range t.Fields() {
+			name := prefix + f.Tag.Get("toml")
+			keys = append(keys, name)
+			if f.Type.Kind() == reflect.Struct {
+				walk(name+".", f.Type)
+			}
+		}
+	}
+	walk("", reflect.TypeFor[fileConfig]())
+	return keys
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"bytes"
@@ -104,7 +104,7 @@ func errLines(err error) []string {
 
 // comparable drops what reflect.DeepEqual cannot compare (each
 // time.LoadLocation returns a new *Location) after checking it by name.
-func comparableConfig(t *testing.T, c config, wantZone string) config {
+func comparableConfig(t *testing.T, c Config, wantZone string) Config {
 	t.Helper()
 	if c.Poller.Location == nil || c.Poller.Location.String() != wantZone {
 		t.Errorf("poller location %v, want %s", c.Poller.Location, wantZone)
@@ -114,29 +114,29 @@ func comparableConfig(t *testing.T, c config, wantZone string) config {
 }
 
 func TestConfigDefaults(t *testing.T) {
-	got, err := parseConfig([]byte(minimalConfig), noEnv)
+	got, err := Parse([]byte(minimalConfig), noEnv)
 	if err != nil {
-		t.Fatalf("parseConfig: %v", err)
+		t.Fatalf("Parse: %v", err)
 	}
-	want := config{
-		Telegram: telegramConfig{
-			Token:       secret{"123456:AAE-config-test-token-abcdefgh"},
+	want := Config{
+		Telegram: Telegram{
+			Token:       Secret{"123456:AAE-config-test-token-abcdefgh"},
 			APIEndpoint: "https://api.telegram.org/bot%s/%s",
 			PollTimeout: 50 * time.Second,
 			Lang:        flows.LangID,
 		},
-		Provider: providerConfig{
+		Provider: Provider{
 			Name:    "sandbox",
 			Timeout: 30 * time.Second,
-			IAK:     iakConfig{BaseURL: "https://prepaid.iak.id", PostpaidURL: "https://mobilepulsa.net"},
-			Sandbox: sandboxConfig{API: "iak"},
+			IAK:     IAK{BaseURL: "https://prepaid.iak.id", PostpaidURL: "https://mobilepulsa.net"},
+			Sandbox: Sandbox{API: "iak"},
 		},
-		Callback: listenConfig{Listen: "127.0.0.1:8090"},
-		Ops:      listenConfig{Listen: "127.0.0.1:8091"},
-		Storage:  storageConfig{Path: "topupbot.db"},
-		Poller:   pollerConfig{Schedule: "@every 15s", Concurrency: 8, AlertAfter: time.Hour},
-		Catalog:  catalogConfig{Refresh: "@every 30m"},
-		Log:      logConfig{Level: slog.LevelInfo, Format: "text"},
+		Callback: Listener{Listen: "127.0.0.1:8090"},
+		Ops:      Listener{Listen: "127.0.0.1:8091"},
+		Storage:  Storage{Path: "topupbot.db"},
+		Poller:   Poller{Schedule: "@every 15s", Concurrency: 8, AlertAfter: time.Hour},
+		Catalog:  Catalog{Refresh: "@every 30m"},
+		Log:      Log{Level: slog.LevelInfo, Format: "text"},
 	}
 	if got := comparableConfig(t, got, "Asia/Jakarta"); !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
@@ -214,13 +214,13 @@ format = "json"
 `
 
 func TestConfigEveryKey(t *testing.T) {
-	got, err := parseConfig([]byte(fullConfig), noEnv)
+	got, err := Parse([]byte(fullConfig), noEnv)
 	if err != nil {
-		t.Fatalf("parseConfig: %v", err)
+		t.Fatalf("Parse: %v", err)
 	}
-	want := config{
-		Telegram: telegramConfig{
-			Token:        secret{"123456:AAE-config-test-token-abcdefgh"},
+	want := Config{
+		Telegram: Telegram{
+			Token:        Secret{"123456:AAE-config-test-token-abcdefgh"},
 			APIEndpoint:  "http://127.0.0.1:8081/bot%s/%s",
 			Admins:       []int64{111, 222},
 			NotifyChatID: -1001234567890,
@@ -229,14 +229,14 @@ func TestConfigEveryKey(t *testing.T) {
 			PollTimeout:  25 * time.Second,
 			Lang:         flows.LangEN,
 		},
-		Provider: providerConfig{
+		Provider: Provider{
 			Name:    "iak",
 			Timeout: 45 * time.Second,
-			IAK: iakConfig{
+			IAK: IAK{
 				BaseURL:     "https://prepaid.iak.dev/",
 				PostpaidURL: "https://testpostpaid.mobilepulsa.net",
 				Username:    "081234567890",
-				APIKey:      secret{"iak-key"},
+				APIKey:      Secret{"iak-key"},
 				CallbackIPs: []netip.Prefix{
 					netip.MustParsePrefix("52.76.169.212/32"),
 					netip.MustParsePrefix("10.1.0.0/16"),
@@ -244,20 +244,20 @@ func TestConfigEveryKey(t *testing.T) {
 					netip.MustParsePrefix("52.220.38.194/32"),
 				},
 			},
-			MesinR1: mesinr1Config{BaseURL: "https://apiindotel.mesinr1.com", MMID: "MM123", APIKey: secret{"mr1-key"}},
-			Sandbox: sandboxConfig{API: "mesinr1"},
+			MesinR1: MesinR1{BaseURL: "https://apiindotel.mesinr1.com", MMID: "MM123", APIKey: Secret{"mr1-key"}},
+			Sandbox: Sandbox{API: "mesinr1"},
 		},
-		Pricing: pricingConfig{Markup: 500, Category: map[flows.CategoryID]int64{
+		Pricing: flows.Pricing{Markup: 500, Category: map[flows.CategoryID]int64{
 			flows.CategoryPulsa: 0, flows.CategoryData: 100, flows.CategoryPLN: 1500, flows.CategoryGame: 200,
 			flows.CategoryEMoney: 300, flows.CategoryVoucher: 400, flows.CategoryESIM: 600, flows.CategoryBill: 2500,
 		}},
-		Callback: listenConfig{Listen: ""},
-		Ops:      listenConfig{Listen: "[::1]:9000"},
-		Storage:  storageConfig{Path: "/var/lib/topupbot/bot.db"},
-		Poller:   pollerConfig{Schedule: "*/2 * * * *", Concurrency: 3, AlertAfter: 90 * time.Minute},
-		Catalog:  catalogConfig{Refresh: "@hourly"},
-		Alerts:   alertsConfig{LowBalance: 250000},
-		Log:      logConfig{Level: slog.LevelDebug, Format: "json"},
+		Callback: Listener{Listen: ""},
+		Ops:      Listener{Listen: "[::1]:9000"},
+		Storage:  Storage{Path: "/var/lib/topupbot/bot.db"},
+		Poller:   Poller{Schedule: "*/2 * * * *", Concurrency: 3, AlertAfter: 90 * time.Minute},
+		Catalog:  Catalog{Refresh: "@hourly"},
+		Alerts:   Alerts{LowBalance: 250000},
+		Log:      Log{Level: slog.LevelDebug, Format: "json"},
 	}
 	if got := comparableConfig(t, got, "Asia/Makassar"); !reflect.DeepEqual(got, want) {
 		t.Errorf("every key:\n got %+v\nwant %+v", got, want)
@@ -294,7 +294,7 @@ func tomlKeysWritten(text string) map[string]bool {
 }
 
 func TestConfigMarkupFor(t *testing.T) {
-	cfg, err := parseConfig([]byte(configFile(map[string]string{
+	cfg, err := Parse([]byte(configFile(map[string]string{
 		"pricing.markup": "1000", "pricing.category.pln": "2500", "pricing.category.pulsa": "0",
 	})), noEnv)
 	if err != nil {
@@ -309,7 +309,7 @@ func TestConfigMarkupFor(t *testing.T) {
 		{flows.CategoryData, 1000},
 		{flows.CategoryBill, 1000},
 	} {
-		if got := cfg.Pricing.markupFor(tc.cat); got != tc.want {
+		if got := cfg.Pricing.For(tc.cat); got != tc.want {
 			t.Errorf("markupFor(%s) = %d, want %d", tc.cat, got, tc.want)
 		}
 	}
@@ -344,11 +344,11 @@ func TestConfigEnvOverrides(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := parseConfig([]byte(tc.file), configEnv(tc.env))
+			cfg, err := Parse([]byte(tc.file), configEnv(tc.env))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := []string{cfg.Telegram.Token.reveal(), cfg.Provider.IAK.APIKey.reveal(), cfg.Provider.MesinR1.APIKey.reveal()}
+			got := []string{cfg.Telegram.Token.Reveal(), cfg.Provider.IAK.APIKey.Reveal(), cfg.Provider.MesinR1.APIKey.Reveal()}
 			if want := []string{tc.token, tc.iak, tc.mr}; !slices.Equal(got, want) {
 				t.Errorf("token, iak key, mesinr1 key = %q, want %q", got, want)
 			}
@@ -357,11 +357,11 @@ func TestConfigEnvOverrides(t *testing.T) {
 
 	// Required secrets can come from the environment alone.
 	onlyEnv := configFile(map[string]string{"telegram.token": "-", "provider.iak.api_key": "-"})
-	if _, err := parseConfig([]byte(onlyEnv), noEnv); err == nil {
+	if _, err := Parse([]byte(onlyEnv), noEnv); err == nil {
 		t.Error("token and api key missing from file and environment: no error")
 	}
 	// A nil getenv means no environment.
-	if _, err := parseConfig([]byte(minimalConfig), nil); err != nil {
+	if _, err := Parse([]byte(minimalConfig), nil); err != nil {
 		t.Errorf("nil getenv: %v", err)
 	}
 }
@@ -393,7 +393,7 @@ func TestConfigUnknownKeys(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseConfig([]byte(tc.file), noEnv)
+			_, err := Parse([]byte(tc.file), noEnv)
 			if got := errLines(err); !slices.Equal(got, tc.want) {
 				t.Errorf("problems:\n got %q\nwant %q", got, tc.want)
 			}
@@ -426,7 +426,7 @@ func TestConfigWrongType(t *testing.T) {
 			} else {
 				file = configFile(map[string]string{tc.key: tc.value})
 			}
-			_, err := parseConfig([]byte(file), noEnv)
+			_, err := Parse([]byte(file), noEnv)
 			if err == nil || !strings.Contains(err.Error(), tc.key) {
 				t.Errorf("error %v does not name %s", err, tc.key)
 			}
@@ -445,7 +445,7 @@ func TestConfigValidation(t *testing.T) {
 		{"token empty", map[string]string{"telegram.token": `""`},
 			"telegram.token is required: set it or TOPUPBOT_TELEGRAM_TOKEN"},
 		{"token with a space", map[string]string{"telegram.token": `"123456:AAE-config-test-token-abcdefgh "`},
-			"telegram.token (or TOPUPBOT_TELEGRAM_TOKEN) contains white space or control characters: copy it again without them (the value is not shown: it is a secret)"},
+			"telegram.token (or TOPUPBOT_TELEGRAM_TOKEN) contains white space or control characters: copy it again without them (the value is not shown: it is a Secret)"},
 		{"api_endpoint one %s", map[string]string{"telegram.api_endpoint": `"http://127.0.0.1:8081/bot%s"`},
 			`telegram.api_endpoint "http://127.0.0.1:8081/bot%s" must contain %s twice (for the token, then the method) and no other %: use e.g. "http://127.0.0.1:8081/bot%s/%s" for a local Bot API server, or leave it out for Telegram's`},
 		{"api_endpoint another verb", map[string]string{"telegram.api_endpoint": `"http://h/bot%s/%s?x=%d"`},
@@ -551,7 +551,7 @@ func TestConfigValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseConfig([]byte(configFile(tc.overrides)), noEnv)
+			_, err := Parse([]byte(configFile(tc.overrides)), noEnv)
 			got := errLines(err)
 			if len(got) != 1 || !strings.HasPrefix(got[0], tc.want) {
 				t.Errorf("problems:\n got %q\nwant one starting %q", got, tc.want)
@@ -579,7 +579,7 @@ func TestConfigValid(t *testing.T) {
 		"every log level, upper bound": {"log.level": `"error"`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := parseConfig([]byte(configFile(overrides)), noEnv); err != nil {
+			if _, err := Parse([]byte(configFile(overrides)), noEnv); err != nil {
 				t.Errorf("%v", err)
 			}
 		})
@@ -599,7 +599,7 @@ func TestConfigSeveralProblems(t *testing.T) {
 		"log.format":            `"xml"`,
 		"storage.paht":          `"x.db"`,
 	})
-	_, err := parseConfig([]byte(file), noEnv)
+	_, err := Parse([]byte(file), noEnv)
 	got := errLines(err)
 	want := []string{
 		"unknown key storage.paht",
@@ -625,12 +625,12 @@ func TestConfigSeveralProblems(t *testing.T) {
 
 func TestConfigOpsListen(t *testing.T) {
 	for _, addr := range []string{"127.0.0.1:8091", "127.1.2.3:8091", "[::1]:8091", "localhost:8091", "LOCALHOST:8091", "[::ffff:127.0.0.1]:8091", "127.0.0.1:0"} {
-		if _, err := parseConfig([]byte(configFile(map[string]string{"ops.listen": `"` + addr + `"`})), noEnv); err != nil {
+		if _, err := Parse([]byte(configFile(map[string]string{"ops.listen": `"` + addr + `"`})), noEnv); err != nil {
 			t.Errorf("ops.listen %q refused: %v", addr, err)
 		}
 	}
 	for _, addr := range []string{"0.0.0.0:8091", "10.0.0.1:8091", ":8091", "[::]:8091", "[2001:db8::1]:8091", "example.com:8091", "localhost.example.com:8091", "192.168.1.10:8091"} {
-		_, err := parseConfig([]byte(configFile(map[string]string{"ops.listen": `"` + addr + `"`})), noEnv)
+		_, err := Parse([]byte(configFile(map[string]string{"ops.listen": `"` + addr + `"`})), noEnv)
 		want := fmt.Sprintf(`ops.listen %q is not a loopback address: /backup hands out the whole database, so use 127.0.0.1, [::1] or localhost, e.g. "127.0.0.1:8091"`, addr)
 		if got := errLines(err); !slices.Equal(got, []string{want}) {
 			t.Errorf("ops.listen %q: problems %q, want %q", addr, got, want)
@@ -655,7 +655,7 @@ func TestConfigCallbackIPs(t *testing.T) {
 		for i, s := range tc.in {
 			quoted[i] = `"` + s + `"`
 		}
-		cfg, err := parseConfig([]byte(configFile(map[string]string{
+		cfg, err := Parse([]byte(configFile(map[string]string{
 			"provider.iak.callback_ips": "[" + strings.Join(quoted, ", ") + "]",
 		})), noEnv)
 		if err != nil {
@@ -671,7 +671,7 @@ func TestConfigCallbackIPs(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "52.220.38", "52.220.38.0/", "fe80::1%eth0", "10.0.0.0/33", " 1.2.3.4", "any"} {
-		_, err := parseConfig([]byte(configFile(map[string]string{"provider.iak.callback_ips": fmt.Sprintf("[%q]", bad)})), noEnv)
+		_, err := Parse([]byte(configFile(map[string]string{"provider.iak.callback_ips": fmt.Sprintf("[%q]", bad)})), noEnv)
 		want := fmt.Sprintf("provider.iak.callback_ips[0] %q is not an IP address or CIDR prefix", bad)
 		if got := errLines(err); len(got) != 1 || !strings.HasPrefix(got[0], want) {
 			t.Errorf("callback_ips [%q]: problems %q, want %q", bad, got, want)
@@ -682,7 +682,7 @@ func TestConfigCallbackIPs(t *testing.T) {
 func TestLoadConfig(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "topupbot.toml")
-	_, err := loadConfig(missing, noEnv)
+	_, err := Load(missing, noEnv)
 	want := fmt.Sprintf("config file %s not found: copy config.example.toml to %s and fill it in, or pass -config FILE", missing, missing)
 	if err == nil || err.Error() != want {
 		t.Errorf("missing file: %v, want %q", err, want)
@@ -692,14 +692,14 @@ func TestLoadConfig(t *testing.T) {
 	if err := os.WriteFile(path, []byte(minimalConfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loadConfig(path, noEnv); err != nil {
+	if _, err := Load(path, noEnv); err != nil {
 		t.Errorf("valid file: %v", err)
 	}
 
 	if err := os.WriteFile(path, []byte("[provider]\nname = \"sandbox\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = loadConfig(path, noEnv)
+	_, err = Load(path, noEnv)
 	if err == nil || err.Error() != "config "+path+": telegram.token is required: set it or TOPUPBOT_TELEGRAM_TOKEN" {
 		t.Errorf("invalid file: %v, want the path and the problem", err)
 	}
@@ -707,7 +707,7 @@ func TestLoadConfig(t *testing.T) {
 	if err := os.WriteFile(path, []byte("[provider]\nname = \"sandbox\"\n[log]\nformat = \"xml\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = loadConfig(path, noEnv)
+	_, err = Load(path, noEnv)
 	want = "config " + path + " has 2 problems:\n" +
 		"\ttelegram.token is required: set it or TOPUPBOT_TELEGRAM_TOKEN\n" +
 		"\tlog.format \"xml\" is unknown: use \"text\" or \"json\""
@@ -721,21 +721,21 @@ func TestLoadConfig(t *testing.T) {
 // key, and the values it shows are the defaults.
 func TestConfigExample(t *testing.T) {
 	env := configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": "123456:AAE-config-test-token-abcdefgh", "TOPUPBOT_IAK_API_KEY": "iak-key"})
-	example, err := loadConfig("config.example.toml", env)
+	example, err := Load("../../config.example.toml", env)
 	if err != nil {
 		t.Fatalf("config.example.toml: %v", err)
 	}
 
-	defaults, err := parseConfig([]byte(minimalConfig), noEnv)
+	defaults, err := Parse([]byte(minimalConfig), noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	example.Provider.IAK.APIKey = secret{}
+	example.Provider.IAK.APIKey = Secret{}
 	if a, b := comparableConfig(t, example, "Asia/Jakarta"), comparableConfig(t, defaults, "Asia/Jakarta"); !reflect.DeepEqual(a, b) {
 		t.Errorf("config.example.toml shows other values than the defaults:\n got %+v\nwant %+v", a, b)
 	}
 
-	data, err := os.ReadFile("config.example.toml")
+	data, err := os.ReadFile("../../config.example.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -768,13 +768,13 @@ func TestConfigKnownKeys(t *testing.T) {
 
 func TestSecretNeverPrinted(t *testing.T) {
 	const token, iakKey, mr1Key = "123456:TOKEN-VALUE-abcdefghijklmnop", "IAK-KEY-VALUE", "MR1-KEY-VALUE"
-	cfg, err := parseConfig([]byte(configFile(map[string]string{
+	cfg, err := Parse([]byte(configFile(map[string]string{
 		"provider.mesinr1.api_key": `"` + mr1Key + `"`,
 	})), configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": token, "TOPUPBOT_IAK_API_KEY": iakKey}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Telegram.Token.reveal() != token {
+	if cfg.Telegram.Token.Reveal() != token {
 		t.Fatalf("token not read")
 	}
 
@@ -782,7 +782,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10.3s"} {
 		outputs = append(outputs,
 			fmt.Sprintf(verb, cfg), fmt.Sprintf(verb, &cfg), fmt.Sprintf(verb, cfg.Telegram),
-			fmt.Sprintf(verb, cfg.Provider.IAK.APIKey), fmt.Sprintf(verb, []secret{cfg.Provider.MesinR1.APIKey}))
+			fmt.Sprintf(verb, cfg.Provider.IAK.APIKey), fmt.Sprintf(verb, []Secret{cfg.Provider.MesinR1.APIKey}))
 	}
 	outputs = append(outputs, fmt.Sprint(cfg), fmt.Sprintln(cfg.Telegram.Token), cfg.Telegram.Token.String(),
 		cfg.Telegram.Token.GoString(), fmt.Errorf("starting with %v", cfg).Error(),
@@ -861,7 +861,7 @@ func TestConfigErrorsHideSecrets(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseConfig([]byte(tc.file), configEnv(tc.env))
+			_, err := Parse([]byte(tc.file), configEnv(tc.env))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -878,8 +878,8 @@ func TestConfigErrorsHideSecrets(t *testing.T) {
 		"[provider.mesinr1]\napi_key = 98765432101234.5\n",
 		"[telegram]\ntoken = [98765432101234]\n",
 	} {
-		_, err := parseConfig([]byte(file), noEnv)
-		if err == nil || !strings.Contains(err.Error(), "(the value is not shown: it is a secret)") {
+		_, err := Parse([]byte(file), noEnv)
+		if err == nil || !strings.Contains(err.Error(), "(the value is not shown: it is a Secret)") {
 			t.Errorf("%q: error %v does not say the secret is withheld", file, err)
 		}
 		if err != nil && strings.Contains(err.Error(), "98765432101234") {
@@ -896,7 +896,7 @@ func TestConfigTokenShape(t *testing.T) {
 		"7000001:AAE2E-secret-token-value",
 		"1:abcdefghijklmnopqrst_-",
 	} {
-		if _, err := parseConfig([]byte(configFile(map[string]string{"telegram.token": `"` + tok + `"`})), noEnv); err != nil {
+		if _, err := Parse([]byte(configFile(map[string]string{"telegram.token": `"` + tok + `"`})), noEnv); err != nil {
 			t.Errorf("token %q refused: %v", tok, err)
 		}
 	}
@@ -910,11 +910,11 @@ func TestConfigTokenShape(t *testing.T) {
 		{"123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw\"", "has characters no token has"},
 		{"123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsa…", "has characters no token has"},
 	} {
-		_, err := parseConfig([]byte(configFile(map[string]string{"telegram.token": "-"})),
+		_, err := Parse([]byte(configFile(map[string]string{"telegram.token": "-"})),
 			configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": tc.token}))
 		want := "telegram.token (or TOPUPBOT_TELEGRAM_TOKEN) " + tc.want
 		got := errLines(err)
-		if len(got) != 1 || !strings.HasPrefix(got[0], want) || !strings.HasSuffix(got[0], "(the value is not shown: it is a secret)") {
+		if len(got) != 1 || !strings.HasPrefix(got[0], want) || !strings.HasSuffix(got[0], "(the value is not shown: it is a Secret)") {
 			t.Errorf("token %q: problems %q, want one starting %q", tc.token, got, want)
 		}
 		if err != nil && strings.Contains(err.Error(), "AAHdqTcvCH1vGWJ") {
@@ -924,7 +924,7 @@ func TestConfigTokenShape(t *testing.T) {
 }
 
 func FuzzParseConfig(f *testing.F) {
-	example, err := os.ReadFile("config.example.toml")
+	example, err := os.ReadFile("../../config.example.toml")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -944,7 +944,7 @@ func FuzzParseConfig(f *testing.F) {
 	// from the rest of the error's text.
 	fileSecret := regexp.MustCompile(`(?m)(?:token|api_key)\s*=\s*"([^"\\\n]{8,})"`)
 	f.Fuzz(func(t *testing.T, data string) {
-		cfg, err := parseConfig([]byte(data), env)
+		cfg, err := Parse([]byte(data), env)
 		if err != nil {
 			if strings.Contains(err.Error(), token) || strings.Contains(err.Error(), key) {
 				t.Fatalf("error shows a secret: %v", err)
@@ -962,8 +962,8 @@ func FuzzParseConfig(f *testing.F) {
 		if cfg.Poller.Location == nil {
 			t.Fatal("no location")
 		}
-		if _, err := newPoller(cfg.Poller.Schedule, cfg.Poller.Location, slog.New(slog.DiscardHandler), nil); err != nil {
-			t.Fatalf("valid schedule refused by newPoller: %v", err)
+		if _, err := ParseSchedule(cfg.Poller.Schedule); err != nil {
+			t.Fatalf("valid schedule refused by ParseSchedule: %v", err)
 		}
 	})
 }
@@ -1048,7 +1048,7 @@ level = { name = "debug" }
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseConfig([]byte(tc.file), noEnv)
+			_, err := Parse([]byte(tc.file), noEnv)
 			if got := errLines(err); !slices.Equal(got, tc.want) {
 				t.Errorf("problems:\n got %q\nwant %q", got, tc.want)
 			}
@@ -1064,7 +1064,7 @@ func TestConfigEveryKeyEveryType(t *testing.T) {
 	for _, key := range knownKeys() {
 		for _, v := range values {
 			file := key + " = " + v + "\n"
-			_, err := parseConfig([]byte(file), noEnv)
+			_, err := Parse([]byte(file), noEnv)
 			if err == nil {
 				continue
 			}
