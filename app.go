@@ -32,18 +32,20 @@ const (
 // shutdownTimeout bounds the whole orderly shutdown after a signal.
 const shutdownTimeout = 30 * time.Second
 
-// app is the bot with everything it runs, wired from the configuration.
+// app is the bot with everything it runs, wired from the configuration:
+// the one assembly, which the demo adjusts with a preset.
 type app struct {
-	cfg config.Config
-	log *slog.Logger
-	db  *storage.DB
+	cfg    config.Config
+	preset preset
+	log    *slog.Logger
+	db     *storage.DB
 
 	provider flows.Provider
 	cache    *flows.ProductCache
 	engine   *flows.Engine
 	drainer  *flows.Drainer
 	service  *flows.Service
-	bot      *bot.Bot
+	chat     chat
 
 	// Listeners opened up front, so the simulator knows where to call back.
 	callbackLn, opsLn, sandboxLn net.Listener
@@ -52,11 +54,57 @@ type app struct {
 	closers                      []func()
 }
 
+// chat carries the conversation: Telegram, or the demo's terminal. The
+// drainer delivers the outbox through it; the app runs it as its intake.
+type chat interface {
+	flows.Notifier
+	Run(ctx context.Context) error
+}
+
+var (
+	_ chat = (*bot.Bot)(nil)
+	_ chat = (*bot.Terminal)(nil)
+)
+
+// preset adjusts the one assembly for a use other than the configured bot;
+// the zero preset is the bot itself.
+type preset struct {
+	// name is the chat's, in errors and logs; "telegram" if empty.
+	name string
+	// chat builds the transport once the conversation exists; nil is
+	// Telegram as configured (app.telegram).
+	chat func(ctx context.Context, a *app) (chat, error)
+	// settleDelay is how long the in-process simulator takes to settle an
+	// order (default 3 s).
+	settleDelay time.Duration
+	// drainIdle is the outbox's idle re-read (the drainer's default if 0).
+	drainIdle time.Duration
+	// catalogFirst asks the provider for the whole catalog before the chat
+	// starts, rather than serving the saved copy at once: a fresh database
+	// has none, and the demo's first /start must show the products.
+	catalogFirst bool
+}
+
 // newApp opens the database, builds the provider, the engine, the
-// conversation and the Telegram transport. The bot's constructor asks
+// conversation and the chat's transport. Telegram's constructor asks
 // Telegram who it is, retrying until ctx ends.
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, err error) {
-	a := &app{cfg: cfg, log: log}
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) (_ *app, err error) {
+	if p.name == "" {
+		p.name = "telegram"
+	}
+	if p.chat == nil {
+		p.chat = func(ctx context.Context, a *app) (chat, error) {
+			b, err := a.telegram(ctx)
+			if err != nil {
+				return nil, err // not a nil *bot.Bot in a non-nil chat
+			}
+			return b, nil
+		}
+	}
+	if p.settleDelay == 0 {
+		p.settleDelay = 3 * time.Second
+	}
+	a := &app{cfg: cfg, preset: p, log: log}
 	defer func() {
 		if err != nil {
 			a.close() // whatever was opened before the failure
@@ -123,7 +171,17 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, e
 		Lang:       cfg.Telegram.Lang,
 		Logger:     log,
 	})
-	a.bot, err = bot.New(ctx, bot.Config{
+	if a.chat, err = p.chat(ctx, a); err != nil {
+		return nil, err
+	}
+	a.drainer = flows.NewDrainer(a.db, a.chat, flows.DrainerConfig{Idle: p.drainIdle, Logger: log, OnMigrate: a.migrated})
+	return a, nil
+}
+
+// telegram is the bot's own chat: Telegram's Bot API, as configured.
+func (a *app) telegram(ctx context.Context) (*bot.Bot, error) {
+	cfg := a.cfg
+	return bot.New(ctx, bot.Config{
 		Token:       cfg.Telegram.Token.Reveal(),
 		APIEndpoint: cfg.Telegram.APIEndpoint,
 		PollTimeout: cfg.Telegram.PollTimeout,
@@ -132,13 +190,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *app, e
 		Inbox:       a.db,
 		// The engine's first send runs inside an update's handling.
 		UpdateDeadline: cfg.Provider.Timeout + time.Minute,
-		Logger:         log,
+		Logger:         a.log,
 	})
-	if err != nil {
-		return nil, err
-	}
-	a.drainer = flows.NewDrainer(a.db, a.bot, flows.DrainerConfig{Logger: log, OnMigrate: a.migrated})
-	return a, nil
 }
 
 // listen opens the listeners: the ops one always, the callback one when
@@ -187,14 +240,14 @@ func (a *app) buildProvider() error {
 	case config.ProviderSandbox:
 		base := "http://" + a.sandboxLn.Addr().String()
 		if cfg.Sandbox.API == config.ProviderMesinR1 {
-			sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: sandboxMMID, APIKey: sandboxKey, SettleDelay: 3 * time.Second, Logger: a.log})
+			sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: sandboxMMID, APIKey: sandboxKey, SettleDelay: a.preset.settleDelay, Logger: a.log})
 			a.closers = append(a.closers, sim.Close)
 			a.sandbox = sim
 			c, err := mesinr1.New(mesinr1.Config{BaseURL: base, MMID: sandboxMMID, APIKey: sandboxKey, HTTPClient: httpClient, Logger: a.log})
 			a.provider = c
 			return err
 		}
-		opts := sandbox.IAKOptions{Username: sandboxUser, APIKey: sandboxKey, SettleDelay: 3 * time.Second, Logger: a.log}
+		opts := sandbox.IAKOptions{Username: sandboxUser, APIKey: sandboxKey, SettleDelay: a.preset.settleDelay, Logger: a.log}
 		if a.callbackLn != nil {
 			opts.CallbackURL = "http://" + a.callbackLn.Addr().String() + "/callback/iak"
 		}
@@ -273,8 +326,10 @@ func (a *app) run(ctx context.Context) error {
 	// asked for the rest alongside the intake (below), never before it: a
 	// slow provider — or the simulator, not yet served — must not keep
 	// Telegram waiting.
-	if err := a.cache.LoadSaved(ctx); err != nil {
-		a.log.Error("reading the saved catalog; asking the provider", "err", err)
+	if !a.preset.catalogFirst {
+		if err := a.cache.LoadSaved(ctx); err != nil {
+			a.log.Error("reading the saved catalog; asking the provider", "err", err)
+		}
 	}
 	poll, err := newPoller(a.cfg.Poller.Schedule, a.cfg.Poller.Location, a.log, func(ctx context.Context) {
 		if stats, err := a.engine.Poll(ctx); err != nil && ctx.Err() == nil {
@@ -347,7 +402,18 @@ func (a *app) run(ctx context.Context) error {
 	})
 
 	goStage(&outbox, gctx, "outbox", a.drainer.Run)
-	goIntake("telegram", a.bot.Run)
+	chatRun := a.chat.Run
+	if a.preset.catalogFirst {
+		// Asked once the simulator is served (below): its listener is open,
+		// so the catalog's requests wait for it rather than fail.
+		chatRun = func(ctx context.Context) error {
+			if err := a.cache.Load(ctx); err != nil {
+				return err
+			}
+			return a.chat.Run(ctx)
+		}
+	}
+	goIntake(a.preset.name, chatRun)
 	if a.callback != nil {
 		goIntake("callback listener", func(ctx context.Context) error { return serve(ctx, a.callbackLn, a.callback, a.log) })
 	}
@@ -365,12 +431,14 @@ func (a *app) run(ctx context.Context) error {
 	// missing ones: a saved copy may be days old, or written by a version
 	// that did not record product types (which decide whether a success
 	// must carry a code).
-	goWork("catalog load", func(ctx context.Context) error {
-		if err := a.cache.Refresh(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("loading the catalog; the sources that failed are retried on every poll", "err", err)
-		}
-		return nil
-	})
+	if !a.preset.catalogFirst {
+		goWork("catalog load", func(ctx context.Context) error {
+			if err := a.cache.Refresh(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("loading the catalog; the sources that failed are retried on every poll", "err", err)
+			}
+			return nil
+		})
+	}
 	a.log.Info("topupbot running", "provider", a.cfg.Provider.Name, "account", a.provider.Account().String(),
 		"ops", a.opsLn.Addr().String())
 

@@ -17,7 +17,7 @@ func runBot(ctx context.Context, configPath string, getenv func(string) string, 
 	}
 	log := newLogger(cfg.Log, stderr)
 	warnConfig(cfg, log)
-	a, err := newApp(ctx, cfg, log)
+	a, err := newApp(ctx, cfg, log, preset{})
 	if err != nil {
 		return fmt.Errorf("starting: %w", err)
 	}

@@ -7,19 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"topupbot/bot"
 	"topupbot/flows"
 	"topupbot/internal/config"
-	"topupbot/provider/iak"
-	"topupbot/provider/sandbox"
 	"topupbot/storage"
 )
 
@@ -63,6 +57,16 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprint(stderr, demoUsage)
 		return err
 	}
+	token := ""
+	if *onTelegram {
+		token = getenv(config.EnvTelegramToken)
+		if token == "" {
+			return fmt.Errorf("demo -telegram needs the bot token in %s", config.EnvTelegramToken)
+		}
+		if err := config.CheckTokenShape(token); err != nil {
+			return fmt.Errorf("%s %w (the value is not shown: it is a secret)", config.EnvTelegramToken, err)
+		}
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	dir, err := os.MkdirTemp("", "topupbot-demo-")
 	if err != nil {
@@ -70,85 +74,93 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer os.RemoveAll(dir)
 
-	sim := sandbox.NewIAK(sandbox.IAKOptions{Username: sandboxUser, APIKey: sandboxKey, SettleDelay: 2 * time.Second, Logger: log})
-	defer sim.Close()
-	simLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	base := "http://" + simLn.Addr().String()
-	client, err := iak.New(iak.Config{PrepaidURL: base, PostpaidURL: base, Username: sandboxUser, APIKey: sandboxKey,
-		HTTPClient: &http.Client{Timeout: 10 * time.Second}})
-	if err != nil {
-		return err
-	}
-	db, err := storage.Open(filepath.Join(dir, "demo.db"), storage.Options{})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cache := flows.NewProductCache(client, db, nil)
-	// The terminal's user is an admin, so /balance, /orders, /stats and the
-	// rest can be tried too, and the terminal shows the ops group's lines
-	// and alerts, so that a refused order (…0102, IP not whitelisted) shows
-	// what admins would get. On Telegram nobody is an admin and there is no
-	// ops group: user 1 does not exist.
-	engineCfg := flows.EngineConfig{ProviderTimeout: 10 * time.Second, Logger: log}
-	var admins []int64
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	cfg, p := demoPreset(dir, token)
 	if !*onTelegram {
-		admins = []int64{demoUser}
-		engineCfg.OpsChatID, engineCfg.Admins = demoOpsChat, admins
+		p.chat = func(ctx context.Context, a *app) (chat, error) {
+			return demoTerminal(a, stdin, stdout, stop), nil
+		}
+	} else {
+		p.chat = func(ctx context.Context, a *app) (chat, error) {
+			b, err := a.telegram(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return announced{b, stdout, "demo running on Telegram as @" + b.Username() + " with a simulated provider; Ctrl-C stops it"}, nil
+		}
 	}
-	engine := flows.NewEngine(db, client, engineCfg)
-	service := flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: db, Products: cache, Engine: engine, Meters: client, Bills: client,
-		Open: true, Admins: admins, Balance: client, Logger: log})
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var g errgroup.Group
-	defer g.Wait()
-	defer cancel()
-	g.Go(func() error { return serve(ctx, simLn, sim, log) })
-	if err := cache.Load(ctx); err != nil {
-		return err
-	}
-	poll, err := newPoller("@every 1s", flows.WIB, log, func(ctx context.Context) { engine.Poll(ctx) })
+	a, err := newApp(ctx, cfg, log, p)
 	if err != nil {
 		return err
 	}
-	g.Go(func() error { return poll.run(ctx) })
-	g.Go(func() error { return engine.Run(ctx) })
+	return a.run(ctx)
+}
 
-	if *onTelegram {
-		token := getenv(config.EnvTelegramToken)
-		if token == "" {
-			return fmt.Errorf("demo -telegram needs the bot token in %s", config.EnvTelegramToken)
-		}
-		if err := config.CheckTokenShape(token); err != nil {
-			return fmt.Errorf("%s %w (the value is not shown: it is a secret)", config.EnvTelegramToken, err)
-		}
-		b, err := bot.New(ctx, bot.Config{Token: token, Handler: service, Offsets: db, Inbox: db, Logger: log})
-		if err != nil {
-			return err
-		}
-		drainer := flows.NewDrainer(db, b, flows.DrainerConfig{Logger: log})
-		g.Go(func() error { return drainer.Run(ctx) })
-		fmt.Fprintln(stdout, "demo running on Telegram as @"+b.Username()+" with a simulated provider; Ctrl-C stops it")
-		return b.Run(ctx)
+// demoPreset is the configuration and preset of the demo: the bot as
+// assembled for real, with the in-process IAK simulator, a temporary
+// database in dir and no listener an operator would reach. In the terminal
+// (token "") the user is an admin, so /balance, /orders, /stats and the rest
+// can be tried too, and the terminal shows the ops group's lines and alerts,
+// so that a refused order (…0102, IP not whitelisted) shows what admins
+// would get. On Telegram nobody is an admin and there is no ops group: user
+// 1 does not exist.
+func demoPreset(dir, token string) (config.Config, preset) {
+	cfg := config.Defaults()
+	cfg.Telegram.Open = true
+	if token != "" {
+		cfg.Telegram.Token = config.NewSecret(token)
+	} else {
+		cfg.Telegram.Admins = []int64{demoUser}
+		cfg.Telegram.NotifyChatID = demoOpsChat
 	}
+	cfg.Provider.Name = config.ProviderSandbox
+	cfg.Provider.Sandbox.API = config.ProviderIAK
+	cfg.Provider.Timeout = 10 * time.Second
+	cfg.Callback.Listen = "" // the simulator's orders settle by polling
+	cfg.Ops.Listen = "127.0.0.1:0"
+	cfg.Storage.Path = filepath.Join(dir, "demo.db")
+	cfg.Poller.Schedule = "@every 1s"
+	return cfg, preset{name: "demo", settleDelay: 2 * time.Second, drainIdle: 100 * time.Millisecond, catalogFirst: true}
+}
 
-	term := bot.NewTerminal(stdin, stdout, service, demoChat, demoUser)
+// announced is a chat that prints a line when it starts.
+type announced struct {
+	chat
+	out  io.Writer
+	line string
+}
+
+func (c announced) Run(ctx context.Context) error {
+	fmt.Fprintln(c.out, c.line)
+	return c.chat.Run(ctx)
+}
+
+// demoChatter is the demo's terminal: when its input ends, it waits for the
+// orders to settle, prints how each ended, and stops the demo.
+type demoChatter struct {
+	*bot.Terminal
+	a    *app
+	out  io.Writer
+	stop context.CancelFunc
+}
+
+func demoTerminal(a *app, stdin io.Reader, stdout io.Writer, stop context.CancelFunc) demoChatter {
+	term := bot.NewTerminal(stdin, stdout, a.service, demoChat, demoUser)
 	term.OpsChatID = demoOpsChat
 	// Piped input is echoed, so that the output reads as a transcript; typed
 	// input is on the screen already.
 	term.Echo = !isTerminal(stdin)
-	drainer := flows.NewDrainer(db, term, flows.DrainerConfig{Idle: 100 * time.Millisecond, Logger: log})
-	g.Go(func() error { return drainer.Run(ctx) })
-	fmt.Fprintln(stdout, "topupbot demo: a simulated IAK provider and this terminal as the chat, you an admin; lines marked [ops] are the ops group's. Type /start; #N presses button N.")
-	if err := term.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	return demoChatter{Terminal: term, a: a, out: stdout, stop: stop}
+}
+
+func (t demoChatter) Run(ctx context.Context) error {
+	defer t.stop()
+	fmt.Fprintln(t.out, "topupbot demo: a simulated IAK provider and this terminal as the chat, you an admin; lines marked [ops] are the ops group's. Type /start; #N presses button N.")
+	if err := t.Terminal.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	return awaitDemoOrders(ctx, db, drainer, stdout)
+	return awaitDemoOrders(ctx, t.a.db, t.a.drainer, t.out)
 }
 
 // isTerminal reports whether r is a terminal (a character device), not a

@@ -240,6 +240,14 @@ func defaultFile() fileConfig {
 	}
 }
 
+// Defaults is the configuration of a file that sets nothing: every default
+// applied, nothing validated (the token and the provider are not set). A
+// preset such as the demo, or a test, starts from it and sets what it needs.
+func Defaults() Config {
+	c, _ := defaultFile().build()
+	return c
+}
+
 // Load reads the TOML file at path; see Parse.
 func Load(path string, getenv func(string) string) (Config, error) {
 	data, err := os.ReadFile(path)

@@ -12,6 +12,10 @@ import (
 // It is a struct, not a string type, so that string(s) cannot leak it.
 type Secret struct{ v string }
 
+// NewSecret holds v, a credential that did not come from the file (the
+// demo's token from the environment, a test's).
+func NewSecret(v string) Secret { return Secret{v} }
+
 const redacted = "[redacted]"
 
 // Reveal returns the credential, for the one client that sends it.
