@@ -316,11 +316,11 @@ func (a *app) close() {
 	a.closers = nil
 }
 
-// run runs the bot until ctx ends or a part of it fails, then shuts down in
+// operate runs the bot until ctx ends or a part of it fails, then shuts down in
 // order: first the intake (Telegram polling with its workers, callbacks),
 // then the work behind it (the poller, hinted checks, the outbox, the
 // listeners), then the database — bounded by shutdownTimeout.
-func (a *app) run(ctx context.Context) error {
+func (a *app) operate(ctx context.Context) error {
 	defer a.close()
 	// The copies saved by the last run are served at once; the provider is
 	// asked for the rest alongside the intake (below), never before it: a
@@ -424,9 +424,9 @@ func (a *app) run(ctx context.Context) error {
 		goWork("sandbox", func(ctx context.Context) error { return serve(ctx, a.sandboxLn, a.sandbox, a.log) })
 	}
 	goWork("hints", a.engine.Run)
-	goWork("poller", poll.run)
-	goWork("catalog", refresh.run)
-	goWork("catalog retry", retry.run)
+	goWork("poller", poll.loop)
+	goWork("catalog", refresh.loop)
+	goWork("catalog retry", retry.loop)
 	// Every source is asked once at start (at its own pace), not only the
 	// missing ones: a saved copy may be days old, or written by a version
 	// that did not record product types (which decide whether a success

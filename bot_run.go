@@ -9,19 +9,26 @@ import (
 	"topupbot/internal/config"
 )
 
-// runBot loads the configuration and runs the bot until ctx ends.
+// runBot loads the configuration at configPath and runs the bot on it.
 func runBot(ctx context.Context, configPath string, getenv func(string) string, stderr io.Writer) error {
 	cfg, err := config.Load(configPath, getenv)
 	if err != nil {
 		return err
 	}
+	return runConfig(ctx, cfg, stderr)
+}
+
+// runConfig runs the bot on a configuration already loaded and valid until
+// ctx ends: what run does after reading the file, so that tests can build a
+// typed configuration rather than write TOML.
+func runConfig(ctx context.Context, cfg config.Config, stderr io.Writer) error {
 	log := newLogger(cfg.Log, stderr)
 	warnConfig(cfg, log)
 	a, err := newApp(ctx, cfg, log, preset{})
 	if err != nil {
 		return fmt.Errorf("starting: %w", err)
 	}
-	return a.run(ctx)
+	return a.operate(ctx)
 }
 
 // warnConfig logs what a valid configuration probably did not mean.

@@ -94,7 +94,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	return a.run(ctx)
+	return a.operate(ctx)
 }
 
 // demoPreset is the configuration and preset of the demo: the bot as

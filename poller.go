@@ -32,9 +32,9 @@ func newPoller(spec string, loc *time.Location, log *slog.Logger, job func(ctx c
 	return &poller{schedule: schedule, loc: loc, log: log, job: job}, nil
 }
 
-// run runs the schedule until ctx ends, then waits for a run in progress;
+// loop runs the schedule until ctx ends, then waits for a run in progress;
 // the job sees ctx end too, so that wait is short.
-func (p *poller) run(ctx context.Context) error {
+func (p *poller) loop(ctx context.Context) error {
 	clog := cronLogger{p.log}
 	// Recover must sit inside SkipIfStillRunning: a panic passing through
 	// the skip wrapper would keep its token, and every later run would skip.

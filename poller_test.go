@@ -72,7 +72,7 @@ func TestPollerSkipsAndRecovers(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); p.run(ctx) }()
+	go func() { defer close(done); p.loop(ctx) }()
 	eventually(t, 10*time.Second, func() bool { return strings.Contains(logs.String(), "provider client bug") })
 	eventually(t, 10*time.Second, func() bool { return strings.Contains(logs.String(), "cron: skip") })
 	close(release)
