@@ -418,7 +418,7 @@ func (a *app) operate(ctx context.Context) error {
 		goIntake("callback listener", func(ctx context.Context) error { return serve(ctx, a.callbackLn, a.callback, a.log) })
 	}
 	goWork("ops listener", func(ctx context.Context) error {
-		return serve(ctx, a.opsLn, opsMux(func(ctx context.Context) error { _, err := a.db.PendingCount(); return err }, a.db.BackupHandler()), a.log)
+		return serve(ctx, a.opsLn, opsMux(func(ctx context.Context) error { _, err := a.db.PendingCount(); return err }, backupHandler(a.db, time.Now)), a.log)
 	})
 	if a.sandbox != nil {
 		goWork("sandbox", func(ctx context.Context) error { return serve(ctx, a.sandboxLn, a.sandbox, a.log) })

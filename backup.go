@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strconv"
 	"time"
 
 	"topupbot/internal/config"
@@ -88,4 +90,41 @@ func fetchBackup(ctx context.Context, url, out string) (int64, error) {
 		return 0, err
 	}
 	return n, nil
+}
+
+// backupHandler serves a consistent copy of the live database on GET, for
+// the ops listener (loopback only), named after the file and the time now.
+// The copy is one read transaction: writers go on meanwhile.
+func backupHandler(db *storage.DB, now func() time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", http.MethodGet)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		cw := &countingWriter{w: w}
+		_, err := db.Snapshot(cw, func(size int64) {
+			name := fmt.Sprintf("%s.%s.bak", filepath.Base(db.Path()), now().UTC().Format("20060102T150405Z"))
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+			w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+		})
+		// Once bytes are out, the status is sent: a short body against
+		// Content-Length is how the client learns of the failure.
+		if err != nil && cw.n == 0 {
+			http.Error(w, "backup failed", http.StatusInternalServerError)
+		}
+	})
+}
+
+// countingWriter counts the bytes that went out.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }

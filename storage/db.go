@@ -188,18 +188,7 @@ func (db *DB) Path() string { return db.path }
 
 // WriteBackup streams a consistent copy of the whole database to w while
 // the bot keeps running (a read transaction sees one snapshot).
-func (db *DB) WriteBackup(w io.Writer) (int64, error) {
-	var n int64
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	if err != nil {
-		return n, fmt.Errorf("storage: backup: %w", err)
-	}
-	return n, nil
-}
+func (db *DB) WriteBackup(w io.Writer) (int64, error) { return db.Snapshot(w, nil) }
 
 // BackupFile writes a consistent copy of the database to a new file at
 // path, refusing to overwrite one.
