@@ -21,6 +21,7 @@ import (
 // by the configured account with the same mmid and key, logged with a
 // count, and then resumed and settled on it.
 func TestE2EMesinR1OrderWithoutHostIsAdopted(t *testing.T) {
+	t.Parallel()
 	const (
 		mmid = "C71283"
 		key  = "e2e-r1-adopt-key"

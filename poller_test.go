@@ -43,6 +43,7 @@ func eventually(t *testing.T, within time.Duration, cond func() bool) {
 // TestPollerSkipsAndRecovers: a run that panics is logged and the schedule
 // goes on; a run still going when the next is due makes that one skip.
 func TestPollerSkipsAndRecovers(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var (
@@ -85,6 +86,7 @@ func TestPollerSkipsAndRecovers(t *testing.T) {
 }
 
 func TestPollerRejectsBadSchedule(t *testing.T) {
+	t.Parallel()
 	for _, spec := range []string{"", "every 15s", "@every", "61 * * * *", "TZ=Asia/Jakarta"} {
 		if _, err := newPoller(spec, time.UTC, slog.New(slog.DiscardHandler), func(context.Context) {}); err == nil {
 			t.Errorf("schedule %q accepted", spec)
