@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"topupbot/bot/telegramtest"
+	"topupbot/internal/testbuf"
 )
 
 // postpaidHost stands in for IAK's postpaid host: it fails in the way it is
@@ -262,7 +263,7 @@ path = %q
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	var out syncBuffer
+	var out testbuf.Buffer
 	go func() {
 		done <- run(ctx, []string{"-config", config}, func(k string) string {
 			if k == "TOPUPBOT_TELEGRAM_TOKEN" {

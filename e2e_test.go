@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"topupbot/bot/telegramtest"
+	"topupbot/internal/testbuf"
 	"topupbot/provider/sandbox"
 	"topupbot/storage"
 )
@@ -40,7 +41,7 @@ type e2e struct {
 	simURL string
 	dir    string
 	config string
-	out    syncBuffer // everything run writes
+	out    testbuf.Buffer // everything run writes
 	cancel context.CancelFunc
 	done   chan error
 }

@@ -1,33 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"topupbot/internal/testbuf"
 )
-
-// syncBuffer is a log sink safe for the cron goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func eventually(t *testing.T, within time.Duration, cond func() bool) {
 	t.Helper()
@@ -44,7 +26,7 @@ func eventually(t *testing.T, within time.Duration, cond func() bool) {
 // goes on; a run still going when the next is due makes that one skip.
 func TestPollerSkipsAndRecovers(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs testbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var (
 		runs    atomic.Int32
