@@ -14,6 +14,7 @@ import (
 // provider refuses for the account (…0102: IP not whitelisted) shows the
 // alert admins would get.
 func TestDemoShowsTheWholeBot(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	script := "/start\n#1\n#5\n#2\n081234560102\n#1\n/balance\n"
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)

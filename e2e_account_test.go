@@ -12,6 +12,7 @@ import (
 
 	"topupbot/bot/telegramtest"
 	"topupbot/flows"
+	"topupbot/internal/testbuf"
 	"topupbot/provider/sandbox"
 	"topupbot/storage"
 )
@@ -21,6 +22,7 @@ import (
 // by the configured account with the same mmid and key, logged with a
 // count, and then resumed and settled on it.
 func TestE2EMesinR1OrderWithoutHostIsAdopted(t *testing.T) {
+	t.Parallel()
 	const (
 		mmid = "C71283"
 		key  = "e2e-r1-adopt-key"
@@ -86,7 +88,7 @@ level = "debug"
 	getenv := func(k string) string {
 		return map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": e2eToken, "TOPUPBOT_MESINR1_API_KEY": key}[k]
 	}
-	var out syncBuffer
+	var out testbuf.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"-config", config}, getenv, strings.NewReader(""), &out, &out) }()

@@ -12,6 +12,7 @@ import (
 // a buyer's admin command in the group gets silence and in private the
 // unknown-command answer; the balance comes from the provider wired in.
 func TestEndToEndAdminCommands(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t, 0)
 	e.start()
 	e.fake.SendText(e2eOps, e2eBuyer, "/balance")
@@ -39,6 +40,7 @@ func TestEndToEndAdminCommands(t *testing.T) {
 // buyer's tap on it does nothing, the admin's lets the stranger buy. The
 // admin's /id in the group answers with the group's id.
 func TestEndToEndStrangerAllowedFromGroup(t *testing.T) {
+	t.Parallel()
 	const stranger = int64(5151)
 	e := newE2E(t, 0)
 	e.start()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"topupbot/bot/telegramtest"
+	"topupbot/internal/testbuf"
 )
 
 // postpaidHost stands in for IAK's postpaid host: it fails in the way it is
@@ -141,11 +142,13 @@ func homeWith(t *testing.T, fake *telegramtest.Server, chat int64, label string)
 // once. Once the host answers, Tagihan appears and the admins hear that it
 // recovered.
 func TestEndToEndPostpaidHostDown(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		status int
 	}{{"404", http.StatusNotFound}, {"502", http.StatusBadGateway}, {"timeout", 0}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newE2E(t, 200*time.Millisecond)
 			host := withPostpaidDown(t, e, tc.status)
 			e.start()
@@ -194,6 +197,7 @@ func TestEndToEndPostpaidHostDown(t *testing.T) {
 // never a question without buttons; once the provider answers, the retry
 // shows the categories.
 func TestEndToEndProviderDownAtStart(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t, 200*time.Millisecond)
 	down := &postpaidHost{status: http.StatusServiceUnavailable, next: e.sim, called: make(chan struct{}, 64), release: make(chan struct{})}
 	srv := httptest.NewServer(down)
@@ -230,6 +234,7 @@ func TestEndToEndProviderDownAtStart(t *testing.T) {
 // of the simulator before the simulator was served, and nothing answered
 // until the provider timeout had passed.
 func TestSandboxStartDoesNotWaitOnTheCatalog(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	fake := telegramtest.NewServer(t, e2eToken)
 	config := filepath.Join(dir, "config.toml")
@@ -258,7 +263,7 @@ path = %q
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	var out syncBuffer
+	var out testbuf.Buffer
 	go func() {
 		done <- run(ctx, []string{"-config", config}, func(k string) string {
 			if k == "TOPUPBOT_TELEGRAM_TOKEN" {
@@ -288,6 +293,7 @@ path = %q
 // days old, or written by a version that recorded no product types, which
 // decide whether a success must carry a code (a voucher's PIN, a PLN token).
 func TestEndToEndStartAsksForTheCatalog(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t, 200*time.Millisecond)
 	e.start()
 	homeWith(t, e.fake, e2eBuyer, "Pulsa")

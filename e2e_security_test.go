@@ -25,6 +25,7 @@ func e2eSign(key, ref string) string {
 // after settlement change nothing. Nothing of it puts a secret in run's
 // output (checked by newE2E, signs included).
 func TestEndToEndCallbacks(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t, -1) // the simulator settles only when told
 	addr := freeAddr(t)
 	raw, err := os.ReadFile(e.config)

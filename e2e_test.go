@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"topupbot/bot/telegramtest"
+	"topupbot/internal/testbuf"
 	"topupbot/provider/sandbox"
 	"topupbot/storage"
 )
@@ -40,7 +41,7 @@ type e2e struct {
 	simURL string
 	dir    string
 	config string
-	out    syncBuffer // everything run writes
+	out    testbuf.Buffer // everything run writes
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -233,6 +234,7 @@ func (e *e2e) orders() int {
 // confirm → the "processing" edit → the SN message; the ops group gets its
 // line with the number masked.
 func TestEndToEndPurchase(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t, 200*time.Millisecond)
 	e.start()
 	e.say("/start")
@@ -265,6 +267,7 @@ func TestEndToEndPurchase(t *testing.T) {
 // TestEndToEndDoubleConfirm: a double tap on Confirm and the client
 // re-sending the callback under a new update id make one order.
 func TestEndToEndDoubleConfirm(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t, 200*time.Millisecond)
 	e.start()
 	e.say("/start")
@@ -291,6 +294,7 @@ func TestEndToEndDoubleConfirm(t *testing.T) {
 // TestEndToEndRestarts: a restart mid-conversation continues where the
 // buyer was; a restart with an order pending still delivers its SN.
 func TestEndToEndRestarts(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t, -1) // the simulator settles only when told
 	e.start()
 	e.say("/start")
@@ -334,6 +338,7 @@ func pendingRef(e *e2e) string {
 
 // TestDemoCompletesAPurchase: the documented demo, its input piped in.
 func TestDemoCompletesAPurchase(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	script := "/start\n#1\n#5\n#2\n0812 3456 7890\n#1\n"
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -363,6 +368,7 @@ func freeAddr(t *testing.T) string {
 // TestBackup: `topupbot backup OUT` copies a stopped bot's database, and a
 // running bot's through its ops listener; both copies open.
 func TestBackup(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t, 200*time.Millisecond)
 	ops := freeAddr(t)
 	raw, _ := os.ReadFile(e.config)
@@ -405,6 +411,7 @@ func TestBackup(t *testing.T) {
 // TestDatabaseHeld: a second bot on the same database exits at once with a
 // clear error.
 func TestDatabaseHeld(t *testing.T) {
+	t.Parallel()
 	e := newE2E(t, 200*time.Millisecond)
 	e.start()
 	e.say("/start")

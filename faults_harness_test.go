@@ -21,6 +21,7 @@ import (
 
 	"topupbot/bot/telegramtest"
 	"topupbot/flows"
+	"topupbot/internal/testbuf"
 	"topupbot/provider/sandbox"
 	"topupbot/storage"
 )
@@ -300,7 +301,7 @@ func serveProvider(t *testing.T, sim *sandbox.IAK, faults *providerFaults) strin
 // proc is one run of the binary.
 type proc struct {
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *testbuf.Buffer
 	done chan struct{}
 	err  error // cmd.Wait's, set before done closes
 }
@@ -317,7 +318,7 @@ func startProc(t *testing.T, config string) *proc {
 		}
 	}
 	cmd.Env = env
-	p := &proc{cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: cmd, out: &testbuf.Buffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

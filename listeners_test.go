@@ -13,6 +13,7 @@ import (
 )
 
 func TestOpsMux(t *testing.T) {
+	t.Parallel()
 	healthy := true
 	backup := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "BOLTDATA") })
 	mux := opsMux(func(context.Context) error {
@@ -42,6 +43,7 @@ func TestOpsMux(t *testing.T) {
 }
 
 func TestCallbackMux(t *testing.T) {
+	t.Parallel()
 	mux := callbackMux(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "handled") }))
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/callback/iak", strings.NewReader("{}")))
@@ -56,6 +58,7 @@ func TestCallbackMux(t *testing.T) {
 }
 
 func TestServeStopsWithContext(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 )
 
 func TestRunVersion(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"version"}, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
 	if err != nil {
@@ -28,6 +29,7 @@ func TestRunVersion(t *testing.T) {
 }
 
 func TestRunUnknownCommand(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "frobnicate") {
@@ -41,6 +43,7 @@ func TestRunUnknownCommand(t *testing.T) {
 // TestRunHelp: -h, --help and each subcommand's -h print the usage to
 // stdout and succeed; a bad flag prints it to stderr and fails.
 func TestRunHelp(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"-h"}, {"--help"}, {"-help"}, {"help"}, {"demo", "-h"}, {"demo", "--help"}, {"backup", "-h"}, {"-config", "x.toml", "backup", "--help"}} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
@@ -67,6 +70,7 @@ func TestRunHelp(t *testing.T) {
 // provider and its keys may be missing, and other tables' problems do not
 // stop it.
 func TestRunBackupWithoutToken(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "bot.db")
 	db, err := storage.Open(dbPath, storage.Options{})
@@ -108,6 +112,7 @@ func TestRunBackupWithoutToken(t *testing.T) {
 
 // TestRunWarnsNobodyCanBuy: a bot nobody may buy from starts, but says so.
 func TestRunWarnsNobodyCanBuy(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, telegram string
 		warn           bool
@@ -145,6 +150,7 @@ func TestRunWarnsNobodyCanBuy(t *testing.T) {
 // TestRunChecksTokenShapeFirst: a token of the wrong shape is refused
 // before anything calls Telegram, and the refusal does not show it.
 func TestRunChecksTokenShapeFirst(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
@@ -177,6 +183,7 @@ func TestRunChecksTokenShapeFirst(t *testing.T) {
 // TestRunDemoTelegramChecksTokenShape: demo -telegram refuses a token of
 // the wrong shape before it calls Telegram, without showing it.
 func TestRunDemoTelegramChecksTokenShape(t *testing.T) {
+	t.Parallel()
 	const token = "123456789-AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 	var out, errOut bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

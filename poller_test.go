@@ -1,33 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"topupbot/internal/testbuf"
 )
-
-// syncBuffer is a log sink safe for the cron goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func eventually(t *testing.T, within time.Duration, cond func() bool) {
 	t.Helper()
@@ -43,7 +25,8 @@ func eventually(t *testing.T, within time.Duration, cond func() bool) {
 // TestPollerSkipsAndRecovers: a run that panics is logged and the schedule
 // goes on; a run still going when the next is due makes that one skip.
 func TestPollerSkipsAndRecovers(t *testing.T) {
-	var logs syncBuffer
+	t.Parallel()
+	var logs testbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var (
 		runs    atomic.Int32
@@ -85,6 +68,7 @@ func TestPollerSkipsAndRecovers(t *testing.T) {
 }
 
 func TestPollerRejectsBadSchedule(t *testing.T) {
+	t.Parallel()
 	for _, spec := range []string{"", "every 15s", "@every", "61 * * * *", "TZ=Asia/Jakarta"} {
 		if _, err := newPoller(spec, time.UTC, slog.New(slog.DiscardHandler), func(context.Context) {}); err == nil {
 			t.Errorf("schedule %q accepted", spec)

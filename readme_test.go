@@ -12,6 +12,7 @@ import (
 // The README must stand alone in a clone: operators read it on a server that
 // has the repo and nothing beside it.
 func TestReadmeStandsAlone(t *testing.T) {
+	t.Parallel()
 	readme := readRepoFile(t, "README.md")
 	if strings.Contains(readme, "../") {
 		for i, line := range strings.Split(readme, "\n") {
@@ -33,6 +34,7 @@ func TestReadmeStandsAlone(t *testing.T) {
 
 // The sample conversation at the top shows the whole menu, Tagihan included.
 func TestReadmeSampleMenuHasEveryCategory(t *testing.T) {
+	t.Parallel()
 	readme := readRepoFile(t, "README.md")
 	start := strings.Index(readme, "> /start\n")
 	if start < 0 {
@@ -50,6 +52,7 @@ func TestReadmeSampleMenuHasEveryCategory(t *testing.T) {
 // The systemd unit the README installs is in the repo and runs the binary
 // the way run expects.
 func TestSystemdUnit(t *testing.T) {
+	t.Parallel()
 	unit := readRepoFile(t, "topupbot.service")
 	for _, want := range []string{
 		"ExecStart=/usr/local/bin/topupbot -config /etc/topupbot/config.toml",
