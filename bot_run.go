@@ -20,8 +20,12 @@ func runBot(ctx context.Context, configPath string, getenv func(string) string, 
 
 // runConfig runs the bot on a configuration already loaded and valid until
 // ctx ends: what run does after reading the file, so that tests can build a
-// typed configuration rather than write TOML.
+// typed configuration rather than write TOML. A configuration built in code
+// is validated like a file.
 func runConfig(ctx context.Context, cfg config.Config, stderr io.Writer) error {
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
 	log := newLogger(cfg.Log, stderr)
 	warnConfig(cfg, log)
 	a, err := newApp(ctx, cfg, log, preset{})

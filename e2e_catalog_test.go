@@ -58,18 +58,7 @@ func withPostpaidDown(t *testing.T, e *e2e, status int) *postpaidHost {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(h.release) }) // before srv.Close: cleanups run last first
-	raw, err := os.ReadFile(e.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := fmt.Sprintf("postpaid_url = %q", e.simURL)
-	if !strings.Contains(string(raw), old) {
-		t.Fatalf("config has no %s", old)
-	}
-	cfg := strings.Replace(string(raw), old, fmt.Sprintf("postpaid_url = %q", srv.URL), 1)
-	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	e.cfg.Provider.IAK.PostpaidURL = srv.URL
 	return h
 }
 
@@ -202,8 +191,7 @@ func TestEndToEndProviderDownAtStart(t *testing.T) {
 	down := &postpaidHost{status: http.StatusServiceUnavailable, next: e.sim, called: make(chan struct{}, 64), release: make(chan struct{})}
 	srv := httptest.NewServer(down)
 	t.Cleanup(srv.Close)
-	raw, _ := os.ReadFile(e.config)
-	os.WriteFile(e.config, []byte(strings.ReplaceAll(string(raw), fmt.Sprintf("%q", e.simURL), fmt.Sprintf("%q", srv.URL))), 0o600)
+	e.cfg.Provider.IAK.BaseURL, e.cfg.Provider.IAK.PostpaidURL = srv.URL, srv.URL
 	e.start()
 	down.waitCalls(t, 2) // both lists asked, both failed
 	e.say("/start")
@@ -310,17 +298,7 @@ func TestEndToEndStartAsksForTheCatalog(t *testing.T) {
 		e.sim.ServeHTTP(w, r)
 	}))
 	t.Cleanup(counter.Close)
-	raw, err := os.ReadFile(e.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := fmt.Sprintf("base_url = %q", e.simURL)
-	if !strings.Contains(string(raw), old) {
-		t.Fatalf("config has no %s", old)
-	}
-	if err := os.WriteFile(e.config, []byte(strings.Replace(string(raw), old, fmt.Sprintf("base_url = %q", counter.URL), 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	e.cfg.Provider.IAK.BaseURL = counter.URL
 	e.start()
 	select {
 	case <-asked:

@@ -4,10 +4,8 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -28,17 +26,7 @@ func TestEndToEndCallbacks(t *testing.T) {
 	t.Parallel()
 	e := newE2E(t, -1) // the simulator settles only when told
 	addr := freeAddr(t)
-	raw, err := os.ReadFile(e.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := strings.Replace(string(raw), "[callback]\nlisten = \"\"", fmt.Sprintf("[callback]\nlisten = %q", addr), 1)
-	if cfg == string(raw) {
-		t.Fatal("the e2e configuration has no [callback] listen to replace")
-	}
-	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	e.cfg.Callback.Listen = addr
 	e.start()
 	e.say("/start")
 	e.tap("Pulsa")

@@ -6,6 +6,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"topupbot/bot/telegramtest"
+	"topupbot/internal/config"
 	"topupbot/internal/testbuf"
 	"topupbot/provider/sandbox"
 	"topupbot/storage"
@@ -40,7 +42,7 @@ type e2e struct {
 	sim    *sandbox.IAK
 	simURL string
 	dir    string
-	config string
+	cfg    config.Config  // each test adjusts it before start
 	out    testbuf.Buffer // everything run writes
 	cancel context.CancelFunc
 	done   chan error
@@ -55,42 +57,7 @@ func newE2E(t *testing.T, settle time.Duration) *e2e {
 	srv := httptest.NewServer(e.sim)
 	t.Cleanup(srv.Close)
 	e.simURL = srv.URL
-	e.config = filepath.Join(e.dir, "config.toml")
-	cfg := fmt.Sprintf(`
-[telegram]
-api_endpoint = %q
-admins = [%d]
-notify_chat_id = %d
-allowed_users = [%d]
-poll_timeout = "1s"
-
-[provider]
-name = "iak"
-timeout = "5s"
-
-[provider.iak]
-base_url = %q
-postpaid_url = %q
-username = "081234567890"
-
-[callback]
-listen = ""
-
-[ops]
-listen = "127.0.0.1:0"
-
-[storage]
-path = %q
-
-[poller]
-schedule = "@every 1s"
-
-[log]
-level = "debug"
-`, e.fake.Endpoint(), e2eAdmin, e2eOps, e2eBuyer, e.simURL, e.simURL, filepath.Join(e.dir, "bot.db"))
-	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	e.cfg = e2eConfig(e.fake.Endpoint(), e.simURL, e.dir)
 	t.Cleanup(func() {
 		e.stop()
 		// Secrets never reach the output (DESIGN rule 12).
@@ -101,6 +68,31 @@ level = "debug"
 		}
 	})
 	return e
+}
+
+// e2eConfig is the base configuration of the end-to-end tests, typed as
+// run would load it: the fake Bot API at endpoint, the IAK simulator at
+// simURL for both lists, the database in dir, no callback listener.
+func e2eConfig(endpoint, simURL, dir string) config.Config {
+	cfg := config.Defaults()
+	cfg.Telegram.Token = config.NewSecret(e2eToken)
+	cfg.Telegram.APIEndpoint = endpoint
+	cfg.Telegram.Admins = []int64{e2eAdmin}
+	cfg.Telegram.NotifyChatID = e2eOps
+	cfg.Telegram.AllowedUsers = []int64{e2eBuyer}
+	cfg.Telegram.PollTimeout = time.Second
+	cfg.Provider.Name = config.ProviderIAK
+	cfg.Provider.Timeout = 5 * time.Second
+	cfg.Provider.IAK.BaseURL, cfg.Provider.IAK.PostpaidURL = simURL, simURL
+	cfg.Provider.IAK.Username = "081234567890"
+	cfg.Provider.IAK.APIKey = config.NewSecret(e2eIAKKey)
+	cfg.Provider.MesinR1.APIKey = config.NewSecret(e2eMesinR1Key) // configured, unused: it must not show either
+	cfg.Callback.Listen = ""
+	cfg.Ops.Listen = "127.0.0.1:0"
+	cfg.Storage.Path = filepath.Join(dir, "bot.db")
+	cfg.Poller.Schedule = "@every 1s"
+	cfg.Log.Level = slog.LevelDebug
+	return cfg
 }
 
 // secrets are every secret the bot holds: the token (and its secret half),
@@ -134,14 +126,13 @@ func (e *e2e) getenv(k string) string {
 		"TOPUPBOT_MESINR1_API_KEY": e2eMesinR1Key}[k]
 }
 
-// start runs the bot as main would, until stop.
+// start runs the bot on e.cfg as run would after loading it, until stop.
 func (e *e2e) start() {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	e.cancel, e.done = cancel, make(chan error, 1)
-	go func() {
-		e.done <- run(ctx, []string{"-config", e.config}, e.getenv, strings.NewReader(""), &e.out, &e.out)
-	}()
+	cfg := e.cfg
+	go func() { e.done <- runConfig(ctx, cfg, &e.out) }()
 }
 
 // stop is SIGTERM: run must return, cleanly and in time.
@@ -370,16 +361,20 @@ func freeAddr(t *testing.T) string {
 func TestBackup(t *testing.T) {
 	t.Parallel()
 	e := newE2E(t, 200*time.Millisecond)
-	ops := freeAddr(t)
-	raw, _ := os.ReadFile(e.config)
-	os.WriteFile(e.config, []byte(strings.Replace(string(raw), `listen = "127.0.0.1:0"`, fmt.Sprintf("listen = %q", ops), 1)), 0o600)
+	e.cfg.Ops.Listen = freeAddr(t)
+	// backup reads only these two keys of the bot's file.
+	config := filepath.Join(e.dir, "config.toml")
+	file := fmt.Sprintf("[storage]\npath = %q\n\n[ops]\nlisten = %q\n", e.cfg.Storage.Path, e.cfg.Ops.Listen)
+	if err := os.WriteFile(config, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	e.start()
 	e.say("/start")
 	e.waitFor(e2eBuyer, "Mau beli apa")
 	live := filepath.Join(e.dir, "live.bak")
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"-config", e.config, "backup", live}, e.getenv, nil, &out, &out); err != nil {
+	if err := run(context.Background(), []string{"-config", config, "backup", live}, e.getenv, nil, &out, &out); err != nil {
 		t.Fatalf("backup of the running bot: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "running bot") {
@@ -389,10 +384,10 @@ func TestBackup(t *testing.T) {
 
 	stopped := filepath.Join(e.dir, "stopped.bak")
 	out.Reset()
-	if err := run(context.Background(), []string{"-config", e.config, "backup", stopped}, e.getenv, nil, &out, &out); err != nil {
+	if err := run(context.Background(), []string{"-config", config, "backup", stopped}, e.getenv, nil, &out, &out); err != nil {
 		t.Fatalf("backup of the stopped bot: %v\n%s", err, out.String())
 	}
-	if err := run(context.Background(), []string{"-config", e.config, "backup", stopped}, e.getenv, nil, &out, &out); err == nil {
+	if err := run(context.Background(), []string{"-config", config, "backup", stopped}, e.getenv, nil, &out, &out); err == nil {
 		t.Error("backup overwrote an existing file")
 	}
 	for _, path := range []string{live, stopped} {
@@ -419,7 +414,7 @@ func TestDatabaseHeld(t *testing.T) {
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	err := run(ctx, []string{"-config", e.config}, e.getenv, nil, &out, &out)
+	err := runConfig(ctx, e.cfg, &out)
 	if err == nil || !strings.Contains(err.Error(), "database is in use by another topupbot") {
 		t.Fatalf("second bot: %v", err)
 	}

@@ -956,7 +956,7 @@ func FuzzParseConfig(f *testing.F) {
 			}
 			return
 		}
-		if err := cfg.validate(); err != nil {
+		if err := cfg.Validate(); err != nil {
 			t.Fatalf("parsed config fails validation: %v", err)
 		}
 		if cfg.Poller.Location == nil {

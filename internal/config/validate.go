@@ -14,9 +14,10 @@ import (
 	"topupbot/provider/iak"
 )
 
-// validate checks every rule on the typed configuration and returns all the
+// Validate checks every rule on the typed configuration and returns all the
 // problems joined, each saying how to fix it. It never quotes a secret.
-func (c Config) validate() error { return errors.Join(c.problems()...) }
+// Parse runs it; a configuration built in code (a test's) runs it itself.
+func (c Config) Validate() error { return errors.Join(c.problems()...) }
 
 // problems runs the checks of every section, in the file's order.
 func (c Config) problems() []error {
