@@ -290,9 +290,7 @@ func LoadBackup(path string) (Config, error) {
 		}
 	}
 	cfg := Config{Storage: Storage{Path: f.Storage.Path}, Ops: Listener{Listen: f.Ops.Listen}}
-	if cfg.Storage.Path == "" {
-		problems = append(problems, fmt.Errorf("storage.path is empty: name the database file (the default is %q)", defaultStoragePath))
-	}
+	checkStorage(cfg.Storage, func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) })
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("config %s: %w", path, errors.Join(problems...))
 	}
