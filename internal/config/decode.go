@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/netip"
 	"reflect"
 	"slices"
 	"strconv"
@@ -11,6 +13,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+
+	"topupbot/flows"
+	"topupbot/provider/iak"
 )
 
 // keyError is a problem with one key of the file: a value of the wrong type
@@ -22,21 +27,25 @@ type keyError struct {
 
 func (e *keyError) Error() string { return e.msg }
 
-// decodeFile decodes a TOML file over the defaults. Only a syntax error
-// stops it: the file is read into a generic map first and each key is then
-// checked against fileConfig, so that every value of the wrong type and
-// every unknown key is reported, in the file's order, each with its fix —
-// where decoding into the struct would stop at the first. A refused value
-// leaves its key at the default; mistyped lists those keys.
-func decodeFile(data []byte) (f fileConfig, problems []error, mistyped map[string]bool, err error) {
+// decodeFile decodes a TOML file over Defaults, straight into Config. Only
+// a syntax error stops it: the file is read into a generic map first and
+// each key is then checked against Config's tags, so that every value of
+// the wrong type and every unknown key is reported, in the file's order,
+// each with its fix — where decoding into the struct would stop at the
+// first. Then come the values of the right type that do not parse (a
+// duration, a time zone), in a fixed order. A refused value leaves its key
+// at the default; mistyped lists the keys of the wrong type.
+func decodeFile(data []byte) (cfg Config, problems []error, mistyped map[string]bool, err error) {
 	var raw map[string]any
 	md, err := toml.Decode(string(data), &raw)
 	if err != nil {
-		return fileConfig{}, nil, nil, decodeError(err)
+		return Config{}, nil, nil, decodeError(err)
 	}
-	f = defaultFile()
-	root := reflect.ValueOf(&f).Elem()
+	cfg = Defaults()
+	root := reflect.ValueOf(&cfg).Elem()
 	mistyped = map[string]bool{}
+	var unparsed []parseProblem
+	bad := func(key string, err error) { unparsed = append(unparsed, parseProblem{key, err}) }
 	// skip holds the keys reported, unknown or mistyped: what is inside
 	// them is not looked at (naming a table once is enough).
 	skip := map[string]bool{}
@@ -55,12 +64,118 @@ func decodeFile(data []byte) (f fileConfig, problems []error, mistyped map[strin
 		if !ok {
 			continue // inside an array of tables, which its parent's type refused
 		}
-		if msg := assign(dst, elem, k, v); msg != "" {
+		if msg := assign(dst, elem, k, v, bad); msg != "" {
 			skip[name], mistyped[name] = true, true
 			problems = append(problems, &keyError{key: name, msg: msg})
 		}
 	}
-	return f, problems, mistyped, nil
+	slices.SortStableFunc(unparsed, func(a, b parseProblem) int { return a.compare(b) })
+	for _, p := range unparsed {
+		problems = append(problems, p.err)
+	}
+	cfg.normalize()
+	return cfg, problems, mistyped, nil
+}
+
+// normalize makes the configurations that mean the same equal: "admins =
+// []" and no admins key, an emptied URL and its default.
+func (c *Config) normalize() {
+	c.Telegram.Admins = nilIfEmpty(c.Telegram.Admins)
+	c.Telegram.AllowedUsers = nilIfEmpty(c.Telegram.AllowedUsers)
+	if len(c.Pricing.Category) == 0 {
+		c.Pricing.Category = nil
+	}
+	orDefault := func(s *string, def string) {
+		if *s == "" {
+			*s = def
+		}
+	}
+	orDefault(&c.Telegram.APIEndpoint, defaultAPIEndpoint)
+	orDefault(&c.Provider.IAK.BaseURL, iak.ProductionPrepaidURL)
+	orDefault(&c.Provider.IAK.PostpaidURL, iak.ProductionPostpaidURL)
+}
+
+// parseProblem is a value of the right TOML type that does not parse.
+type parseProblem struct {
+	key string
+	err error
+}
+
+// parseOrder is the order parse problems are reported in, whatever the
+// file's: operators' tooling reads them in it.
+var parseOrder = []string{"telegram.poll_timeout", "provider.timeout", "poller.alert_after",
+	"provider.iak.callback_ips", "pricing.category", "poller.timezone", "log.level"}
+
+func (p parseProblem) rank() int {
+	for i, k := range parseOrder {
+		if p.key == k || strings.HasPrefix(p.key, k+".") {
+			return i
+		}
+	}
+	return len(parseOrder)
+}
+
+// compare orders by parseOrder, and the categories by name.
+func (p parseProblem) compare(q parseProblem) int {
+	if r := p.rank() - q.rank(); r != 0 || !strings.HasPrefix(p.key, "pricing.category.") {
+		return r
+	}
+	return strings.Compare(p.key, q.key)
+}
+
+// The types written as quoted text in the file and parsed from it.
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	secretType   = reflect.TypeFor[Secret]()
+	locationType = reflect.TypeFor[*time.Location]()
+	levelType    = reflect.TypeFor[slog.Level]()
+	prefixType   = reflect.TypeFor[netip.Prefix]()
+	stringType   = reflect.TypeFor[string]()
+)
+
+func isText(t reflect.Type) bool {
+	return t == durationType || t == secretType || t == locationType || t == levelType || t == prefixType
+}
+
+// fileType is the type a value of t has in the file.
+func fileType(t reflect.Type) reflect.Type {
+	switch {
+	case isText(t):
+		return stringType
+	case t.Kind() == reflect.Slice && isText(t.Elem()):
+		return reflect.SliceOf(stringType)
+	}
+	return t
+}
+
+// parseText reads s, the text of key, into a value of type t; cur is the
+// value it replaces (the default, which a duration's message shows).
+func parseText(key string, t reflect.Type, s string, cur reflect.Value) (reflect.Value, error) {
+	switch t {
+	case durationType:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return reflect.Value{}, fmt.Errorf("%s %q is not a duration: use Go syntax such as %q or \"2m\"", key, s, time.Duration(cur.Int()).String())
+		}
+		return reflect.ValueOf(d), nil
+	case secretType:
+		return reflect.ValueOf(Secret{s}), nil
+	case locationType:
+		// time.LoadLocation("") is UTC: an emptied value must not quietly
+		// move the schedule seven hours.
+		loc, err := time.LoadLocation(s)
+		if err != nil || s == "" {
+			return reflect.Value{}, fmt.Errorf("%s %q is not a time zone: use an IANA name such as %q", key, s, defaultTimezone)
+		}
+		return reflect.ValueOf(loc), nil
+	case levelType:
+		level, ok := logLevels[s]
+		if !ok {
+			return reflect.Value{}, fmt.Errorf("%s %q is unknown: use \"debug\", \"info\", \"warn\" or \"error\"", key, s)
+		}
+		return reflect.ValueOf(level), nil
+	}
+	return reflect.Value{}, fmt.Errorf("%s: no parser for %s", key, t) // unreachable: isText lists the types
 }
 
 // underAny reports whether k or one of its parents is in set.
@@ -84,19 +199,21 @@ func aboutKey(msg string, keys map[string]bool) bool {
 	return false
 }
 
-// fileField finds the field of fileConfig that k names. A key inside a map
+// fileField finds the field of Config that k names. A key inside a map
 // field (pricing.category.pln) gives the map and the element's name.
 func fileField(root reflect.Value, k toml.Key) (v reflect.Value, elem string, ok bool) {
 	v = root
 	for i, name := range k {
-		switch v.Kind() {
-		case reflect.Struct:
+		switch {
+		case isText(v.Type()):
+			return reflect.Value{}, "", false // a leaf: nothing is under it
+		case v.Kind() == reflect.Struct:
 			f, found := fieldByTag(v, name)
 			if !found {
 				return reflect.Value{}, "", false
 			}
 			v = f
-		case reflect.Map:
+		case v.Kind() == reflect.Map:
 			if i != len(k)-1 {
 				return reflect.Value{}, "", false
 			}
@@ -110,11 +227,20 @@ func fileField(root reflect.Value, k toml.Key) (v reflect.Value, elem string, ok
 
 func fieldByTag(v reflect.Value, name string) (reflect.Value, bool) {
 	for f := range v.Type().Fields() {
-		if f.Tag.Get("toml") == name {
+		if keyName(f) == name {
 			return v.FieldByIndex(f.Index), true
 		}
 	}
 	return reflect.Value{}, false
+}
+
+// keyName is the file's name of a field: its toml tag or, in a type of
+// another package (flows.Pricing), its name in lower case.
+func keyName(f reflect.StructField) string {
+	if tag := f.Tag.Get("toml"); tag != "" {
+		return tag
+	}
+	return strings.ToLower(f.Name)
 }
 
 // rawValue is the decoded value at k.
@@ -134,17 +260,21 @@ func rawValue(raw map[string]any, k toml.Key) (any, bool) {
 
 // assign sets dst (or, for a map, its element elem) from v, or returns why
 // it cannot: the key, what was found, what to write instead. A table's keys
-// are assigned one by one as the walk reaches them.
-func assign(dst reflect.Value, elem string, k toml.Key, v any) string {
+// are assigned one by one as the walk reaches them. A value of the right
+// type that does not parse (a duration, a category) goes to bad, and its
+// key keeps the default.
+func assign(dst reflect.Value, elem string, k toml.Key, v any, bad func(key string, err error)) string {
 	t := dst.Type()
 	if elem != "" {
 		t = t.Elem()
 	}
+	ft := fileType(t)
+	key := k.String()
 	var set reflect.Value
-	switch t.Kind() {
+	switch ft.Kind() {
 	case reflect.Struct, reflect.Map:
 		if _, ok := v.(map[string]any); !ok {
-			return typeProblem(k, t, v, -1)
+			return typeProblem(k, ft, v, -1)
 		}
 		if t.Kind() == reflect.Map && dst.IsNil() {
 			dst.Set(reflect.MakeMap(t))
@@ -153,26 +283,55 @@ func assign(dst reflect.Value, elem string, k toml.Key, v any) string {
 	case reflect.Slice:
 		list, ok := v.([]any)
 		if !ok {
-			return typeProblem(k, t, v, -1)
+			return typeProblem(k, ft, v, -1)
 		}
-		set = reflect.MakeSlice(t, len(list), len(list))
 		for i, e := range list {
-			if !scalarFits(t.Elem(), e) {
-				return typeProblem(k, t, list, i)
+			if !scalarFits(ft.Elem(), e) {
+				return typeProblem(k, ft, list, i)
 			}
-			set.Index(i).Set(reflect.ValueOf(e).Convert(t.Elem()))
+		}
+		set = reflect.MakeSlice(t, 0, len(list))
+		for i, e := range list {
+			if !isText(t.Elem()) {
+				set = reflect.Append(set, reflect.ValueOf(e).Convert(t.Elem()))
+				continue
+			}
+			p, err := parseIPPrefix(e.(string))
+			if err != nil {
+				bad(key, fmt.Errorf("%s[%d] %q is not an IP address or CIDR prefix: use e.g. \"52.220.38.194\" or \"52.220.38.0/24\"", key, i, e))
+				continue
+			}
+			set = reflect.Append(set, reflect.ValueOf(p))
+		}
+		if isText(t.Elem()) && set.Len() == 0 {
+			set = reflect.Zero(t)
 		}
 	default:
-		if !scalarFits(t, v) {
-			return typeProblem(k, t, v, -1)
+		if !scalarFits(ft, v) {
+			return typeProblem(k, ft, v, -1)
 		}
-		set = reflect.ValueOf(v).Convert(t)
+		if isText(t) {
+			p, err := parseText(key, t, v.(string), dst)
+			if err != nil {
+				bad(key, err)
+				return ""
+			}
+			set = p
+		} else {
+			set = reflect.ValueOf(v).Convert(t)
+		}
 	}
-	if elem != "" {
-		dst.SetMapIndex(reflect.ValueOf(elem), set)
-	} else {
+	if elem == "" {
 		dst.Set(set)
+		return ""
 	}
+	if dst.Type().Key() == reflect.TypeFor[flows.CategoryID]() {
+		if _, ok := flows.LookupCategory(flows.CategoryID(elem)); !ok {
+			bad(key, fmt.Errorf("unknown key %s: the categories are %s", key, categoryList()))
+			return ""
+		}
+	}
+	dst.SetMapIndex(reflect.ValueOf(elem).Convert(dst.Type().Key()), set)
 	return ""
 }
 
@@ -472,20 +631,20 @@ func suggestKey(k toml.Key) string {
 	return best
 }
 
-// knownKeys lists the dotted keys of fileConfig, tables included.
+// knownKeys lists the dotted keys of Config, tables included.
 func knownKeys() []string {
 	var keys []string
 	var walk func(prefix string, t reflect.Type)
 	walk = func(prefix string, t reflect.Type) {
 		for f := range t.Fields() {
-			name := prefix + f.Tag.Get("toml")
+			name := prefix + keyName(f)
 			keys = append(keys, name)
-			if f.Type.Kind() == reflect.Struct {
+			if f.Type.Kind() == reflect.Struct && !isText(f.Type) {
 				walk(name+".", f.Type)
 			}
 		}
 	}
-	walk("", reflect.TypeFor[fileConfig]())
+	walk("", reflect.TypeFor[Config]())
 	return keys
 }
 
