@@ -1,3 +1,9 @@
+// Package config is topupbot's configuration: the TOML file's schema (the
+// typed Config, its tags the keys), the defaults, the TOPUPBOT_* overrides
+// of secrets through an injected getenv, strict decoding (an unknown key
+// with the key probably meant, a value of the wrong type with what to write)
+// and validation that reports every problem at once, each with its fix. No
+// error and no printed Config ever shows a secret: see Secret.
 package config
 
 import (

@@ -21,6 +21,7 @@ const redacted = "[redacted]"
 // Reveal returns the credential, for the one client that sends it.
 func (s Secret) Reveal() string { return s.v }
 
+// IsSet reports whether a credential was given.
 func (s Secret) IsSet() bool { return s.v != "" }
 
 func (Secret) String() string   { return redacted }
