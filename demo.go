@@ -18,7 +18,7 @@ import (
 	"topupbot/bot"
 	"topupbot/flows"
 	"topupbot/provider/iak"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/iaksim"
 	"topupbot/storage"
 )
 
@@ -69,7 +69,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer os.RemoveAll(dir)
 
-	sim := sandbox.NewIAK(sandbox.IAKOptions{Username: sandboxUser, APIKey: sandboxKey, SettleDelay: 2 * time.Second, Logger: log})
+	sim := iaksim.New(iaksim.Options{Username: sandboxUser, APIKey: sandboxKey, SettleDelay: 2 * time.Second, Logger: log})
 	defer sim.Close()
 	simLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

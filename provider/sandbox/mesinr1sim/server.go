@@ -1,4 +1,4 @@
-package sandbox
+package mesinr1sim
 
 import (
 	"bytes"
@@ -18,9 +18,9 @@ import (
 	"time"
 )
 
-// MesinR1Options configures a Mesin R1 simulator. MMID and APIKey are
+// Options configures a Mesin R1 simulator. MMID and APIKey are
 // required; every other field has a default.
-type MesinR1Options struct {
+type Options struct {
 	// MMID is the partner's member id every body must carry.
 	MMID string
 	// APIKey is the partner's key, expected in the rqid header.
@@ -56,11 +56,11 @@ type MesinR1Options struct {
 	Logger *slog.Logger
 }
 
-// MesinR1 simulates the Mesin R1 JSON "rqid" API (/V1/api/*) for one
+// Server simulates the Mesin R1 JSON "rqid" API (/V1/api/*) for one
 // partner account. See the package documentation for its behaviour and
 // the test numbers.
-type MesinR1 struct {
-	opts MesinR1Options
+type Server struct {
+	opts Options
 	log  *slog.Logger
 	// done is closed by Close: it ends stalled answers.
 	done      chan struct{}
@@ -84,11 +84,11 @@ type MesinR1 struct {
 // r1MaxBody caps request bodies: Mesin R1 requests are a few hundred bytes.
 const r1MaxBody = 64 << 10
 
-// NewMesinR1 returns a Mesin R1 simulator. It panics if MMID or APIKey is
+// New returns a Mesin R1 simulator. It panics if MMID or APIKey is
 // empty: that is a programming error, not input.
-func NewMesinR1(opts MesinR1Options) *MesinR1 {
+func New(opts Options) *Server {
 	if opts.MMID == "" || opts.APIKey == "" {
-		panic("sandbox: NewMesinR1 needs an MMID and an APIKey")
+		panic("mesinr1sim: New needs an MMID and an APIKey")
 	}
 	switch {
 	case opts.Deposit == 0:
@@ -117,7 +117,7 @@ func NewMesinR1(opts MesinR1Options) *MesinR1 {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &MesinR1{
+	s := &Server{
 		opts:    opts,
 		log:     opts.Logger.With("component", "sandbox.mesinr1"),
 		done:    make(chan struct{}),
@@ -134,12 +134,12 @@ func NewMesinR1(opts MesinR1Options) *MesinR1 {
 // runs in the background: settlement happens when a request or a method
 // looks at a transaction, by the injected clock. Requests are still
 // answered after Close.
-func (s *MesinR1) Close() {
+func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
 }
 
 // Deposit returns the deposit in rupiah, after any settlement now due.
-func (s *MesinR1) Deposit() int64 {
+func (s *Server) Deposit() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleDueLocked()
@@ -148,7 +148,7 @@ func (s *MesinR1) Deposit() int64 {
 
 // AddDeposit adds amount (which may be negative) to the deposit, with a
 // mutation, like a deposit top-up.
-func (s *MesinR1) AddDeposit(amount int64) {
+func (s *Server) AddDeposit(amount int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.deposit += amount
@@ -173,25 +173,25 @@ type r1Call struct {
 	rc   string
 }
 
-type r1Handler func(s *MesinR1, c *r1Call)
+type r1Handler func(s *Server, c *r1Call)
 
 // r1Routes are the endpoints of seed 002; history/{ref_1} is matched apart.
 var r1Routes = map[string]r1Handler{
-	"price":              (*MesinR1).handlePrice,
-	"product-categories": (*MesinR1).handleCategories,
-	"products":           (*MesinR1).handleProducts,
-	"topup":              (*MesinR1).handleTopup,
-	"inquiry":            (*MesinR1).handleInquiry,
-	"payment":            (*MesinR1).handlePayment,
-	"status":             (*MesinR1).handleStatus,
-	"history":            (*MesinR1).handleHistory,
-	"balance":            (*MesinR1).handleBalance,
-	"mutations":          (*MesinR1).handleMutations,
+	"price":              (*Server).handlePrice,
+	"product-categories": (*Server).handleCategories,
+	"products":           (*Server).handleProducts,
+	"topup":              (*Server).handleTopup,
+	"inquiry":            (*Server).handleInquiry,
+	"payment":            (*Server).handlePayment,
+	"status":             (*Server).handleStatus,
+	"history":            (*Server).handleHistory,
+	"balance":            (*Server).handleBalance,
+	"mutations":          (*Server).handleMutations,
 }
 
 // ServeHTTP implements http.Handler for /V1/api/*. The order of the checks
 // is a Laravel API's: route, method, then auth, then the body.
-func (s *MesinR1) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &r1Call{w: w, r: r}
 	defer func() {
 		s.log.Debug("request", "endpoint", c.name, "ref_1", c.ref, "http_status", c.code, "rc", c.rc)
@@ -199,7 +199,7 @@ func (s *MesinR1) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutPrefix(r.URL.Path, "/V1/api/")
 	h := r1Routes[name]
 	if ref, isHistory := strings.CutPrefix(name, "history/"); isHistory && ref != "" && !strings.Contains(ref, "/") {
-		h, c.ref = (*MesinR1).handleHistoryRef, ref
+		h, c.ref = (*Server).handleHistoryRef, ref
 	}
 	c.name = name
 	if !ok || h == nil {
@@ -307,7 +307,7 @@ func r1Error(rc, msg string) r1Envelope {
 }
 
 // reply writes env with the HTTP status mirrored in its code.
-func (s *MesinR1) reply(c *r1Call, status int, env r1Envelope) {
+func (s *Server) reply(c *r1Call, status int, env r1Envelope) {
 	env.Code = status
 	c.code, c.rc = status, env.RC
 	body, err := json.Marshal(env)
@@ -322,7 +322,7 @@ func (s *MesinR1) reply(c *r1Call, status int, env r1Envelope) {
 
 // refuse writes a refusal: nothing was created. rc 92 comes as the
 // platform's observed "Invalid IP" answer, auth rcs as 401.
-func (s *MesinR1) refuse(c *r1Call, rc string) {
+func (s *Server) refuse(c *r1Call, rc string) {
 	switch rc {
 	case "92":
 		host, _, err := net.SplitHostPort(c.r.RemoteAddr)
@@ -341,7 +341,7 @@ func (s *MesinR1) refuse(c *r1Call, rc string) {
 
 // stall waits d unless the client gives up or the simulator closes first.
 // It reports whether the answer should still be written.
-func (s *MesinR1) stall(ctx context.Context, d time.Duration) bool {
+func (s *Server) stall(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -1,4 +1,4 @@
-package sandbox
+package iaksim
 
 import (
 	"context"
@@ -18,9 +18,9 @@ import (
 	"topupbot/provider/internal/flex"
 )
 
-// IAKOptions configures an IAK simulator. Username and APIKey are required;
+// Options configures an IAK simulator. Username and APIKey are required;
 // every other field has a default.
-type IAKOptions struct {
+type Options struct {
 	// Username is the account's "registered phone number", the first part of
 	// every sign.
 	Username string
@@ -52,12 +52,12 @@ type IAKOptions struct {
 	Logger *slog.Logger
 }
 
-// IAK simulates IAK's prepaid API (/api/...) and postpaid API
+// Server simulates IAK's prepaid API (/api/...) and postpaid API
 // (/api/v1/bill/check, /api/v1/download/...) on one http.Handler, with one
 // account and one deposit shared by both, as at IAK. See the package
 // documentation for the behaviour and the test numbers.
-type IAK struct {
-	opts IAKOptions
+type Server struct {
+	opts Options
 	log  *slog.Logger
 	mux  *http.ServeMux
 
@@ -96,12 +96,12 @@ const (
 // iakMaxBody caps request bodies: IAK requests are a few hundred bytes.
 const iakMaxBody = 64 << 10
 
-// NewIAK returns an IAK simulator. It panics if Username or APIKey is empty,
+// New returns an IAK simulator. It panics if Username or APIKey is empty,
 // like a bad pattern passed to regexp.MustCompile: that is a programming
 // error, not input.
-func NewIAK(opts IAKOptions) *IAK {
+func New(opts Options) *Server {
 	if opts.Username == "" || opts.APIKey == "" {
-		panic("sandbox: NewIAK needs a Username and an APIKey")
+		panic("iaksim: New needs a Username and an APIKey")
 	}
 	switch {
 	case opts.Deposit == 0:
@@ -128,7 +128,7 @@ func NewIAK(opts IAKOptions) *IAK {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &IAK{
+	s := &Server{
 		opts:       opts,
 		log:        opts.Logger.With("component", "sandbox.iak"),
 		ctx:        ctx,
@@ -160,12 +160,12 @@ func NewIAK(opts IAKOptions) *IAK {
 }
 
 // ServeHTTP implements http.Handler.
-func (s *IAK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
 // Deposit returns the account's deposit in rupiah.
-func (s *IAK) Deposit() int64 {
+func (s *Server) Deposit() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.deposit
@@ -173,7 +173,7 @@ func (s *IAK) Deposit() int64 {
 
 // AddDeposit adds amount (which may be negative) to the deposit, like the
 // "+" button of IAK's sandbox report.
-func (s *IAK) AddDeposit(amount int64) {
+func (s *Server) AddDeposit(amount int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.deposit += amount
@@ -182,7 +182,7 @@ func (s *IAK) AddDeposit(amount int64) {
 // Close stops the settlement timers, ends stalled answers and in-flight
 // callbacks, and waits for them. Requests are still answered afterwards, but
 // nothing settles by itself and no callback is sent.
-func (s *IAK) Close() {
+func (s *Server) Close() {
 	s.once.Do(func() {
 		s.mu.Lock()
 		s.closed = true
@@ -265,14 +265,14 @@ func iakSign(username, apiKey, additional string) string {
 
 // signOK compares a request's sign with the expected one. Upper-case hex is
 // accepted: it is the same digest.
-func (s *IAK) signOK(sign, additional string) bool {
+func (s *Server) signOK(sign, additional string) bool {
 	want := iakSign(s.opts.Username, s.opts.APIKey, additional)
 	got := strings.ToLower(strings.TrimSpace(sign))
 	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 // writeJSON writes v as a JSON answer with the given HTTP status.
-func (s *IAK) writeJSON(w http.ResponseWriter, status int, v any) {
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		// Only our own types are marshalled; this would be a bug.
@@ -304,11 +304,11 @@ type iakSimple struct {
 	ErrorDetails map[string][]string `json:"error_details,omitempty"`
 }
 
-func (s *IAK) writePrepaidError(w http.ResponseWriter, rc string) {
+func (s *Server) writePrepaidError(w http.ResponseWriter, rc string) {
 	s.writeJSON(w, http.StatusOK, iakData{iakSimple{RC: rc, Message: iakPrepaidMessage(rc)}})
 }
 
-func (s *IAK) writePrepaidBadRequest(w http.ResponseWriter, bad *iakBadRequest) {
+func (s *Server) writePrepaidBadRequest(w http.ResponseWriter, bad *iakBadRequest) {
 	s.writeJSON(w, http.StatusBadRequest, iakData{iakSimple{
 		RC:           "107",
 		Message:      iakPrepaidMessage("107"),
@@ -319,7 +319,7 @@ func (s *IAK) writePrepaidBadRequest(w http.ResponseWriter, bad *iakBadRequest) 
 // handleNotFound answers rc 117 with HTTP 200: IAK lists 117 in its rc table,
 // i.e. as a body a client reads, and its HTTP table keeps non-200 statuses
 // for validation (400) and its own failures (5xx).
-func (s *IAK) handleNotFound(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("unknown path", "method", r.Method, "path", r.URL.Path)
 	if strings.HasPrefix(r.URL.Path, "/api/v1/") {
 		s.writeJSON(w, http.StatusOK, iakPostpaidEnvelope{
@@ -335,7 +335,7 @@ func (s *IAK) handleNotFound(w http.ResponseWriter, r *http.Request) {
 // the refusal itself: 107 when either is missing, 208 INVALID DATA for a
 // username that is not this account (the community Go client reads 208 as
 // "invalid username"), 204 WRONG AUTHENTICATION for a wrong sign.
-func (s *IAK) authPrepaid(w http.ResponseWriter, op string, req iakRequest, additional string) bool {
+func (s *Server) authPrepaid(w http.ResponseWriter, op string, req iakRequest, additional string) bool {
 	if bad := iakRequire([2]string{"username", string(req.Username)}, [2]string{"sign", string(req.Sign)}); bad != nil {
 		s.log.Info("refused", "op", op, "rc", "107", "missing", bad.field)
 		s.writePrepaidBadRequest(w, bad)
@@ -356,7 +356,7 @@ func (s *IAK) authPrepaid(w http.ResponseWriter, op string, req iakRequest, addi
 
 // stall waits d unless the client gives up or the simulator closes first. It
 // reports whether the answer should still be written.
-func (s *IAK) stall(ctx context.Context, d time.Duration) bool {
+func (s *Server) stall(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

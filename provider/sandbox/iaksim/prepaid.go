@@ -1,4 +1,4 @@
-package sandbox
+package iaksim
 
 import (
 	"fmt"
@@ -10,8 +10,8 @@ import (
 	"topupbot/flows"
 )
 
-// IAKTransaction is a snapshot of one prepaid transaction.
-type IAKTransaction struct {
+// Transaction is a snapshot of one prepaid transaction.
+type Transaction struct {
 	RefID       string
 	TrID        int64
 	ProductCode string
@@ -132,7 +132,7 @@ type iakTxBody struct {
 // bodyLocked renders tx's current state. balance is the deposit now, not at
 // the time of the transaction: IAK's examples cannot tell the two apart and
 // a client must not rely on either.
-func (s *IAK) bodyLocked(tx *iakTx) iakTxBody {
+func (s *Server) bodyLocked(tx *iakTx) iakTxBody {
 	return iakTxBody{
 		RefID: tx.refID, Status: tx.status, ProductCode: tx.product.code, CustomerID: tx.customerID,
 		Price: tx.price, Message: tx.message, SN: tx.sn, PIN: tx.pin, ActivationCode: tx.esim,
@@ -143,7 +143,7 @@ func (s *IAK) bodyLocked(tx *iakTx) iakTxBody {
 // refusalLocked renders an answer that concerns no transaction: price 0,
 // tr_id 0 (providers.md §1.2.1). The status is 2 except for the pending rcs a
 // test number can ask for, so that status and rc never contradict.
-func (s *IAK) refusalLocked(req iakRequest, rc string) iakTxBody {
+func (s *Server) refusalLocked(req iakRequest, rc string) iakTxBody {
 	status := 2
 	if iakPrepaidPending(rc) {
 		status = 0
@@ -157,7 +157,7 @@ func (s *IAK) refusalLocked(req iakRequest, rc string) iakTxBody {
 // handleTopUp follows providers.md §1.11: sign → a known ref_id answers its
 // state → body → product → prefix → format → test refusals → deposit →
 // create, debit at once, answer PROCESS.
-func (s *IAK) handleTopUp(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleTopUp(w http.ResponseWriter, r *http.Request) {
 	req, bad := iakDecode(w, r)
 	if bad != nil {
 		s.writePrepaidBadRequest(w, bad)
@@ -254,7 +254,7 @@ func (s *IAK) handleTopUp(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *IAK) startTimerLocked(tx *iakTx) {
+func (s *Server) startTimerLocked(tx *iakTx) {
 	if s.closed {
 		return
 	}
@@ -267,7 +267,7 @@ func (s *IAK) startTimerLocked(tx *iakTx) {
 }
 
 // settleDue moves a transaction to the state its test digits planned.
-func (s *IAK) settleDue(ref string) {
+func (s *Server) settleDue(ref string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := s.txs[ref]
@@ -282,7 +282,7 @@ func (s *IAK) settleDue(ref string) {
 // transaction still in process (1 SUCCESS with an SN, or 2 FAILED rc 07 with
 // the price refunded) and sends the callback. As at IAK, there is one action
 // per transaction: settling a final transaction is an error.
-func (s *IAK) Settle(refID string, success bool) error {
+func (s *Server) Settle(refID string, success bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -313,7 +313,7 @@ func (s *IAK) Settle(refID string, success bool) error {
 // answering the transaction — as IAK may when it validates a re-send (the
 // deposit, the daily limit) before it notices the ref_id. check-status still
 // answers the transaction. An empty rc turns it off.
-func (s *IAK) RefuseResends(rc string) {
+func (s *Server) RefuseResends(rc string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.resendRC = rc
@@ -324,7 +324,7 @@ func (s *IAK) RefuseResends(rc string) {
 // answer SUCCESS before the biller sent the token or voucher code. Turning
 // it off issues them to every success still without one; check-status then
 // shows them (no second callback is sent).
-func (s *IAK) WithholdSN(on bool) {
+func (s *Server) WithholdSN(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.withholdSN = on
@@ -341,7 +341,7 @@ func (s *IAK) WithholdSN(on bool) {
 // finishLocked applies rc to a transaction in process: a pending rc only
 // changes its rc; success issues the SN; a failure refunds the price. Final
 // states send the callback.
-func (s *IAK) finishLocked(tx *iakTx, rc string) {
+func (s *Server) finishLocked(tx *iakTx, rc string) {
 	tx.rc, tx.message = rc, iakPrepaidMessage(rc)
 	if iakPrepaidPending(rc) {
 		s.log.Info("transaction stays in process", "ref_id", tx.refID, "tr_id", tx.trID, "rc", rc)
@@ -363,7 +363,7 @@ func (s *IAK) finishLocked(tx *iakTx, rc string) {
 
 // issueLocked writes the SN (and PIN, activation code) of a successful
 // transaction in IAK's documented format for its product type (sn-format.md).
-func (s *IAK) issueLocked(tx *iakTx) {
+func (s *Server) issueLocked(tx *iakTx) {
 	seed := []string{tx.refID, strconv.FormatInt(tx.trID, 10)}
 	p := tx.product
 	switch p.typ {
@@ -404,7 +404,7 @@ func iakKWh(nominal string) string {
 
 // handleCheckStatus answers a transaction's state; an unknown ref_id is rc 06
 // in the same shape as other answers that concern no transaction.
-func (s *IAK) handleCheckStatus(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCheckStatus(w http.ResponseWriter, r *http.Request) {
 	req, bad := iakDecode(w, r)
 	if bad != nil {
 		s.writePrepaidBadRequest(w, bad)
@@ -438,7 +438,7 @@ type iakBalanceBody struct {
 	RC      string `json:"rc"`
 }
 
-func (s *IAK) handleCheckBalance(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCheckBalance(w http.ResponseWriter, r *http.Request) {
 	req, bad := iakDecode(w, r)
 	if bad != nil {
 		s.writePrepaidBadRequest(w, bad)
@@ -467,7 +467,7 @@ type iakInquiryPLNBody struct {
 // whose test digits are 1RRR, 9504, 9408 or 9200 (so every PLN top-up test
 // case can be reached through an inquiry first); 0RRR meters answer rc RRR, and
 // everything else INCORRECT DESTINATION NUMBER as in IAK's sandbox.
-func (s *IAK) handleInquiryPLN(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleInquiryPLN(w http.ResponseWriter, r *http.Request) {
 	req, bad := iakDecode(w, r)
 	if bad != nil {
 		s.writePrepaidBadRequest(w, bad)
@@ -505,14 +505,14 @@ func (s *IAK) handleInquiryPLN(w http.ResponseWriter, r *http.Request) {
 }
 
 // Transaction returns a snapshot of the prepaid transaction with refID.
-func (s *IAK) Transaction(refID string) (IAKTransaction, bool) {
+func (s *Server) Transaction(refID string) (Transaction, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx, ok := s.txs[refID]
 	if !ok {
-		return IAKTransaction{}, false
+		return Transaction{}, false
 	}
-	return IAKTransaction{
+	return Transaction{
 		RefID: tx.refID, TrID: tx.trID, ProductCode: tx.product.code, CustomerID: tx.customerID,
 		Price: tx.price, Status: tx.status, RC: tx.rc, Message: tx.message, SN: tx.sn, PIN: tx.pin,
 		ActivationCode: tx.esim, Created: tx.created, Settled: tx.settled, TopUps: tx.topUps,
@@ -522,7 +522,7 @@ func (s *IAK) Transaction(refID string) (IAKTransaction, bool) {
 
 // TransactionCount returns how many prepaid transactions exist. Refused
 // top-ups create none.
-func (s *IAK) TransactionCount() int {
+func (s *Server) TransactionCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.txs)

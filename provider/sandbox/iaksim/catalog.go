@@ -1,4 +1,4 @@
-package sandbox
+package iaksim
 
 import (
 	"net/http"
@@ -285,7 +285,7 @@ func iakStatusFilter(s string) string {
 	return "all"
 }
 
-func (s *IAK) handlePricelist(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handlePricelist(w http.ResponseWriter, r *http.Request) {
 	req, bad := iakDecode(w, r)
 	if bad != nil {
 		s.writePrepaidBadRequest(w, bad)

@@ -1,4 +1,4 @@
-package sandbox
+package iaksim
 
 import (
 	"bytes"
@@ -35,7 +35,7 @@ const iakMaxCallbackBackoff = time.Hour
 // configured and the simulator is open. The goroutine is counted in s.wg
 // under s.mu, so Close — which sets closed under s.mu before waiting — never
 // misses one.
-func (s *IAK) queueCallbackLocked(tx *iakTx) {
+func (s *Server) queueCallbackLocked(tx *iakTx) {
 	if s.opts.CallbackURL == "" || s.closed {
 		return
 	}
@@ -68,7 +68,7 @@ func (s *IAK) queueCallbackLocked(tx *iakTx) {
 // deliverCallback POSTs a callback until a 2xx answer, retrying transport
 // errors and other statuses with a doubling backoff, CallbackAttempts times
 // in all. IAK does not document what it expects back; any 2xx counts.
-func (s *IAK) deliverCallback(ref string, body []byte) {
+func (s *Server) deliverCallback(ref string, body []byte) {
 	backoff := s.opts.CallbackBackoff
 	for attempt := 1; attempt <= s.opts.CallbackAttempts; attempt++ {
 		if attempt > 1 {
@@ -94,7 +94,7 @@ func (s *IAK) deliverCallback(ref string, body []byte) {
 	s.log.Error("callback given up", "ref_id", ref, "attempts", s.opts.CallbackAttempts)
 }
 
-func (s *IAK) postCallback(body []byte) error {
+func (s *Server) postCallback(body []byte) error {
 	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, s.opts.CallbackURL, bytes.NewReader(body))
 	if err != nil {
 		return err
