@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/provider/sandbox"
 )
 
 // Bill is a snapshot of one postpaid inquiry and its payment.
@@ -398,7 +399,7 @@ func (b *iakBill) compute(n int, now time.Time) {
 	}
 	meter := int64(80_000)
 	for i := range n {
-		seed := iakDigest(2, b.biller.code, b.hp, strconv.Itoa(i))
+		seed := sandbox.Digest(2, b.biller.code, b.hp, strconv.Itoa(i))
 		row := iakBillRow{
 			period: thisMonth.AddDate(0, i-n, 0),
 			amount: 50_000 + 1_000*int64((int(seed[0])<<8|int(seed[1]))%250),
@@ -574,11 +575,11 @@ func (s *Server) payPasca(w http.ResponseWriter, r *http.Request, req iakRequest
 	env := iakPostpaidEnvelope{Data: body, Meta: []any{}}
 	switch first {
 	case iakAnswer504:
-		iakWrite504(w)
+		sandbox.WriteGatewayTimeout(w)
 	case iakAnswerTruncated:
 		iakWriteTruncated(w, env)
 	case iakAnswerSlow:
-		if s.stall(r.Context(), s.opts.SlowDelay) {
+		if s.life.Stall(r.Context(), s.opts.SlowDelay) {
 			s.writeJSON(w, http.StatusOK, env)
 		} else {
 			s.log.Info("slow answer abandoned", "ref_id", bill.refID)
@@ -589,7 +590,7 @@ func (s *Server) payPasca(w http.ResponseWriter, r *http.Request, req iakRequest
 }
 
 func iakNoRef(b *iakBill) string {
-	return strings.ToUpper(fmt.Sprintf("%x", iakDigest(16, "noref", b.refID, strconv.FormatInt(b.trID, 10))))
+	return strings.ToUpper(fmt.Sprintf("%x", sandbox.Digest(16, "noref", b.refID, strconv.FormatInt(b.trID, 10))))
 }
 
 // checkStatusPasca answers a payment's state by ref_id (check-status.md).

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/provider/sandbox"
 )
 
 // Transaction is a snapshot of one prepaid transaction.
@@ -235,13 +236,13 @@ func (s *Server) handleTopUp(w http.ResponseWriter, r *http.Request) {
 
 	switch plan.first {
 	case iakAnswer504:
-		iakWrite504(w)
+		sandbox.WriteGatewayTimeout(w)
 	case iakAnswerTruncated:
 		iakWriteTruncated(w, iakData{body})
 	case iakAnswerSlow:
 		// The answer was decided before the stall, as when IAK is slow to
 		// send it: a callback may overtake it.
-		if s.stall(r.Context(), s.opts.SlowDelay) {
+		if s.life.Stall(r.Context(), s.opts.SlowDelay) {
 			s.writeJSON(w, http.StatusOK, iakData{body})
 		} else {
 			s.log.Info("slow answer abandoned", "ref_id", ref)
@@ -259,11 +260,7 @@ func (s *Server) startTimerLocked(tx *iakTx) {
 		return
 	}
 	ref := tx.refID
-	s.wg.Add(1)
-	tx.timer = time.AfterFunc(s.opts.SettleDelay, func() {
-		defer s.wg.Done()
-		s.settleDue(ref)
-	})
+	tx.timer = s.life.AfterFunc(s.opts.SettleDelay, func() { s.settleDue(ref) })
 }
 
 // settleDue moves a transaction to the state its test digits planned.
@@ -295,9 +292,7 @@ func (s *Server) Settle(refID string, success bool) error {
 	if tx.status != 0 {
 		return fmt.Errorf("sandbox: iak: settle %s: already final (status %d, rc %s)", refID, tx.status, tx.rc)
 	}
-	if tx.timer != nil && tx.timer.Stop() {
-		s.wg.Done()
-	}
+	s.life.Stop(tx.timer)
 	tx.timer = nil
 	rc := "07"
 	if success {

@@ -1,14 +1,11 @@
 package iaksim
 
 import (
-	"context"
 	"crypto/md5"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -16,6 +13,7 @@ import (
 	"time"
 
 	"topupbot/provider/internal/flex"
+	"topupbot/provider/sandbox"
 )
 
 // Options configures an IAK simulator. Username and APIKey are required;
@@ -61,11 +59,8 @@ type Server struct {
 	log  *slog.Logger
 	mux  *http.ServeMux
 
-	// ctx is cancelled by Close: it stops callbacks and stalled answers.
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
+	// life owns the settle timers, the callbacks and stalled answers.
+	life *sandbox.Life
 
 	// mu guards everything below. One lock for the whole account is what
 	// makes "one ref_id, one transaction, one debit" hold under concurrency.
@@ -93,9 +88,6 @@ const (
 	iakFirstBillTrID = 9732792
 )
 
-// iakMaxBody caps request bodies: IAK requests are a few hundred bytes.
-const iakMaxBody = 64 << 10
-
 // New returns an IAK simulator. It panics if Username or APIKey is empty,
 // like a bad pattern passed to regexp.MustCompile: that is a programming
 // error, not input.
@@ -103,12 +95,7 @@ func New(opts Options) *Server {
 	if opts.Username == "" || opts.APIKey == "" {
 		panic("iaksim: New needs a Username and an APIKey")
 	}
-	switch {
-	case opts.Deposit == 0:
-		opts.Deposit = 5_000_000
-	case opts.Deposit < 0:
-		opts.Deposit = 0
-	}
+	opts.Deposit = sandbox.OpeningDeposit(opts.Deposit, 5_000_000)
 	if opts.SlowDelay <= 0 {
 		opts.SlowDelay = 35 * time.Second
 	}
@@ -121,18 +108,11 @@ func New(opts Options) *Server {
 	if opts.CallbackClient == nil {
 		opts.CallbackClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
+	opts.Now = sandbox.Clock(opts.Now)
 	s := &Server{
 		opts:       opts,
-		log:        opts.Logger.With("component", "sandbox.iak"),
-		ctx:        ctx,
-		cancel:     cancel,
+		log:        sandbox.Logger(opts.Logger, "sandbox.iak"),
+		life:       sandbox.NewLife(),
 		deposit:    opts.Deposit,
 		nextTrID:   iakFirstTrID,
 		txs:        make(map[string]*iakTx),
@@ -183,18 +163,14 @@ func (s *Server) AddDeposit(amount int64) {
 // callbacks, and waits for them. Requests are still answered afterwards, but
 // nothing settles by itself and no callback is sent.
 func (s *Server) Close() {
-	s.once.Do(func() {
+	s.life.Close(func() {
 		s.mu.Lock()
+		defer s.mu.Unlock()
 		s.closed = true
 		for _, tx := range s.txs {
-			if tx.timer != nil && tx.timer.Stop() {
-				s.wg.Done() // the timer's function will never run
-			}
+			s.life.Stop(tx.timer)
 			tx.timer = nil
 		}
-		s.mu.Unlock()
-		s.cancel()
-		s.wg.Wait()
 	})
 }
 
@@ -230,7 +206,7 @@ type iakBadRequest struct {
 // are not simulated: they get the same rc 107 as any unreadable body.
 func iakDecode(w http.ResponseWriter, r *http.Request) (iakRequest, *iakBadRequest) {
 	var req iakRequest
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, iakMaxBody))
+	body, err := sandbox.ReadBody(w, r)
 	if err != nil {
 		return req, &iakBadRequest{"body", "The body is too large or could not be read."}
 	}
@@ -354,38 +330,6 @@ func (s *Server) authPrepaid(w http.ResponseWriter, op string, req iakRequest, a
 	return true
 }
 
-// stall waits d unless the client gives up or the simulator closes first. It
-// reports whether the answer should still be written.
-func (s *Server) stall(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.ctx.Done():
-		return false
-	}
-}
-
-// iak504Page is what a reverse proxy in front of IAK sends when IAK is slow:
-// HTML, not JSON, and no word on the transaction.
-const iak504Page = `<html>
-<head><title>504 Gateway Time-out</title></head>
-<body>
-<center><h1>504 Gateway Time-out</h1></center>
-<hr><center>nginx</center>
-</body>
-</html>
-`
-
-func iakWrite504(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/html")
-	w.WriteHeader(http.StatusGatewayTimeout)
-	_, _ = io.WriteString(w, iak504Page)
-}
-
 // iakWriteTruncated writes the first half of a JSON answer with HTTP 200, as
 // a connection cut mid-body would deliver it.
 func iakWriteTruncated(w http.ResponseWriter, v any) {
@@ -395,41 +339,11 @@ func iakWriteTruncated(w http.ResponseWriter, v any) {
 	_, _ = w.Write(body[:len(body)/2])
 }
 
-// iakDigest derives deterministic pseudo-random bytes from parts, so SNs,
-// tokens and names are stable for a given transaction and need no seeded
-// global random source.
-func iakDigest(n int, parts ...string) []byte {
-	var out []byte
-	for i := 0; len(out) < n; i++ {
-		h := sha256.New()
-		h.Write([]byte{byte(i)})
-		for _, p := range parts {
-			h.Write([]byte(p))
-			h.Write([]byte{0})
-		}
-		out = h.Sum(out)
-	}
-	return out[:n]
-}
-
 // iakDigits returns n decimal digits derived from parts.
-func iakDigits(n int, parts ...string) string {
-	b := iakDigest(n, parts...)
-	for i := range b {
-		b[i] = '0' + b[i]%10
-	}
-	return string(b)
-}
+func iakDigits(n int, parts ...string) string { return sandbox.Code(sandbox.Digits, n, parts...) }
 
 // iakAlnum returns n upper-case letters and digits derived from parts.
-func iakAlnum(n int, parts ...string) string {
-	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := iakDigest(n, parts...)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
+func iakAlnum(n int, parts ...string) string { return sandbox.Code(sandbox.Alnum, n, parts...) }
 
 // iakGroup splits s into groups of n joined by sep: "1234-5678-…".
 func iakGroup(s string, n int, sep string) string {
@@ -448,5 +362,5 @@ var iakNames = []string{
 }
 
 func iakName(parts ...string) string {
-	return iakNames[int(iakDigest(1, parts...)[0])%len(iakNames)]
+	return iakNames[int(sandbox.Digest(1, parts...)[0])%len(iakNames)]
 }

@@ -2,13 +2,10 @@ package mesinr1sim
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net"
@@ -16,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"topupbot/provider/sandbox"
 )
 
 // Options configures a Mesin R1 simulator. MMID and APIKey are
@@ -62,9 +61,8 @@ type Options struct {
 type Server struct {
 	opts Options
 	log  *slog.Logger
-	// done is closed by Close: it ends stalled answers.
-	done      chan struct{}
-	closeOnce sync.Once
+	// life ends stalled answers at Close.
+	life *sandbox.Life
 
 	// mu guards everything below. One lock for the account is what makes
 	// "one ref_1, one transaction, one debit" hold under concurrency.
@@ -81,21 +79,13 @@ type Server struct {
 	withholdSN bool
 }
 
-// r1MaxBody caps request bodies: Mesin R1 requests are a few hundred bytes.
-const r1MaxBody = 64 << 10
-
 // New returns a Mesin R1 simulator. It panics if MMID or APIKey is
 // empty: that is a programming error, not input.
 func New(opts Options) *Server {
 	if opts.MMID == "" || opts.APIKey == "" {
 		panic("mesinr1sim: New needs an MMID and an APIKey")
 	}
-	switch {
-	case opts.Deposit == 0:
-		opts.Deposit = 1_000_000
-	case opts.Deposit < 0:
-		opts.Deposit = 0
-	}
+	opts.Deposit = sandbox.OpeningDeposit(opts.Deposit, 1_000_000)
 	if opts.SlowDelay <= 0 {
 		opts.SlowDelay = 35 * time.Second
 	}
@@ -111,16 +101,11 @@ func New(opts Options) *Server {
 	if opts.PerPage <= 0 {
 		opts.PerPage = 50
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Now = sandbox.Clock(opts.Now)
 	s := &Server{
 		opts:    opts,
-		log:     opts.Logger.With("component", "sandbox.mesinr1"),
-		done:    make(chan struct{}),
+		log:     sandbox.Logger(opts.Logger, "sandbox.mesinr1"),
+		life:    sandbox.NewLife(),
 		deposit: opts.Deposit,
 		txs:     make(map[string]*r1Tx),
 		paid:    make(map[string]bool),
@@ -135,7 +120,7 @@ func New(opts Options) *Server {
 // looks at a transaction, by the injected clock. Requests are still
 // answered after Close.
 func (s *Server) Close() {
-	s.closeOnce.Do(func() { close(s.done) })
+	s.life.Close(nil)
 }
 
 // Deposit returns the deposit in rupiah, after any settlement now due.
@@ -240,7 +225,7 @@ func r1DecodeBody(w http.ResponseWriter, r *http.Request) (r1Body, error) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return nil, errors.New("content-type harus application/json")
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, r1MaxBody))
+	raw, err := sandbox.ReadBody(w, r)
 	if err != nil {
 		return nil, errors.New("body terlalu besar")
 	}
@@ -339,58 +324,12 @@ func (s *Server) refuse(c *r1Call, rc string) {
 	}
 }
 
-// stall waits d unless the client gives up or the simulator closes first.
-// It reports whether the answer should still be written.
-func (s *Server) stall(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.done:
-		return false
-	}
-}
-
-// r1GatewayTimeout is what a reverse proxy in front of the platform sends
-// when it gives up: HTML, and no word on the transaction.
-const r1GatewayTimeout = `<html>
-<head><title>504 Gateway Time-out</title></head>
-<body>
-<center><h1>504 Gateway Time-out</h1></center>
-<hr><center>nginx</center>
-</body>
-</html>
-`
-
-// r1Digest derives deterministic bytes from parts, so SNs, names and
-// amounts are stable for a given transaction without a random source.
-func r1Digest(n int, parts ...string) []byte {
-	var out []byte
-	for i := 0; len(out) < n; i++ {
-		h := sha256.New()
-		h.Write([]byte{byte(i)})
-		for _, p := range parts {
-			h.Write([]byte(p))
-			h.Write([]byte{0})
-		}
-		out = h.Sum(out)
-	}
-	return out[:n]
-}
-
 // r1Code maps digest bytes onto alphabet.
 func r1Code(alphabet string, n int, parts ...string) string {
-	b := r1Digest(n, parts...)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
+	return sandbox.Code(alphabet, n, parts...)
 }
 
 const (
-	r1DigitsAlphabet = "0123456789"
-	r1AlnumAlphabet  = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	r1DigitsAlphabet = sandbox.Digits
+	r1AlnumAlphabet  = sandbox.Alnum
 )

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/provider/sandbox"
 )
 
 // Transaction is a transaction as the simulator holds it: a topup,
@@ -334,10 +335,10 @@ func (s *Server) answerTx(c *r1Call, rec r1Record, fault, silentRC string) {
 		c.code = http.StatusGatewayTimeout
 		c.w.Header().Set("Content-Type", "text/html")
 		c.w.WriteHeader(http.StatusGatewayTimeout)
-		_, _ = c.w.Write([]byte(r1GatewayTimeout))
+		_, _ = c.w.Write([]byte(sandbox.GatewayTimeoutPage))
 		return
 	case "408":
-		if !s.stall(c.r.Context(), s.opts.SlowDelay) {
+		if !s.life.Stall(c.r.Context(), s.opts.SlowDelay) {
 			c.code = 0 // nobody is listening any more
 			return
 		}
@@ -417,7 +418,7 @@ func (s *Server) handleTopup(c *r1Call) {
 var r1Names = []string{"ANTO", "BUDI SANTOSO", "SITI AMINAH", "DEWI KARTIKA", "RUDI HARTONO", "NUR HASANAH", "AGUS SALIM", "LINA MARLINA"}
 
 func r1Name(customer string) string {
-	return r1Names[int(r1Digest(1, "name", customer)[0])%len(r1Names)]
+	return r1Names[int(sandbox.Digest(1, "name", customer)[0])%len(r1Names)]
 }
 
 func (s *Server) handleInquiry(c *r1Call) {
@@ -477,7 +478,7 @@ func (s *Server) handleInquiry(c *r1Call) {
 		admin: p.price, created: now, updated: now, expires: now.Add(s.opts.InquiryHold)}
 	tx.ref2 = s.newIDLocked("I")
 	name := r1Name(cust)
-	h := r1Digest(2, "bill", p.code, cust)
+	h := sandbox.Digest(2, "bill", p.code, cust)
 	switch p.code {
 	case "BPJSKS":
 		members := 1 + int(h[0])%4
