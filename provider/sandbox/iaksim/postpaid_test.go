@@ -6,30 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 )
-
-// testClock is a settable clock for expiry tests.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 func (h *iakHarness) inquire(ref, code, hp string, extra ...string) iakAnswer {
 	h.t.Helper()
@@ -173,7 +155,7 @@ func TestIAKPostpaidPayOnce(t *testing.T) {
 }
 
 func TestIAKPostpaidMultiBill(t *testing.T) {
-	clock := &testClock{now: time.Date(2026, 5, 20, 10, 0, 0, 0, flows.WIB)}
+	clock := testclock.New(time.Date(2026, 5, 20, 10, 0, 0, 0, flows.WIB))
 	h := newIAKHarness(t, Options{Now: clock.Now})
 	a := h.inquire("MULTI", "PLNPOSTPAID", "530000000999")
 	h.want(a, map[string]string{"response_code": "00", "period": "202509,202510,202511,202512,202601,202602,202603,202604"})
@@ -329,7 +311,7 @@ func TestIAKPostpaidPendingSettled(t *testing.T) {
 }
 
 func TestIAKPostpaidExpiry(t *testing.T) {
-	clock := &testClock{now: time.Date(2026, 5, 20, 22, 59, 0, 0, flows.WIB)}
+	clock := testclock.New(time.Date(2026, 5, 20, 22, 59, 0, 0, flows.WIB))
 	h := newIAKHarness(t, Options{Deposit: 1_000_000, Now: clock.Now})
 	a := h.inquire("EXP1", "PLNPOSTPAID", "530000000000")
 	b, _ := h.sim.Bill("EXP1")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 )
 
 const (
@@ -21,26 +22,9 @@ const (
 	r1TestKey  = "rqid-test-key-0a1b2c"
 )
 
-type r1TestClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *r1TestClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *r1TestClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func r1NewTest(t *testing.T, opts Options) (*Server, *r1TestClock) {
+func r1NewTest(t *testing.T, opts Options) (*Server, *testclock.Clock) {
 	t.Helper()
-	clk := &r1TestClock{t: time.Date(2026, 4, 21, 11, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 4, 21, 11, 0, 0, 0, flows.WIB))
 	opts.MMID, opts.APIKey = r1TestMMID, r1TestKey
 	if opts.Now == nil {
 		opts.Now = clk.Now
