@@ -286,12 +286,8 @@ func iakStatusFilter(s string) string {
 }
 
 func (s *Server) handlePricelist(w http.ResponseWriter, r *http.Request) {
-	req, bad := iakDecode(w, r)
-	if bad != nil {
-		s.writePrepaidBadRequest(w, bad)
-		return
-	}
-	if !s.authPrepaid(w, "pricelist", req, "pl") {
+	req, ok := s.openPrepaid(w, r, "pricelist", func(iakRequest) string { return "pl" })
+	if !ok {
 		return
 	}
 	typ := strings.ToLower(r.PathValue("type"))

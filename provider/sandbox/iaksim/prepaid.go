@@ -159,15 +159,11 @@ func (s *Server) refusalLocked(req iakRequest, rc string) iakTxBody {
 // state → body → product → prefix → format → test refusals → deposit →
 // create, debit at once, answer PROCESS.
 func (s *Server) handleTopUp(w http.ResponseWriter, r *http.Request) {
-	req, bad := iakDecode(w, r)
-	if bad != nil {
-		s.writePrepaidBadRequest(w, bad)
+	req, ok := s.openPrepaid(w, r, "top-up", func(q iakRequest) string { return string(q.RefID) })
+	if !ok {
 		return
 	}
 	ref := string(req.RefID)
-	if !s.authPrepaid(w, "top-up", req, ref) {
-		return
-	}
 
 	s.mu.Lock()
 	// IAK: "If you top up again with the same ref_id … it will become check
@@ -400,15 +396,11 @@ func iakKWh(nominal string) string {
 // handleCheckStatus answers a transaction's state; an unknown ref_id is rc 06
 // in the same shape as other answers that concern no transaction.
 func (s *Server) handleCheckStatus(w http.ResponseWriter, r *http.Request) {
-	req, bad := iakDecode(w, r)
-	if bad != nil {
-		s.writePrepaidBadRequest(w, bad)
+	req, ok := s.openPrepaid(w, r, "check-status", func(q iakRequest) string { return string(q.RefID) })
+	if !ok {
 		return
 	}
 	ref := string(req.RefID)
-	if !s.authPrepaid(w, "check-status", req, ref) {
-		return
-	}
 	if bad := iakRequire([2]string{"ref_id", ref}); bad != nil {
 		s.writePrepaidBadRequest(w, bad)
 		return
@@ -434,12 +426,8 @@ type iakBalanceBody struct {
 }
 
 func (s *Server) handleCheckBalance(w http.ResponseWriter, r *http.Request) {
-	req, bad := iakDecode(w, r)
-	if bad != nil {
-		s.writePrepaidBadRequest(w, bad)
-		return
-	}
-	if !s.authPrepaid(w, "check-balance", req, "bl") {
+	_, ok := s.openPrepaid(w, r, "check-balance", func(iakRequest) string { return "bl" })
+	if !ok {
 		return
 	}
 	s.writeJSON(w, http.StatusOK, iakData{iakBalanceBody{Balance: s.Deposit(), Message: "SUCCESS", RC: "00"}})
@@ -463,15 +451,11 @@ type iakInquiryPLNBody struct {
 // case can be reached through an inquiry first); 0RRR meters answer rc RRR, and
 // everything else INCORRECT DESTINATION NUMBER as in IAK's sandbox.
 func (s *Server) handleInquiryPLN(w http.ResponseWriter, r *http.Request) {
-	req, bad := iakDecode(w, r)
-	if bad != nil {
-		s.writePrepaidBadRequest(w, bad)
+	req, ok := s.openPrepaid(w, r, "inquiry-pln", func(q iakRequest) string { return string(q.CustomerID) })
+	if !ok {
 		return
 	}
 	customer := string(req.CustomerID)
-	if !s.authPrepaid(w, "inquiry-pln", req, customer) {
-		return
-	}
 	if bad := iakRequire([2]string{"customer_id", customer}); bad != nil {
 		s.writePrepaidBadRequest(w, bad)
 		return

@@ -307,6 +307,18 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	s.writePrepaidError(w, "117")
 }
 
+// openPrepaid is every prepaid handler's opening: decode the body, then
+// check its username and its sign over additional(req). Each step answers
+// its own refusal; ok reports whether the handler goes on.
+func (s *Server) openPrepaid(w http.ResponseWriter, r *http.Request, op string, additional func(iakRequest) string) (req iakRequest, ok bool) {
+	req, bad := iakDecode(w, r)
+	if bad != nil {
+		s.writePrepaidBadRequest(w, bad)
+		return req, false
+	}
+	return req, s.authPrepaid(w, op, req, additional(req))
+}
+
 // authPrepaid checks the username and sign of a prepaid request and answers
 // the refusal itself: 107 when either is missing, 208 INVALID DATA for a
 // username that is not this account (the community Go client reads 208 as
