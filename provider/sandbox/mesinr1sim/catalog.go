@@ -209,9 +209,8 @@ func (s *Server) handleCategories(c *r1Call) {
 }
 
 func (s *Server) handlePrice(c *r1Call) {
-	f, ok := c.required("product_code")
+	f, ok := s.required(c, "product_code")
 	if !ok {
-		s.refuse(c, "30")
 		return
 	}
 	p := r1ByCode[strings.ToUpper(f[0])]

@@ -260,13 +260,15 @@ func (b r1Body) str(key string) (string, error) {
 	return "", fmt.Errorf("%s harus teks atau angka", key)
 }
 
-// required reads fields that must be present and non-empty; the error names
-// the first one missing (rc 30).
-func (c *r1Call) required(keys ...string) ([]string, bool) {
+// required reads fields that must be present and non-empty, the
+// validation that opens every handler; when one is missing it answers rc 30
+// itself.
+func (s *Server) required(c *r1Call, keys ...string) ([]string, bool) {
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		v, err := c.body.str(k)
 		if err != nil || v == "" {
+			s.refuse(c, "30")
 			return nil, false
 		}
 		out[i] = v

@@ -361,9 +361,8 @@ func (s *Server) answerTx(c *r1Call, rec r1Record, fault, silentRC string) {
 }
 
 func (s *Server) handleTopup(c *r1Call) {
-	f, ok := c.required("product_code", "customer_id", "ref_1")
+	f, ok := s.required(c, "product_code", "customer_id", "ref_1")
 	if !ok {
-		s.refuse(c, "30")
 		return
 	}
 	code, cust, ref := strings.ToUpper(f[0]), f[1], f[2]
@@ -422,9 +421,8 @@ func r1Name(customer string) string {
 }
 
 func (s *Server) handleInquiry(c *r1Call) {
-	f, ok := c.required("product_code", "customer_id", "ref_1")
+	f, ok := s.required(c, "product_code", "customer_id", "ref_1")
 	if !ok {
-		s.refuse(c, "30")
 		return
 	}
 	code, cust, ref := strings.ToUpper(f[0]), f[1], f[2]
@@ -500,9 +498,8 @@ func (s *Server) handleInquiry(c *r1Call) {
 }
 
 func (s *Server) handlePayment(c *r1Call) {
-	f, ok := c.required("product_code", "customer_id", "ref_1")
+	f, ok := s.required(c, "product_code", "customer_id", "ref_1")
 	if !ok {
-		s.refuse(c, "30")
 		return
 	}
 	code, cust, ref := strings.ToUpper(f[0]), f[1], f[2]
@@ -564,9 +561,8 @@ func (s *Server) lookup(c *r1Call, ref string) {
 }
 
 func (s *Server) handleStatus(c *r1Call) {
-	f, ok := c.required("ref_1")
+	f, ok := s.required(c, "ref_1")
 	if !ok {
-		s.refuse(c, "30")
 		return
 	}
 	s.lookup(c, f[0])
