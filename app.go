@@ -18,7 +18,8 @@ import (
 	"topupbot/internal/config"
 	"topupbot/provider/iak"
 	"topupbot/provider/mesinr1"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/iaksim"
+	"topupbot/provider/sandbox/mesinr1sim"
 	"topupbot/storage"
 )
 
@@ -240,18 +241,18 @@ func (a *app) buildProvider() error {
 	case config.ProviderSandbox:
 		base := "http://" + a.sandboxLn.Addr().String()
 		if cfg.Sandbox.API == config.ProviderMesinR1 {
-			sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: sandboxMMID, APIKey: sandboxKey, SettleDelay: a.preset.settleDelay, Logger: a.log})
+			sim := mesinr1sim.New(mesinr1sim.Options{MMID: sandboxMMID, APIKey: sandboxKey, SettleDelay: a.preset.settleDelay, Logger: a.log})
 			a.closers = append(a.closers, sim.Close)
 			a.sandbox = sim
 			c, err := mesinr1.New(mesinr1.Config{BaseURL: base, MMID: sandboxMMID, APIKey: sandboxKey, HTTPClient: httpClient, Logger: a.log})
 			a.provider = c
 			return err
 		}
-		opts := sandbox.IAKOptions{Username: sandboxUser, APIKey: sandboxKey, SettleDelay: a.preset.settleDelay, Logger: a.log}
+		opts := iaksim.Options{Username: sandboxUser, APIKey: sandboxKey, SettleDelay: a.preset.settleDelay, Logger: a.log}
 		if a.callbackLn != nil {
 			opts.CallbackURL = "http://" + a.callbackLn.Addr().String() + "/callback/iak"
 		}
-		sim := sandbox.NewIAK(opts)
+		sim := iaksim.New(opts)
 		a.closers = append(a.closers, sim.Close)
 		a.sandbox = sim
 		c, err := iak.New(iak.Config{PrepaidURL: base, PostpaidURL: base, Username: sandboxUser, APIKey: sandboxKey, HTTPClient: httpClient})

@@ -24,7 +24,7 @@ import (
 	"topupbot/bot/telegramtest"
 	"topupbot/flows"
 	"topupbot/provider/iak"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/iaksim"
 	"topupbot/storage"
 )
 
@@ -40,7 +40,7 @@ const benchToken = "7000001:AABench-token-not-a-secret"
 // the conversation.
 type benchStack struct {
 	db      *storage.DB
-	sim     *sandbox.IAK
+	sim     *iaksim.Server
 	cache   *flows.ProductCache
 	engine  *flows.Engine
 	service *flows.Service
@@ -55,7 +55,7 @@ func newBenchStack(b *testing.B, opsChat int64, settle time.Duration) *benchStac
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	sim := sandbox.NewIAK(sandbox.IAKOptions{Username: "081200000000", APIKey: "bench-key", Deposit: 1 << 50, SettleDelay: settle})
+	sim := iaksim.New(iaksim.Options{Username: "081200000000", APIKey: "bench-key", Deposit: 1 << 50, SettleDelay: settle})
 	b.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
 	b.Cleanup(srv.Close)

@@ -13,7 +13,7 @@ import (
 	"topupbot/bot/telegramtest"
 	"topupbot/flows"
 	"topupbot/internal/testbuf"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/mesinr1sim"
 	"topupbot/storage"
 )
 
@@ -30,7 +30,7 @@ func TestE2EMesinR1OrderWithoutHostIsAdopted(t *testing.T) {
 	)
 	dir := t.TempDir()
 	fake := telegramtest.NewServer(t, e2eToken)
-	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: mmid, APIKey: key})
+	sim := mesinr1sim.New(mesinr1sim.Options{MMID: mmid, APIKey: key})
 	t.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)

@@ -18,7 +18,7 @@ import (
 	"topupbot/bot/telegramtest"
 	"topupbot/internal/config"
 	"topupbot/internal/testbuf"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/iaksim"
 	"topupbot/storage"
 )
 
@@ -39,7 +39,7 @@ const (
 type e2e struct {
 	t      *testing.T
 	fake   *telegramtest.Server
-	sim    *sandbox.IAK
+	sim    *iaksim.Server
 	simURL string
 	dir    string
 	cfg    config.Config  // each test adjusts it before start
@@ -52,7 +52,7 @@ func newE2E(t *testing.T, settle time.Duration) *e2e {
 	t.Helper()
 	e := &e2e{t: t, dir: t.TempDir()}
 	e.fake = telegramtest.NewServer(t, e2eToken)
-	e.sim = sandbox.NewIAK(sandbox.IAKOptions{Username: "081234567890", APIKey: e2eIAKKey, SettleDelay: settle})
+	e.sim = iaksim.New(iaksim.Options{Username: "081234567890", APIKey: e2eIAKKey, SettleDelay: settle})
 	t.Cleanup(e.sim.Close)
 	srv := httptest.NewServer(e.sim)
 	t.Cleanup(srv.Close)

@@ -22,7 +22,7 @@ import (
 	"topupbot/bot/telegramtest"
 	"topupbot/flows"
 	"topupbot/internal/testbuf"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/iaksim"
 	"topupbot/storage"
 )
 
@@ -181,7 +181,7 @@ const (
 type world struct {
 	t    *testing.T
 	fake *telegramtest.Server
-	sim  *sandbox.IAK
+	sim  *iaksim.Server
 	// faults fronts the simulator; nil passes everything.
 	faults *providerFaults
 	dir    string
@@ -220,13 +220,13 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		o.catalogRefresh = "@hourly"
 	}
 	callbackListen := ""
-	opts := sandbox.IAKOptions{Username: faultIAKUser, APIKey: faultIAKKey, SettleDelay: o.settle,
+	opts := iaksim.Options{Username: faultIAKUser, APIKey: faultIAKKey, SettleDelay: o.settle,
 		CallbackBackoff: 100 * time.Millisecond, CallbackAttempts: 8}
 	if o.callbacks {
 		callbackListen = freeAddr(t)
 		opts.CallbackURL = "http://" + callbackListen + "/callback/iak"
 	}
-	w.sim = sandbox.NewIAK(opts)
+	w.sim = iaksim.New(opts)
 	t.Cleanup(w.sim.Close)
 	front := serveProvider(t, w.sim, o.faults)
 	w.dbPath = filepath.Join(w.dir, "bot.db")
@@ -285,7 +285,7 @@ func (w *world) awaitSteps(from int64, n int, within time.Duration) bool {
 
 // serveProvider serves the simulator over HTTP, through the fault front if
 // any, and returns its URL.
-func serveProvider(t *testing.T, sim *sandbox.IAK, faults *providerFaults) string {
+func serveProvider(t *testing.T, sim *iaksim.Server, faults *providerFaults) string {
 	t.Helper()
 	if faults == nil {
 		srv := httptest.NewServer(sim)

@@ -11,14 +11,14 @@ import (
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 	"topupbot/provider/mesinr1"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/mesinr1sim"
 	"topupbot/storage"
 )
 
 // r1Tenant is one Mesin R1 tenant: a simulator behind its own host, with a
 // count of the requests it received.
 type r1Tenant struct {
-	sim  *sandbox.MesinR1
+	sim  *mesinr1sim.Server
 	hits *pathCounter
 	url  string
 }
@@ -27,7 +27,7 @@ type r1Tenant struct {
 // 127.0.0.1, so that two tenants on loopback have different hosts.
 func newR1Tenant(t *testing.T, clk *testclock.Clock, host string) *r1Tenant {
 	t.Helper()
-	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
+	sim := mesinr1sim.New(mesinr1sim.Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
 	t.Cleanup(sim.Close)
 	hits := &pathCounter{counts: map[string]int{}, next: sim}
 	srv := httptest.NewServer(hits)

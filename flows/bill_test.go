@@ -11,7 +11,8 @@ import (
 	"topupbot/internal/testclock"
 	"topupbot/provider/iak"
 	"topupbot/provider/mesinr1"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/iaksim"
+	"topupbot/provider/sandbox/mesinr1sim"
 	"topupbot/storage"
 )
 
@@ -82,7 +83,7 @@ func (w *billWorld) poll(ref string) flows.Order {
 // answer, and an inquiry past its 15-minute hold.
 func TestBillsMesinR1(t *testing.T) {
 	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
-	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Deposit: 50_000_000, SettleDelay: -1, SlowDelay: time.Minute, Now: clk.Now})
+	sim := mesinr1sim.New(mesinr1sim.Options{MMID: "C71283", APIKey: "r1-key", Deposit: 50_000_000, SettleDelay: -1, SlowDelay: time.Minute, Now: clk.Now})
 	t.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
@@ -161,7 +162,7 @@ func TestBillsMesinR1(t *testing.T) {
 // bill payment written but never sent is failed without paying.
 func TestBillRule8(t *testing.T) {
 	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
-	sim := sandbox.NewIAK(sandbox.IAKOptions{Username: simUser, APIKey: simKey, SettleDelay: -1, Now: clk.Now})
+	sim := iaksim.New(iaksim.Options{Username: simUser, APIKey: simKey, SettleDelay: -1, Now: clk.Now})
 	t.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)

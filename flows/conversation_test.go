@@ -22,7 +22,7 @@ import (
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 	"topupbot/provider/iak"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/iaksim"
 	"topupbot/storage"
 )
 
@@ -47,7 +47,7 @@ func (s *seededReader) Read(p []byte) (int, error) {
 type convo struct {
 	t       *testing.T
 	clk     *testclock.Clock
-	sim     *sandbox.IAK
+	sim     *iaksim.Server
 	db      *storage.DB
 	service *flows.Service
 	engine  *flows.Engine
@@ -77,7 +77,7 @@ func newConvo(t *testing.T, o convoOptions) *convo {
 	c := &convo{t: t, clk: testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)), chat: 1001, user: 1001,
 		menuMsg: map[int]int{}, nextMsg: 100}
 	random := &seededReader{r: rand.New(rand.NewSource(1))}
-	c.sim = sandbox.NewIAK(sandbox.IAKOptions{Username: simUser, APIKey: simKey, SettleDelay: -1, Now: c.clk.Now})
+	c.sim = iaksim.New(iaksim.Options{Username: simUser, APIKey: simKey, SettleDelay: -1, Now: c.clk.Now})
 	t.Cleanup(c.sim.Close)
 	srv := httptest.NewServer(c.sim)
 	t.Cleanup(srv.Close)

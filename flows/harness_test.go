@@ -13,7 +13,7 @@ import (
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 	"topupbot/provider/iak"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/iaksim"
 	"topupbot/storage"
 )
 
@@ -66,7 +66,7 @@ func (p *pathCounter) count(path string) int {
 type harness struct {
 	t       *testing.T
 	clk     *testclock.Clock
-	sim     *sandbox.IAK
+	sim     *iaksim.Server
 	hits    *pathCounter
 	srv     *httptest.Server
 	client  *iak.Client
@@ -96,7 +96,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 		o.apiKey = simKey
 	}
 	h := &harness{t: t, clk: testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB)), timeout: o.timeout}
-	h.sim = sandbox.NewIAK(sandbox.IAKOptions{Username: simUser, APIKey: simKey, SettleDelay: o.settleDelay,
+	h.sim = iaksim.New(iaksim.Options{Username: simUser, APIKey: simKey, SettleDelay: o.settleDelay,
 		SlowDelay: o.slowDelay, CallbackURL: o.callbackURL, CallbackBackoff: 10 * time.Millisecond})
 	t.Cleanup(h.sim.Close)
 	h.hits = &pathCounter{counts: map[string]int{}, next: h.sim}

@@ -10,7 +10,7 @@ import (
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 	"topupbot/provider/mesinr1"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/mesinr1sim"
 	"topupbot/storage"
 )
 
@@ -72,9 +72,9 @@ func TestMesinR1Resume(t *testing.T) {
 
 // newMesinR1Sim serves the Mesin R1 simulator on loopback, on the test's
 // clock, with a client of its account.
-func newMesinR1Sim(t *testing.T, clk *testclock.Clock) (*sandbox.MesinR1, *mesinr1.Client) {
+func newMesinR1Sim(t *testing.T, clk *testclock.Clock) (*mesinr1sim.Server, *mesinr1.Client) {
 	t.Helper()
-	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
+	sim := mesinr1sim.New(mesinr1sim.Options{MMID: "C71283", APIKey: "r1-key", Now: clk.Now})
 	t.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)

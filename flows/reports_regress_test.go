@@ -11,7 +11,7 @@ import (
 	"topupbot/flows"
 	"topupbot/internal/testclock"
 	"topupbot/provider/mesinr1"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/mesinr1sim"
 )
 
 // TestReportsBillPaidAcrossMidnight (issue 9, item 6): a Mesin R1 bill
@@ -21,7 +21,7 @@ import (
 func TestReportsBillPaidAcrossMidnight(t *testing.T) {
 	midnight := time.Date(2026, 11, 24, 0, 0, 0, 0, flows.WIB)
 	clk := testclock.New(midnight.Add(-5 * time.Minute))
-	sim := sandbox.NewMesinR1(sandbox.MesinR1Options{MMID: "C71283", APIKey: "r1-key", Deposit: 50_000_000, SettleDelay: -1, SlowDelay: time.Minute, Now: clk.Now})
+	sim := mesinr1sim.New(mesinr1sim.Options{MMID: "C71283", APIKey: "r1-key", Deposit: 50_000_000, SettleDelay: -1, SlowDelay: time.Minute, Now: clk.Now})
 	t.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)

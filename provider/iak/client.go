@@ -11,19 +11,18 @@
 package iak
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"topupbot/flows"
+	"topupbot/provider/internal/wire"
 )
 
 // IAK's base URLs. Sandbox and production differ only by URL and api key.
@@ -37,10 +36,6 @@ const (
 // DefaultTimeout is the request timeout when Config.HTTPClient is nil; IAK
 // recommends 30 s.
 const DefaultTimeout = 30 * time.Second
-
-// maxResponse caps how much of an answer is read: a full pricelist is a few
-// hundred kilobytes, anything near this is not IAK talking.
-const maxResponse = 16 << 20
 
 // Config configures a Client.
 type Config struct {
@@ -69,6 +64,7 @@ type Client struct {
 	username    string
 	apiKey      string
 	http        *http.Client
+	wire        *wire.Client
 	timeout     time.Duration
 	now         func() time.Time
 }
@@ -116,6 +112,7 @@ func New(cfg Config) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.wire = &wire.Client{HTTP: c.http, Accept: accepted}
 	var problems []error
 	if c.username == "" {
 		problems = append(problems, errors.New("iak: username is required"))
@@ -155,55 +152,24 @@ func (c *Client) sign(additional string) string { return sign(c.username, c.apiK
 // Every failure to get a readable IAK answer is KindUnknown: the request may
 // or may not have been acted on.
 func (c *Client) post(ctx context.Context, op, url string, body any) (json.RawMessage, int, error) {
-	payload, err := json.Marshal(body)
-	if err != nil {
-		return nil, 0, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: err}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
-	if err != nil {
-		return nil, 0, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: err}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, 0, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: err}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
-	if err != nil {
-		return nil, resp.StatusCode, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("reading answer (HTTP %d): %w", resp.StatusCode, err)}
-	}
-	if len(raw) > maxResponse {
-		return nil, resp.StatusCode, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("answer over %d bytes", maxResponse)}
-	}
-	// IAK answers business results, failed ones included, with 200 and
-	// validation errors with 400, both as {"data":{...}}. Anything else (5xx,
-	// a gateway's HTML page) says nothing about the transaction.
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusBadRequest {
-		return nil, resp.StatusCode, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("HTTP %d: %s", resp.StatusCode, snippet(raw))}
-	}
 	var env struct {
 		Data json.RawMessage `json:"data"`
 	}
-	if err := json.Unmarshal(raw, &env); err != nil {
-		return nil, resp.StatusCode, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("HTTP %d, undecodable answer %s: %w", resp.StatusCode, snippet(raw), err)}
+	status, raw, err := c.wire.Post(ctx, op, url, body, &env)
+	if err != nil {
+		return nil, status, err
 	}
 	if len(env.Data) == 0 || string(env.Data) == "null" {
-		return nil, resp.StatusCode, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Err: fmt.Errorf("HTTP %d, answer without data: %s", resp.StatusCode, snippet(raw))}
+		return nil, status, c.wire.Unknown(op, fmt.Sprintf("http %d answer without data: %s", status, snippet(raw)), nil)
 	}
-	return env.Data, resp.StatusCode, nil
+	return env.Data, status, nil
 }
 
+// accepted reports the statuses IAK answers with: business results, failed
+// ones included, with 200 and validation errors with 400, both as
+// {"data":{...}}. Anything else (5xx, a gateway's HTML page) says nothing
+// about the transaction.
+func accepted(status int) bool { return status == http.StatusOK || status == http.StatusBadRequest }
+
 // snippet returns the start of a body for an error message, on one line.
-func snippet(b []byte) string {
-	const max = 120
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
-	if s == "" {
-		return "(empty)"
-	}
-	return fmt.Sprintf("%q", s)
-}
+func snippet(b []byte) string { return wire.Snippet(b) }

@@ -12,7 +12,7 @@ import (
 
 	"topupbot/flows"
 	"topupbot/provider/iak"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/iaksim"
 )
 
 // These tests run the client against the IAK simulator over HTTP: every
@@ -26,26 +26,26 @@ const (
 var ctx = context.Background()
 
 type env struct {
-	sim    *sandbox.IAK
+	sim    *iaksim.Server
 	client *iak.Client
 	now    time.Time
 }
 
-func newEnv(t *testing.T, opts sandbox.IAKOptions) *env {
+func newEnv(t *testing.T, opts iaksim.Options) *env {
 	t.Helper()
 	return newEnvTimeout(t, opts, 10*time.Second)
 }
 
 // newEnvTimeout sets the client's timeout; tests of answers slower than the
 // client only need it shorter than the simulator's SlowDelay.
-func newEnvTimeout(t *testing.T, opts sandbox.IAKOptions, timeout time.Duration) *env {
+func newEnvTimeout(t *testing.T, opts iaksim.Options, timeout time.Duration) *env {
 	t.Helper()
 	e := &env{now: time.Date(2026, 11, 23, 10, 0, 0, 0, flows.WIB)}
 	opts.Username, opts.APIKey = user, key
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return e.now }
 	}
-	e.sim = sandbox.NewIAK(opts)
+	e.sim = iaksim.New(opts)
 	t.Cleanup(e.sim.Close)
 	srv := httptest.NewServer(e.sim)
 	t.Cleanup(srv.Close)
@@ -63,7 +63,7 @@ func req(ref, product, number string) flows.OrderRequest {
 }
 
 func TestTopUpLifecycle(t *testing.T) {
-	e := newEnv(t, sandbox.IAKOptions{SettleDelay: -1})
+	e := newEnv(t, iaksim.Options{SettleDelay: -1})
 	start := e.sim.Deposit()
 	r, err := e.client.Place(ctx, req("REF1", "htelkomsel10000", "081212345678"))
 	if err != nil {
@@ -98,7 +98,7 @@ func TestTopUpLifecycle(t *testing.T) {
 }
 
 func TestFailedTransactionRefunds(t *testing.T) {
-	e := newEnv(t, sandbox.IAKOptions{SettleDelay: -1})
+	e := newEnv(t, iaksim.Options{SettleDelay: -1})
 	start := e.sim.Deposit()
 	r, err := e.client.Place(ctx, req("REF2", "htelkomsel10000", "081212345678"))
 	if err != nil {
@@ -117,7 +117,7 @@ func TestFailedTransactionRefunds(t *testing.T) {
 // TestProductSNs: each product type's settlement carries what the buyer
 // needs — an SN, a PLN token line, a game PIN, an eSIM activation code.
 func TestProductSNs(t *testing.T) {
-	e := newEnv(t, sandbox.IAKOptions{})
+	e := newEnv(t, iaksim.Options{})
 	tests := []struct{ product, number string }{
 		{"htelkomsel10000", "081212345678"},
 		{"hpln20000", "12345678901"},
@@ -167,7 +167,7 @@ func TestProductSNs(t *testing.T) {
 // TestRefusalsByClass runs a first send of each refusal the simulator can
 // produce and checks the outcome kind the engine will act on.
 func TestRefusalsByClass(t *testing.T) {
-	e := newEnv(t, sandbox.IAKOptions{SettleDelay: -1})
+	e := newEnv(t, iaksim.Options{SettleDelay: -1})
 	tests := []struct {
 		name, product, number string
 		kind                  flows.ErrorKind
@@ -216,7 +216,7 @@ func serverOf(t *testing.T, h http.Handler) string {
 // body. Each is unknown, never a refusal; the next check finds the one
 // transaction.
 func TestTransportFaults(t *testing.T) {
-	e := newEnvTimeout(t, sandbox.IAKOptions{SettleDelay: -1, SlowDelay: time.Minute}, time.Second)
+	e := newEnvTimeout(t, iaksim.Options{SettleDelay: -1, SlowDelay: time.Minute}, time.Second)
 	for i, number := range []string{"081212349504", "081212349408", "081212349200"} {
 		ref := fmt.Sprintf("TF%d", i)
 		_, err := e.client.Place(ctx, req(ref, "htelkomsel10000", number))
@@ -236,7 +236,7 @@ func TestTransportFaults(t *testing.T) {
 
 // TestCheckStatusNotFound: an unknown ref at check-status is "not found".
 func TestCheckStatusNotFound(t *testing.T) {
-	e := newEnv(t, sandbox.IAKOptions{})
+	e := newEnv(t, iaksim.Options{})
 	_, err := e.client.Check(ctx, flows.OrderRequest{RefID: "NEVERSENT", Acknowledged: true})
 	if flows.KindOf(err) != flows.KindNotFound {
 		t.Fatalf("%v, want not found", err)
@@ -246,7 +246,7 @@ func TestCheckStatusNotFound(t *testing.T) {
 // TestConcurrentSameRef: many concurrent top-ups under one ref create one
 // transaction and debit once.
 func TestConcurrentSameRef(t *testing.T) {
-	e := newEnv(t, sandbox.IAKOptions{SettleDelay: -1})
+	e := newEnv(t, iaksim.Options{SettleDelay: -1})
 	start := e.sim.Deposit()
 	var wg sync.WaitGroup
 	txIDs := make(chan string, 20)
@@ -279,7 +279,7 @@ func TestConcurrentSameRef(t *testing.T) {
 }
 
 func TestCatalogAgainstSimulator(t *testing.T) {
-	e := newEnv(t, sandbox.IAKOptions{})
+	e := newEnv(t, iaksim.Options{})
 	products, err := e.client.Products(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -321,7 +321,7 @@ func TestCatalogAgainstSimulator(t *testing.T) {
 }
 
 func TestInquireMeter(t *testing.T) {
-	e := newEnv(t, sandbox.IAKOptions{})
+	e := newEnv(t, iaksim.Options{})
 	m, err := e.client.InquireMeter(ctx, "12345678901")
 	if err != nil || m.Name != "Sintya Oktaviani" || m.MeterNumber == "" {
 		t.Fatalf("%+v %v", m, err)
@@ -333,7 +333,7 @@ func TestInquireMeter(t *testing.T) {
 }
 
 func TestBillsAgainstSimulator(t *testing.T) {
-	e := newEnv(t, sandbox.IAKOptions{})
+	e := newEnv(t, iaksim.Options{})
 	start := e.sim.Deposit()
 	bill, err := e.client.InquireBill(ctx, flows.BillRequest{RefID: "INQ1", ProductCode: "PLNPOSTPAID", CustomerNumber: "530000000000"})
 	if err != nil {
@@ -379,7 +379,7 @@ func TestBillsAgainstSimulator(t *testing.T) {
 }
 
 func TestBillPaymentOutcomes(t *testing.T) {
-	e := newEnvTimeout(t, sandbox.IAKOptions{SlowDelay: time.Minute}, time.Second)
+	e := newEnvTimeout(t, iaksim.Options{SlowDelay: time.Minute}, time.Second)
 	inquire := func(ref, number string) flows.Bill {
 		t.Helper()
 		b, err := e.client.InquireBill(ctx, flows.BillRequest{RefID: ref, ProductCode: "PLNPOSTPAID", CustomerNumber: number})
@@ -454,7 +454,7 @@ func TestSimulatorCallbacks(t *testing.T) {
 	}
 	cbSrv := httptest.NewServer(h)
 	defer cbSrv.Close()
-	e := newEnv(t, sandbox.IAKOptions{SettleDelay: -1, CallbackURL: cbSrv.URL})
+	e := newEnv(t, iaksim.Options{SettleDelay: -1, CallbackURL: cbSrv.URL})
 	if _, err := e.client.Place(ctx, req("CB1", "hpln20000", "12345678901")); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"topupbot/flows"
 	"topupbot/internal/testlog"
+	"topupbot/provider/internal/wire"
 )
 
 // securityHandler is a callback handler logging to a testlog that fails the
@@ -177,7 +178,7 @@ func TestCallbackLongGarbageIsNotEchoed(t *testing.T) {
 // megabytes.
 func TestOversizedAnswerIsUnknown(t *testing.T) {
 	head := `{"data":{"ref_id":"R1","status":1,"rc":"00","sn":"SN1","tr_id":1,"pad":"`
-	body := head + strings.Repeat("x", maxResponse) + `"}}`
+	body := head + strings.Repeat("x", wire.MaxAnswer) + `"}}`
 	c, _ := newCanned(t, func(string, map[string]any) (int, string) { return 200, body })
 	for name, call := range map[string]func() error{
 		"place": func() error { _, err := c.Place(context.Background(), order("R1")); return err },

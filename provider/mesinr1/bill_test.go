@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"topupbot/flows"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/mesinr1sim"
 )
 
 // plnBill is a PLN postpaid customer number ending in the test digits.
@@ -120,7 +120,7 @@ func TestBPJSMonths(t *testing.T) {
 // the client refuses one locally when its own clock says the bill expired.
 func TestInquiryExpiry(t *testing.T) {
 	simClock := newClock()
-	w := newWorld(t, func(o *sandbox.MesinR1Options, _ *Config) { o.Now = simClock.Now })
+	w := newWorld(t, func(o *mesinr1sim.Options, _ *Config) { o.Now = simClock.Now })
 	ctx := context.Background()
 	bill, err := w.client.InquireBill(ctx, billReq("E1", "PLNPASC", plnBill("7890")))
 	if err != nil {
@@ -219,7 +219,7 @@ func TestBillOutcomes(t *testing.T) {
 }
 
 func TestSlowPaymentIsUnknown(t *testing.T) {
-	w := newWorld(t, func(o *sandbox.MesinR1Options, c *Config) {
+	w := newWorld(t, func(o *mesinr1sim.Options, c *Config) {
 		o.SlowDelay = time.Hour
 		c.HTTPClient = newShortClient()
 	})

@@ -495,7 +495,7 @@ func decodeList(data json.RawMessage) ([]json.RawMessage, pageInfo, error) {
 		NextPageURL flex.String `json:"next_page_url"`
 	}
 	var p struct {
-		Data  json.RawMessage `json:"data"`
+		Data  rows `json:"data"`
 		Links struct {
 			Next flex.String `json:"next"`
 		} `json:"links"`
@@ -505,9 +505,7 @@ func decodeList(data json.RawMessage) ([]json.RawMessage, pageInfo, error) {
 	if err := json.Unmarshal(data, &p); err != nil {
 		return nil, pageInfo{}, err
 	}
-	if err := json.Unmarshal(nullAsEmpty(p.Data), &items); err != nil {
-		return nil, pageInfo{}, fmt.Errorf("paginator data: %w", err)
-	}
+	items = p.Data
 	m := p.Meta
 	if !m.CurrentPage.Set && !m.LastPage.Set {
 		m = p.meta
@@ -520,6 +518,17 @@ func decodeList(data json.RawMessage) ([]json.RawMessage, pageInfo, error) {
 		next:     first(p.Links.Next, m.NextPageURL),
 	}
 	return items, info, nil
+}
+
+// rows is a paginator's data: an array of entries, or null for none. It is
+// decoded with the paginator around it, in one pass.
+type rows []json.RawMessage
+
+func (r *rows) UnmarshalJSON(data []byte) error {
+	if err := json.Unmarshal(nullAsEmpty(data), (*[]json.RawMessage)(r)); err != nil {
+		return fmt.Errorf("paginator data: %w", err)
+	}
+	return nil
 }
 
 // morePages decides whether a walk goes on after page asked. meta.last_page

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"topupbot/flows"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/mesinr1sim"
 )
 
 func TestCategories(t *testing.T) {
@@ -30,7 +30,7 @@ func TestCategories(t *testing.T) {
 // TestProductsWalksEveryPage: with a small page the catalog spans many
 // pages, and Products returns every product exactly once.
 func TestProductsWalksEveryPage(t *testing.T) {
-	w := newWorld(t, func(o *sandbox.MesinR1Options, _ *Config) { o.PerPage = 7 })
+	w := newWorld(t, func(o *mesinr1sim.Options, _ *Config) { o.PerPage = 7 })
 	ctx := context.Background()
 	first, err := w.client.ProductsPage(ctx, ProductFilter{})
 	if err != nil {

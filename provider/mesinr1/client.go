@@ -6,17 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"topupbot/flows"
 	"topupbot/provider/internal/flex"
+	"topupbot/provider/internal/wire"
 )
 
 const (
@@ -26,9 +25,6 @@ const (
 	// "Expires after 15 minutes").
 	InquiryHold = 15 * time.Minute
 
-	// maxBody caps what is read of one answer; a full price list at
-	// per_page 1000 stays well below it.
-	maxBody = 16 << 20
 	// maxPages stops a paginator that never ends.
 	maxPages = 1000
 	// providerName is the Account's Provider.
@@ -82,7 +78,7 @@ type Client struct {
 	mmid     string
 	apiKey   string
 	keyHash  string
-	http     *http.Client
+	wire     *wire.Client
 	now      func() time.Time
 	log      *slog.Logger
 }
@@ -135,13 +131,14 @@ func New(cfg Config) (*Client, error) {
 		mmid:     mmid,
 		apiKey:   cfg.APIKey,
 		keyHash:  flows.KeyFingerprint(cfg.APIKey),
-		http:     cfg.HTTPClient,
 		now:      cfg.Now,
 		log:      cfg.Logger,
 	}
-	if c.http == nil {
-		c.http = &http.Client{Timeout: DefaultTimeout}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultTimeout}
 	}
+	c.wire = &wire.Client{HTTP: hc, Header: http.Header{"Rqid": {cfg.APIKey}}, Secret: cfg.APIKey, Accept: accepted}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -230,48 +227,22 @@ func (t *text) UnmarshalJSON(data []byte) error {
 func (c *Client) call(ctx context.Context, op, name string, fields map[string]any) (*envelope, error) {
 	body := map[string]any{"mmid": c.mmid}
 	maps.Copy(body, fields)
-	buf, err := json.Marshal(body)
+	env := &envelope{}
+	status, _, err := c.wire.Post(ctx, op, c.endpoint+name, body, env)
 	if err != nil {
-		return nil, c.unknown(op, "encode request", err)
+		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+name, bytes.NewReader(buf))
-	if err != nil {
-		return nil, c.unknown(op, "build request", err)
-	}
-	req.Header.Set("rqid", c.apiKey)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, c.unknown(op, "", err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return nil, c.unknown(op, fmt.Sprintf("read http %d answer", resp.StatusCode), err)
-	}
-	if len(raw) > maxBody {
-		return nil, c.unknown(op, fmt.Sprintf("http %d answer larger than %d bytes", resp.StatusCode, maxBody), nil)
-	}
-	// A platform that echoes the rqid — in a message, an SN, a product name —
-	// must not carry the key into results, errors, chat or logs: it goes
-	// before anything is decoded.
-	if len(c.apiKey) >= 4 {
-		raw = bytes.ReplaceAll(raw, []byte(c.apiKey), []byte("[redacted]"))
-	}
-	if resp.StatusCode < 200 || resp.StatusCode >= 500 || (resp.StatusCode >= 300 && resp.StatusCode < 400) {
-		return nil, c.unknown(op, fmt.Sprintf("http %d: %s", resp.StatusCode, c.snippet(raw)), nil)
-	}
-	env := &envelope{httpStatus: resp.StatusCode}
-	if err := json.Unmarshal(raw, env); err != nil {
-		return nil, c.unknown(op, fmt.Sprintf("undecodable http %d answer %s", resp.StatusCode, c.snippet(raw)), err)
-	}
+	env.httpStatus = status
 	return env, nil
 }
 
+// accepted reports the statuses whose envelope is read: 2xx, and 4xx,
+// which carry Mesin R1's refusals.
+func accepted(status int) bool { return status >= 200 && status < 300 || status >= 400 && status < 500 }
+
 // unknown is the error for an answer that settles nothing.
 func (c *Client) unknown(op, msg string, err error) *flows.ProviderError {
-	return &flows.ProviderError{Kind: flows.KindUnknown, Op: op, Message: c.scrub(msg), Err: c.scrubErr(err)}
+	return c.wire.Unknown(op, msg, err)
 }
 
 // unknownAnswer is unknown with the answer's rc kept for the logs.
@@ -317,35 +288,4 @@ func (c *Client) refusal(op string, env *envelope) *flows.ProviderError {
 
 // scrub removes the api key from text that came from the provider or the
 // transport: a platform that echoes the rqid must not leak it into logs.
-func (c *Client) scrub(s string) string {
-	if len(c.apiKey) >= 4 {
-		s = strings.ReplaceAll(s, c.apiKey, "[redacted]")
-	}
-	return s
-}
-
-func (c *Client) scrubErr(err error) error {
-	if err == nil || len(c.apiKey) < 4 || !strings.Contains(err.Error(), c.apiKey) {
-		return err
-	}
-	return errors.New(c.scrub(err.Error()))
-}
-
-// snippet is the start of a body for an error message: HTML error pages
-// say which proxy answered.
-func (c *Client) snippet(raw []byte) string {
-	const limit = 160
-	// Scrub before cutting: a key across the cut would leave its first half.
-	s := c.scrub(strings.Join(strings.Fields(strings.ToValidUTF8(c.scrub(string(raw)), "?")), " "))
-	if len(s) > limit {
-		cut := limit
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	if s == "" {
-		return "(empty body)"
-	}
-	return fmt.Sprintf("%q", s)
-}
+func (c *Client) scrub(s string) string { return c.wire.Scrub(s) }

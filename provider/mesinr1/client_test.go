@@ -16,7 +16,7 @@ import (
 
 	"topupbot/flows"
 	"topupbot/internal/testclock"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/mesinr1sim"
 )
 
 const (
@@ -82,24 +82,24 @@ func (rec *recorder) count(path string) int {
 
 // world is a client wired to a simulator through a recorder.
 type world struct {
-	sim    *sandbox.MesinR1
+	sim    *mesinr1sim.Server
 	client *Client
 	clock  *testclock.Clock
 	rec    *recorder
 	url    string
 }
 
-type worldOption func(*sandbox.MesinR1Options, *Config)
+type worldOption func(*mesinr1sim.Options, *Config)
 
 func newWorld(t *testing.T, opts ...worldOption) *world {
 	t.Helper()
 	clk := newClock()
-	so := sandbox.MesinR1Options{MMID: testMMID, APIKey: testKey, Now: clk.Now, SettleDelay: time.Minute}
+	so := mesinr1sim.Options{MMID: testMMID, APIKey: testKey, Now: clk.Now, SettleDelay: time.Minute}
 	cfg := Config{MMID: testMMID, APIKey: testKey, Now: clk.Now}
 	for _, o := range opts {
 		o(&so, &cfg)
 	}
-	sim := sandbox.NewMesinR1(so)
+	sim := mesinr1sim.New(so)
 	rec := &recorder{next: sim}
 	srv := httptest.NewServer(rec)
 	t.Cleanup(func() {

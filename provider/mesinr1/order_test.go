@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"topupbot/flows"
-	"topupbot/provider/sandbox"
+	"topupbot/provider/sandbox/mesinr1sim"
 )
 
 func TestPlaceSuccessTakesSNFromMsg(t *testing.T) {
@@ -140,7 +140,7 @@ func TestDepositMovesAndRefunds(t *testing.T) {
 }
 
 func TestRealDepositShortfallIsRejected(t *testing.T) {
-	w := newWorld(t, func(o *sandbox.MesinR1Options, _ *Config) { o.Deposit = 5000 })
+	w := newWorld(t, func(o *mesinr1sim.Options, _ *Config) { o.Deposit = 5000 })
 	_, err := w.client.Place(context.Background(), order("S1", "IS5", phone("7890")))
 	if kindOf(err) != flows.KindRejected || flows.ReasonOf(err) != flows.ReasonProviderBalance {
 		t.Fatalf("Place = %v, want rejected provider_balance", err)
@@ -238,7 +238,7 @@ func TestConcurrentChecksCreateOneTransaction(t *testing.T) {
 }
 
 func TestSlowAnswerIsUnknown(t *testing.T) {
-	w := newWorld(t, func(o *sandbox.MesinR1Options, c *Config) {
+	w := newWorld(t, func(o *mesinr1sim.Options, c *Config) {
 		o.SlowDelay = time.Hour
 		c.HTTPClient = newShortClient()
 	})

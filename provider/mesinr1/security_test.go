@@ -7,6 +7,7 @@ import (
 
 	"topupbot/flows"
 	"topupbot/internal/testlog"
+	"topupbot/provider/internal/wire"
 )
 
 // TestOversizedAnswerIsUnknown: an answer over 16 MB, a success record at
@@ -14,7 +15,7 @@ import (
 // not reach the error.
 func TestOversizedAnswerIsUnknown(t *testing.T) {
 	body := `{"status":"success","rc":"00","data":{"ref_1":"R1","status":1,"sn":"SN1","msg":"` +
-		strings.Repeat("x", maxBody) + `"}}`
+		strings.Repeat("x", wire.MaxAnswer) + `"}}`
 	c, _ := cannedClient(t, func(string, map[string]any) (int, string) { return 200, body })
 	for name, call := range map[string]func() error{
 		"place": func() error { _, err := c.Place(context.Background(), order("R1", "IS5", phone("7890"))); return err },

@@ -1,4 +1,4 @@
-package sandbox
+package mesinr1sim
 
 import (
 	"encoding/json"
@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/provider/sandbox"
 )
 
-// MesinR1Transaction is a transaction as the simulator holds it: a topup,
+// Transaction is a transaction as the simulator holds it: a topup,
 // an inquiry, or an inquiry that became a payment (same ref_1).
-type MesinR1Transaction struct {
+type Transaction struct {
 	Ref1, Ref2, TrxNo string
 	// Kind is "topup", "inquiry" or "payment".
 	Kind        string
@@ -176,8 +177,8 @@ func (tx *r1Tx) record() r1Record {
 	return rec
 }
 
-func (tx *r1Tx) export() MesinR1Transaction {
-	return MesinR1Transaction{
+func (tx *r1Tx) export() Transaction {
+	return Transaction{
 		Ref1: tx.ref1, Ref2: tx.ref2, TrxNo: tx.trxNo, Kind: string(tx.kind),
 		ProductCode: tx.product.code, CustomerID: tx.customer, Status: tx.status, RC: tx.rc,
 		Price: tx.price, Admin: tx.admin, Total: tx.total(), SN: tx.sn, Msg: tx.msg,
@@ -215,7 +216,7 @@ func (tx *r1Tx) failedMsg() string {
 // settleDueLocked settles every pending transaction whose time has come.
 // Settlement is lazy — it happens when anything looks — so the simulator
 // runs no timers and a test moves time by moving its clock.
-func (s *MesinR1) settleDueLocked() {
+func (s *Server) settleDueLocked() {
 	now := s.opts.Now()
 	for _, tx := range s.order {
 		if tx.pending() && !tx.settleAt.IsZero() && !now.Before(tx.settleAt) {
@@ -226,7 +227,7 @@ func (s *MesinR1) settleDueLocked() {
 
 // finishLocked moves a transaction to its final state: success with an SN,
 // or failure with a refund.
-func (s *MesinR1) finishLocked(tx *r1Tx, rc string) {
+func (s *Server) finishLocked(tx *r1Tx, rc string) {
 	now := s.opts.Now()
 	tx.settleAt, tx.updated, tx.rc = time.Time{}, now, rc
 	if rc == "00" {
@@ -254,7 +255,7 @@ func (s *MesinR1) finishLocked(tx *r1Tx, rc string) {
 // a topup that succeeds gets no SN (its msg has no "SN:"), as a platform
 // may report a PLN token or voucher code after the success itself. Turning
 // it off gives every success still without one the SN its product makes.
-func (s *MesinR1) WithholdSN(on bool) {
+func (s *Server) WithholdSN(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.withholdSN = on
@@ -272,7 +273,7 @@ func (s *MesinR1) WithholdSN(on bool) {
 
 // chargeLocked debits a transaction's total, as a *credit* in the mutation
 // list: that is how seed 002's example shows a purchase.
-func (s *MesinR1) chargeLocked(tx *r1Tx) {
+func (s *Server) chargeLocked(tx *r1Tx) {
 	amount := tx.total()
 	s.deposit -= amount
 	tx.charged = amount
@@ -281,7 +282,7 @@ func (s *MesinR1) chargeLocked(tx *r1Tx) {
 }
 
 // newIDLocked is a trx_no / ref_2 in the seed's style: T-20260421-LKXQY4.
-func (s *MesinR1) newIDLocked(prefix string) string {
+func (s *Server) newIDLocked(prefix string) string {
 	s.seq++
 	return fmt.Sprintf("%s-%s-%s", prefix, s.opts.Now().In(flows.WIB).Format("20060102"),
 		r1Code(r1AlnumAlphabet, 6, prefix, strconv.Itoa(s.seq)))
@@ -289,7 +290,7 @@ func (s *MesinR1) newIDLocked(prefix string) string {
 
 // applyPlanLocked starts a created transaction on the way its number asks
 // for and reports the transport fault to stage, if any.
-func (s *MesinR1) applyPlanLocked(tx *r1Tx, plan r1Plan) (fault string) {
+func (s *Server) applyPlanLocked(tx *r1Tx, plan r1Plan) (fault string) {
 	now := s.opts.Now()
 	settleAt := func() time.Time {
 		if s.opts.SettleDelay < 0 {
@@ -324,7 +325,7 @@ func (s *MesinR1) applyPlanLocked(tx *r1Tx, plan r1Plan) (fault string) {
 // answerTx writes the answer to a topup or payment that created or moved a
 // transaction, staging the number's transport fault. Called without the
 // lock: a slow answer must not hold up the account.
-func (s *MesinR1) answerTx(c *r1Call, rec r1Record, fault, silentRC string) {
+func (s *Server) answerTx(c *r1Call, rec r1Record, fault, silentRC string) {
 	env := r1OK("00", rec)
 	if rec.Status == 11 {
 		env = r1Envelope{Status: "error", Message: r1RCText(rec.RC), RC: rec.RC, Data: rec}
@@ -334,10 +335,10 @@ func (s *MesinR1) answerTx(c *r1Call, rec r1Record, fault, silentRC string) {
 		c.code = http.StatusGatewayTimeout
 		c.w.Header().Set("Content-Type", "text/html")
 		c.w.WriteHeader(http.StatusGatewayTimeout)
-		_, _ = c.w.Write([]byte(r1GatewayTimeout))
+		_, _ = c.w.Write([]byte(sandbox.GatewayTimeoutPage))
 		return
 	case "408":
-		if !s.stall(c.r.Context(), s.opts.SlowDelay) {
+		if !s.life.Stall(c.r.Context(), s.opts.SlowDelay) {
 			c.code = 0 // nobody is listening any more
 			return
 		}
@@ -359,10 +360,9 @@ func (s *MesinR1) answerTx(c *r1Call, rec r1Record, fault, silentRC string) {
 	s.reply(c, http.StatusOK, env)
 }
 
-func (s *MesinR1) handleTopup(c *r1Call) {
-	f, ok := c.required("product_code", "customer_id", "ref_1")
+func (s *Server) handleTopup(c *r1Call) {
+	f, ok := s.required(c, "product_code", "customer_id", "ref_1")
 	if !ok {
-		s.refuse(c, "30")
 		return
 	}
 	code, cust, ref := strings.ToUpper(f[0]), f[1], f[2]
@@ -417,13 +417,12 @@ func (s *MesinR1) handleTopup(c *r1Call) {
 var r1Names = []string{"ANTO", "BUDI SANTOSO", "SITI AMINAH", "DEWI KARTIKA", "RUDI HARTONO", "NUR HASANAH", "AGUS SALIM", "LINA MARLINA"}
 
 func r1Name(customer string) string {
-	return r1Names[int(r1Digest(1, "name", customer)[0])%len(r1Names)]
+	return r1Names[int(sandbox.Digest(1, "name", customer)[0])%len(r1Names)]
 }
 
-func (s *MesinR1) handleInquiry(c *r1Call) {
-	f, ok := c.required("product_code", "customer_id", "ref_1")
+func (s *Server) handleInquiry(c *r1Call) {
+	f, ok := s.required(c, "product_code", "customer_id", "ref_1")
 	if !ok {
-		s.refuse(c, "30")
 		return
 	}
 	code, cust, ref := strings.ToUpper(f[0]), f[1], f[2]
@@ -477,7 +476,7 @@ func (s *MesinR1) handleInquiry(c *r1Call) {
 		admin: p.price, created: now, updated: now, expires: now.Add(s.opts.InquiryHold)}
 	tx.ref2 = s.newIDLocked("I")
 	name := r1Name(cust)
-	h := r1Digest(2, "bill", p.code, cust)
+	h := sandbox.Digest(2, "bill", p.code, cust)
 	switch p.code {
 	case "BPJSKS":
 		members := 1 + int(h[0])%4
@@ -498,10 +497,9 @@ func (s *MesinR1) handleInquiry(c *r1Call) {
 	s.reply(c, http.StatusOK, r1OK("00", rec))
 }
 
-func (s *MesinR1) handlePayment(c *r1Call) {
-	f, ok := c.required("product_code", "customer_id", "ref_1")
+func (s *Server) handlePayment(c *r1Call) {
+	f, ok := s.required(c, "product_code", "customer_id", "ref_1")
 	if !ok {
-		s.refuse(c, "30")
 		return
 	}
 	code, cust, ref := strings.ToUpper(f[0]), f[1], f[2]
@@ -545,7 +543,7 @@ func (s *MesinR1) handlePayment(c *r1Call) {
 }
 
 // lookup answers status and history/{ref_1}: the record, or rc 25.
-func (s *MesinR1) lookup(c *r1Call, ref string) {
+func (s *Server) lookup(c *r1Call, ref string) {
 	c.ref = ref
 	s.mu.Lock()
 	s.settleDueLocked()
@@ -562,16 +560,15 @@ func (s *MesinR1) lookup(c *r1Call, ref string) {
 	s.reply(c, http.StatusOK, r1OK("00", rec))
 }
 
-func (s *MesinR1) handleStatus(c *r1Call) {
-	f, ok := c.required("ref_1")
+func (s *Server) handleStatus(c *r1Call) {
+	f, ok := s.required(c, "ref_1")
 	if !ok {
-		s.refuse(c, "30")
 		return
 	}
 	s.lookup(c, f[0])
 }
 
-func (s *MesinR1) handleHistoryRef(c *r1Call) { s.lookup(c, c.ref) }
+func (s *Server) handleHistoryRef(c *r1Call) { s.lookup(c, c.ref) }
 
 // r1Day reads a YYYY-MM-DD field as the start of that day in Jakarta.
 func (c *r1Call) day(key string) (time.Time, bool, error) {
@@ -585,7 +582,7 @@ func (c *r1Call) day(key string) (time.Time, bool, error) {
 
 // span reads date, or start_date/end_date (inclusive days), into [from, to);
 // without any, today in Jakarta.
-func (s *MesinR1) span(c *r1Call, withDate bool) (from, to time.Time, ok bool) {
+func (s *Server) span(c *r1Call, withDate bool) (from, to time.Time, ok bool) {
 	start, hasStart, err1 := c.day("start_date")
 	end, hasEnd, err2 := c.day("end_date")
 	var date time.Time
@@ -617,7 +614,7 @@ func (s *MesinR1) span(c *r1Call, withDate bool) (from, to time.Time, ok bool) {
 	return from, to, true
 }
 
-func (s *MesinR1) handleHistory(c *r1Call) {
+func (s *Server) handleHistory(c *r1Call) {
 	from, to, ok := s.span(c, true)
 	if !ok {
 		return
@@ -671,7 +668,7 @@ func (s *MesinR1) handleHistory(c *r1Call) {
 	s.reply(c, http.StatusOK, r1OK("00", r1Paginate(c.r, recs, page, perPage)))
 }
 
-func (s *MesinR1) handleBalance(c *r1Call) {
+func (s *Server) handleBalance(c *r1Call) {
 	s.mu.Lock()
 	s.settleDueLocked()
 	saldo := s.deposit
@@ -688,7 +685,7 @@ type r1WireMutation struct {
 	CreatedAt string `json:"created_at"`
 }
 
-func (s *MesinR1) handleMutations(c *r1Call) {
+func (s *Server) handleMutations(c *r1Call) {
 	from, to, ok := s.span(c, false)
 	if !ok {
 		return
@@ -708,7 +705,7 @@ func (s *MesinR1) handleMutations(c *r1Call) {
 
 // Settle ends a pending transaction (status 2 or 3) now: success with an SN,
 // or failure (rc 05) with a refund — the simulator's "sandbox report".
-func (s *MesinR1) Settle(ref1 string, success bool) error {
+func (s *Server) Settle(ref1 string, success bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleDueLocked()
@@ -728,20 +725,20 @@ func (s *MesinR1) Settle(ref1 string, success bool) error {
 }
 
 // Transaction returns the transaction under ref1, after any settlement due.
-func (s *MesinR1) Transaction(ref1 string) (MesinR1Transaction, bool) {
+func (s *Server) Transaction(ref1 string) (Transaction, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleDueLocked()
 	tx := s.txs[ref1]
 	if tx == nil {
-		return MesinR1Transaction{}, false
+		return Transaction{}, false
 	}
 	return tx.export(), true
 }
 
 // TransactionCount is the number of ref_1s the simulator holds (topups and
 // inquiries; a payment is its inquiry's transaction).
-func (s *MesinR1) TransactionCount() int {
+func (s *Server) TransactionCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.txs)

@@ -1,14 +1,11 @@
-package sandbox
+package iaksim
 
 import (
-	"context"
 	"crypto/md5"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -16,11 +13,12 @@ import (
 	"time"
 
 	"topupbot/provider/internal/flex"
+	"topupbot/provider/sandbox"
 )
 
-// IAKOptions configures an IAK simulator. Username and APIKey are required;
+// Options configures an IAK simulator. Username and APIKey are required;
 // every other field has a default.
-type IAKOptions struct {
+type Options struct {
 	// Username is the account's "registered phone number", the first part of
 	// every sign.
 	Username string
@@ -52,20 +50,17 @@ type IAKOptions struct {
 	Logger *slog.Logger
 }
 
-// IAK simulates IAK's prepaid API (/api/...) and postpaid API
+// Server simulates IAK's prepaid API (/api/...) and postpaid API
 // (/api/v1/bill/check, /api/v1/download/...) on one http.Handler, with one
 // account and one deposit shared by both, as at IAK. See the package
 // documentation for the behaviour and the test numbers.
-type IAK struct {
-	opts IAKOptions
+type Server struct {
+	opts Options
 	log  *slog.Logger
 	mux  *http.ServeMux
 
-	// ctx is cancelled by Close: it stops callbacks and stalled answers.
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
+	// life owns the settle timers, the callbacks and stalled answers.
+	life *sandbox.Life
 
 	// mu guards everything below. One lock for the whole account is what
 	// makes "one ref_id, one transaction, one debit" hold under concurrency.
@@ -93,22 +88,14 @@ const (
 	iakFirstBillTrID = 9732792
 )
 
-// iakMaxBody caps request bodies: IAK requests are a few hundred bytes.
-const iakMaxBody = 64 << 10
-
-// NewIAK returns an IAK simulator. It panics if Username or APIKey is empty,
+// New returns an IAK simulator. It panics if Username or APIKey is empty,
 // like a bad pattern passed to regexp.MustCompile: that is a programming
 // error, not input.
-func NewIAK(opts IAKOptions) *IAK {
+func New(opts Options) *Server {
 	if opts.Username == "" || opts.APIKey == "" {
-		panic("sandbox: NewIAK needs a Username and an APIKey")
+		panic("iaksim: New needs a Username and an APIKey")
 	}
-	switch {
-	case opts.Deposit == 0:
-		opts.Deposit = 5_000_000
-	case opts.Deposit < 0:
-		opts.Deposit = 0
-	}
+	opts.Deposit = sandbox.OpeningDeposit(opts.Deposit, 5_000_000)
 	if opts.SlowDelay <= 0 {
 		opts.SlowDelay = 35 * time.Second
 	}
@@ -121,18 +108,11 @@ func NewIAK(opts IAKOptions) *IAK {
 	if opts.CallbackClient == nil {
 		opts.CallbackClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &IAK{
+	opts.Now = sandbox.Clock(opts.Now)
+	s := &Server{
 		opts:       opts,
-		log:        opts.Logger.With("component", "sandbox.iak"),
-		ctx:        ctx,
-		cancel:     cancel,
+		log:        sandbox.Logger(opts.Logger, "sandbox.iak"),
+		life:       sandbox.NewLife(),
 		deposit:    opts.Deposit,
 		nextTrID:   iakFirstTrID,
 		txs:        make(map[string]*iakTx),
@@ -160,12 +140,12 @@ func NewIAK(opts IAKOptions) *IAK {
 }
 
 // ServeHTTP implements http.Handler.
-func (s *IAK) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
 // Deposit returns the account's deposit in rupiah.
-func (s *IAK) Deposit() int64 {
+func (s *Server) Deposit() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.deposit
@@ -173,7 +153,7 @@ func (s *IAK) Deposit() int64 {
 
 // AddDeposit adds amount (which may be negative) to the deposit, like the
 // "+" button of IAK's sandbox report.
-func (s *IAK) AddDeposit(amount int64) {
+func (s *Server) AddDeposit(amount int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.deposit += amount
@@ -182,19 +162,15 @@ func (s *IAK) AddDeposit(amount int64) {
 // Close stops the settlement timers, ends stalled answers and in-flight
 // callbacks, and waits for them. Requests are still answered afterwards, but
 // nothing settles by itself and no callback is sent.
-func (s *IAK) Close() {
-	s.once.Do(func() {
+func (s *Server) Close() {
+	s.life.Close(func() {
 		s.mu.Lock()
+		defer s.mu.Unlock()
 		s.closed = true
 		for _, tx := range s.txs {
-			if tx.timer != nil && tx.timer.Stop() {
-				s.wg.Done() // the timer's function will never run
-			}
+			s.life.Stop(tx.timer)
 			tx.timer = nil
 		}
-		s.mu.Unlock()
-		s.cancel()
-		s.wg.Wait()
 	})
 }
 
@@ -230,7 +206,7 @@ type iakBadRequest struct {
 // are not simulated: they get the same rc 107 as any unreadable body.
 func iakDecode(w http.ResponseWriter, r *http.Request) (iakRequest, *iakBadRequest) {
 	var req iakRequest
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, iakMaxBody))
+	body, err := sandbox.ReadBody(w, r)
 	if err != nil {
 		return req, &iakBadRequest{"body", "The body is too large or could not be read."}
 	}
@@ -265,14 +241,14 @@ func iakSign(username, apiKey, additional string) string {
 
 // signOK compares a request's sign with the expected one. Upper-case hex is
 // accepted: it is the same digest.
-func (s *IAK) signOK(sign, additional string) bool {
+func (s *Server) signOK(sign, additional string) bool {
 	want := iakSign(s.opts.Username, s.opts.APIKey, additional)
 	got := strings.ToLower(strings.TrimSpace(sign))
 	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 // writeJSON writes v as a JSON answer with the given HTTP status.
-func (s *IAK) writeJSON(w http.ResponseWriter, status int, v any) {
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		// Only our own types are marshalled; this would be a bug.
@@ -304,11 +280,11 @@ type iakSimple struct {
 	ErrorDetails map[string][]string `json:"error_details,omitempty"`
 }
 
-func (s *IAK) writePrepaidError(w http.ResponseWriter, rc string) {
+func (s *Server) writePrepaidError(w http.ResponseWriter, rc string) {
 	s.writeJSON(w, http.StatusOK, iakData{iakSimple{RC: rc, Message: iakPrepaidMessage(rc)}})
 }
 
-func (s *IAK) writePrepaidBadRequest(w http.ResponseWriter, bad *iakBadRequest) {
+func (s *Server) writePrepaidBadRequest(w http.ResponseWriter, bad *iakBadRequest) {
 	s.writeJSON(w, http.StatusBadRequest, iakData{iakSimple{
 		RC:           "107",
 		Message:      iakPrepaidMessage("107"),
@@ -319,7 +295,7 @@ func (s *IAK) writePrepaidBadRequest(w http.ResponseWriter, bad *iakBadRequest) 
 // handleNotFound answers rc 117 with HTTP 200: IAK lists 117 in its rc table,
 // i.e. as a body a client reads, and its HTTP table keeps non-200 statuses
 // for validation (400) and its own failures (5xx).
-func (s *IAK) handleNotFound(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("unknown path", "method", r.Method, "path", r.URL.Path)
 	if strings.HasPrefix(r.URL.Path, "/api/v1/") {
 		s.writeJSON(w, http.StatusOK, iakPostpaidEnvelope{
@@ -331,11 +307,23 @@ func (s *IAK) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	s.writePrepaidError(w, "117")
 }
 
+// openPrepaid is every prepaid handler's opening: decode the body, then
+// check its username and its sign over additional(req). Each step answers
+// its own refusal; ok reports whether the handler goes on.
+func (s *Server) openPrepaid(w http.ResponseWriter, r *http.Request, op string, additional func(iakRequest) string) (req iakRequest, ok bool) {
+	req, bad := iakDecode(w, r)
+	if bad != nil {
+		s.writePrepaidBadRequest(w, bad)
+		return req, false
+	}
+	return req, s.authPrepaid(w, op, req, additional(req))
+}
+
 // authPrepaid checks the username and sign of a prepaid request and answers
 // the refusal itself: 107 when either is missing, 208 INVALID DATA for a
 // username that is not this account (the community Go client reads 208 as
 // "invalid username"), 204 WRONG AUTHENTICATION for a wrong sign.
-func (s *IAK) authPrepaid(w http.ResponseWriter, op string, req iakRequest, additional string) bool {
+func (s *Server) authPrepaid(w http.ResponseWriter, op string, req iakRequest, additional string) bool {
 	if bad := iakRequire([2]string{"username", string(req.Username)}, [2]string{"sign", string(req.Sign)}); bad != nil {
 		s.log.Info("refused", "op", op, "rc", "107", "missing", bad.field)
 		s.writePrepaidBadRequest(w, bad)
@@ -354,38 +342,6 @@ func (s *IAK) authPrepaid(w http.ResponseWriter, op string, req iakRequest, addi
 	return true
 }
 
-// stall waits d unless the client gives up or the simulator closes first. It
-// reports whether the answer should still be written.
-func (s *IAK) stall(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.ctx.Done():
-		return false
-	}
-}
-
-// iak504Page is what a reverse proxy in front of IAK sends when IAK is slow:
-// HTML, not JSON, and no word on the transaction.
-const iak504Page = `<html>
-<head><title>504 Gateway Time-out</title></head>
-<body>
-<center><h1>504 Gateway Time-out</h1></center>
-<hr><center>nginx</center>
-</body>
-</html>
-`
-
-func iakWrite504(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/html")
-	w.WriteHeader(http.StatusGatewayTimeout)
-	_, _ = io.WriteString(w, iak504Page)
-}
-
 // iakWriteTruncated writes the first half of a JSON answer with HTTP 200, as
 // a connection cut mid-body would deliver it.
 func iakWriteTruncated(w http.ResponseWriter, v any) {
@@ -395,41 +351,11 @@ func iakWriteTruncated(w http.ResponseWriter, v any) {
 	_, _ = w.Write(body[:len(body)/2])
 }
 
-// iakDigest derives deterministic pseudo-random bytes from parts, so SNs,
-// tokens and names are stable for a given transaction and need no seeded
-// global random source.
-func iakDigest(n int, parts ...string) []byte {
-	var out []byte
-	for i := 0; len(out) < n; i++ {
-		h := sha256.New()
-		h.Write([]byte{byte(i)})
-		for _, p := range parts {
-			h.Write([]byte(p))
-			h.Write([]byte{0})
-		}
-		out = h.Sum(out)
-	}
-	return out[:n]
-}
-
 // iakDigits returns n decimal digits derived from parts.
-func iakDigits(n int, parts ...string) string {
-	b := iakDigest(n, parts...)
-	for i := range b {
-		b[i] = '0' + b[i]%10
-	}
-	return string(b)
-}
+func iakDigits(n int, parts ...string) string { return sandbox.Code(sandbox.Digits, n, parts...) }
 
 // iakAlnum returns n upper-case letters and digits derived from parts.
-func iakAlnum(n int, parts ...string) string {
-	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := iakDigest(n, parts...)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
+func iakAlnum(n int, parts ...string) string { return sandbox.Code(sandbox.Alnum, n, parts...) }
 
 // iakGroup splits s into groups of n joined by sep: "1234-5678-…".
 func iakGroup(s string, n int, sep string) string {
@@ -448,5 +374,5 @@ var iakNames = []string{
 }
 
 func iakName(parts ...string) string {
-	return iakNames[int(iakDigest(1, parts...)[0])%len(iakNames)]
+	return iakNames[int(sandbox.Digest(1, parts...)[0])%len(iakNames)]
 }

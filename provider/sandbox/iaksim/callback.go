@@ -1,4 +1,4 @@
-package sandbox
+package iaksim
 
 import (
 	"bytes"
@@ -32,10 +32,10 @@ type iakCallbackBody struct {
 const iakMaxCallbackBackoff = time.Hour
 
 // queueCallbackLocked starts delivering tx's callback, if a URL is
-// configured and the simulator is open. The goroutine is counted in s.wg
+// configured and the simulator is open. The goroutine is counted in s.life
 // under s.mu, so Close — which sets closed under s.mu before waiting — never
 // misses one.
-func (s *IAK) queueCallbackLocked(tx *iakTx) {
+func (s *Server) queueCallbackLocked(tx *iakTx) {
 	if s.opts.CallbackURL == "" || s.closed {
 		return
 	}
@@ -58,24 +58,20 @@ func (s *IAK) queueCallbackLocked(tx *iakTx) {
 		s.log.Error("encoding callback", "ref_id", tx.refID, "err", err)
 		return
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.deliverCallback(tx.refID, body)
-	}()
+	s.life.Go(func() { s.deliverCallback(tx.refID, body) })
 }
 
 // deliverCallback POSTs a callback until a 2xx answer, retrying transport
 // errors and other statuses with a doubling backoff, CallbackAttempts times
 // in all. IAK does not document what it expects back; any 2xx counts.
-func (s *IAK) deliverCallback(ref string, body []byte) {
+func (s *Server) deliverCallback(ref string, body []byte) {
 	backoff := s.opts.CallbackBackoff
 	for attempt := 1; attempt <= s.opts.CallbackAttempts; attempt++ {
 		if attempt > 1 {
 			t := time.NewTimer(backoff)
 			select {
 			case <-t.C:
-			case <-s.ctx.Done():
+			case <-s.life.Context().Done():
 				t.Stop()
 				return
 			}
@@ -86,7 +82,7 @@ func (s *IAK) deliverCallback(ref string, body []byte) {
 			s.log.Info("callback delivered", "ref_id", ref, "attempt", attempt)
 			return
 		}
-		if s.ctx.Err() != nil {
+		if s.life.Context().Err() != nil {
 			return
 		}
 		s.log.Warn("callback failed", "ref_id", ref, "attempt", attempt, "err", err)
@@ -94,8 +90,8 @@ func (s *IAK) deliverCallback(ref string, body []byte) {
 	s.log.Error("callback given up", "ref_id", ref, "attempts", s.opts.CallbackAttempts)
 }
 
-func (s *IAK) postCallback(body []byte) error {
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, s.opts.CallbackURL, bytes.NewReader(body))
+func (s *Server) postCallback(body []byte) error {
+	req, err := http.NewRequestWithContext(s.life.Context(), http.MethodPost, s.opts.CallbackURL, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package sandbox
+package iaksim
 
 import (
 	"bytes"
@@ -25,11 +25,11 @@ const (
 
 type iakHarness struct {
 	t   *testing.T
-	sim *IAK
+	sim *Server
 	srv *httptest.Server
 }
 
-func newIAKHarness(t *testing.T, opts IAKOptions) *iakHarness {
+func newIAKHarness(t *testing.T, opts Options) *iakHarness {
 	t.Helper()
 	if opts.Username == "" {
 		opts.Username = iakTestUser
@@ -43,7 +43,7 @@ func newIAKHarness(t *testing.T, opts IAKOptions) *iakHarness {
 		at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.FixedZone("WIB", 7*3600))
 		opts.Now = func() time.Time { return at }
 	}
-	sim := NewIAK(opts)
+	sim := New(opts)
 	srv := httptest.NewServer(sim)
 	// The simulator closes first: it ends stalled answers the server would
 	// otherwise wait for.
@@ -174,7 +174,7 @@ func TestIAKSign(t *testing.T) {
 }
 
 func TestIAKTopUpAccepted(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{Deposit: 100_000, SettleDelay: -1})
+	h := newIAKHarness(t, Options{Deposit: 100_000, SettleDelay: -1})
 	a := h.topUp("ORDER001", "htelkomsel10000", "081234567890")
 	if a.code != http.StatusOK || !strings.HasPrefix(a.ctype, "application/json") {
 		t.Fatalf("HTTP %d %s", a.code, a.ctype)
@@ -198,7 +198,7 @@ func TestIAKTopUpAccepted(t *testing.T) {
 }
 
 func TestIAKSameRefIsStatusCheck(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{Deposit: 100_000, SettleDelay: -1})
+	h := newIAKHarness(t, Options{Deposit: 100_000, SettleDelay: -1})
 	h.want(h.topUp("R1", "htelkomsel10000", "081234567890"), map[string]string{"tr_id": "3482", "rc": "39"})
 	// A re-send — even one that differs — answers the existing transaction.
 	h.want(h.topUp("R1", "xld25000", "0817777215"), map[string]string{
@@ -221,7 +221,7 @@ func TestIAKSameRefIsStatusCheck(t *testing.T) {
 }
 
 func TestIAKAuth(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{SettleDelay: -1})
+	h := newIAKHarness(t, Options{SettleDelay: -1})
 	h.want(h.topUp("KNOWN", "htelkomsel10000", "081234567890"), map[string]string{"rc": "39"})
 
 	body := func(kv ...string) map[string]string {
@@ -267,7 +267,7 @@ func TestIAKAuth(t *testing.T) {
 }
 
 func TestIAKBadRequests(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{SettleDelay: -1})
+	h := newIAKHarness(t, Options{SettleDelay: -1})
 	for _, body := range []string{"", "not json", "[1,2]", `{"username":`, `{"username":{"a":1}}`} {
 		a := h.post("/api/top-up", body)
 		if a.code != http.StatusBadRequest || a.str("rc") != "107" || a.str("message") != "ERROR IN XML FORMAT" {
@@ -298,7 +298,7 @@ func TestIAKBadRequests(t *testing.T) {
 }
 
 func TestIAKUnknownPath(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{})
+	h := newIAKHarness(t, Options{})
 	for _, path := range []string{"/api/topup", "/api/v2/top-up", "/", "/api/pricelist/a/b/c"} {
 		a := h.post(path, map[string]string{"username": iakTestUser})
 		if a.code != http.StatusOK || a.str("rc") != "117" || a.str("message") != "PAGE NOT FOUND" {
@@ -346,7 +346,7 @@ func TestIAKTopUpRefusals(t *testing.T) {
 		// Natural validation comes first: a prefix mismatch wins over 0013.
 		{"htelkomsel10000", "081734560013", "16"},
 	}
-	h := newIAKHarness(t, IAKOptions{Deposit: 1_000_000, SettleDelay: -1})
+	h := newIAKHarness(t, Options{Deposit: 1_000_000, SettleDelay: -1})
 	for i, tt := range tests {
 		ref := fmt.Sprintf("REF%d", i)
 		a := h.topUp(ref, tt.product, tt.customer)
@@ -363,7 +363,7 @@ func TestIAKTopUpRefusals(t *testing.T) {
 }
 
 func TestIAKInsufficientDeposit(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{Deposit: -1, SettleDelay: -1})
+	h := newIAKHarness(t, Options{Deposit: -1, SettleDelay: -1})
 	h.want(h.topUp("D1", "htelkomsel10000", "081234567890"), map[string]string{"rc": "17", "message": "INSUFFICIENT DEPOSIT", "balance": "0"})
 	h.sim.AddDeposit(10_850)
 	// The same ref_id goes through once the deposit is there: the refusal
@@ -391,7 +391,7 @@ func TestIAKTestNumbersSettle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.customer, func(t *testing.T) {
-			h := newIAKHarness(t, IAKOptions{Deposit: 100_000})
+			h := newIAKHarness(t, Options{Deposit: 100_000})
 			h.want(h.topUp("T", "htelkomsel10000", tt.customer), map[string]string{"rc": "39", "status": "0", "balance": "89150"})
 			want := map[string]string{"status": tt.status, "rc": tt.rc, "message": tt.message, "balance": "89150", "price": "10850"}
 			if tt.refunded {
@@ -403,7 +403,7 @@ func TestIAKTestNumbersSettle(t *testing.T) {
 }
 
 func TestIAKPendingTestNumberResolvedBySettle(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{Deposit: 100_000})
+	h := newIAKHarness(t, Options{Deposit: 100_000})
 	h.topUp("P", "htelkomsel10000", "081234561039")
 	h.want(h.checkStatus("P"), map[string]string{"status": "0", "rc": "39"})
 	if err := h.sim.Settle("P", false); err != nil {
@@ -413,7 +413,7 @@ func TestIAKPendingTestNumberResolvedBySettle(t *testing.T) {
 }
 
 func TestIAKSettleDelay(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{SettleDelay: 10 * time.Millisecond})
+	h := newIAKHarness(t, Options{SettleDelay: 10 * time.Millisecond})
 	h.want(h.topUp("S1", "xld25000", "0817777215"), map[string]string{"rc": "39"})
 	eventually(t, "settlement", func() bool { tx, _ := h.sim.Transaction("S1"); return tx.Status == 1 })
 	a := h.checkStatus("S1")
@@ -427,7 +427,7 @@ func TestIAKSettleDelay(t *testing.T) {
 }
 
 func TestIAKSettleManually(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{Deposit: 100_000, SettleDelay: -1})
+	h := newIAKHarness(t, Options{Deposit: 100_000, SettleDelay: -1})
 	h.topUp("M1", "htelkomsel10000", "081234567890")
 	h.topUp("M2", "htelkomsel10000", "081234567891")
 	if err := h.sim.Settle("M1", true); err != nil {
@@ -462,7 +462,7 @@ func TestIAKSNFormats(t *testing.T) {
 		{"dana10000", "081234567890", `^[A-Z ]+ \d{15}$`, "", ""},
 		{"esimjapan3gb", "081234567890", `^8962\d{15}$`, "", `^LPA:1\$smdp\.sandbox\.example\$[A-Z0-9-]+$`},
 	}
-	h := newIAKHarness(t, IAKOptions{})
+	h := newIAKHarness(t, Options{})
 	for i, tt := range tests {
 		ref := fmt.Sprintf("SN%d", i)
 		h.want(h.topUp(ref, tt.product, tt.customer), map[string]string{"rc": "39"})
@@ -484,7 +484,7 @@ func TestIAKSNFormats(t *testing.T) {
 }
 
 func TestIAKCheckStatusUnknown(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{Deposit: 50_000})
+	h := newIAKHarness(t, Options{Deposit: 50_000})
 	h.want(h.checkStatus("NEVERSENT"), map[string]string{
 		"rc": "06", "message": "TRANSACTION NOT FOUND", "ref_id": "NEVERSENT", "tr_id": "0", "status": "2",
 	})
@@ -495,13 +495,13 @@ func TestIAKCheckStatusUnknown(t *testing.T) {
 }
 
 func TestIAKCheckBalance(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{Deposit: 997_136_249})
+	h := newIAKHarness(t, Options{Deposit: 997_136_249})
 	h.want(h.post("/api/check-balance", map[string]string{"username": iakTestUser, "sign": sign("bl")}),
 		map[string]string{"balance": "997136249", "message": "SUCCESS", "rc": "00"})
 }
 
 func TestIAKPricelist(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{})
+	h := newIAKHarness(t, Options{})
 	list := func(path, status string) []map[string]any {
 		t.Helper()
 		body := map[string]string{"username": iakTestUser, "sign": sign("pl")}
@@ -569,7 +569,7 @@ func TestIAKPricelist(t *testing.T) {
 }
 
 func TestIAKInquiryPLN(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{})
+	h := newIAKHarness(t, Options{})
 	inquire := func(id string) iakAnswer {
 		return h.post("/api/inquiry-pln", map[string]string{"username": iakTestUser, "customer_id": id, "sign": sign(id)})
 	}
@@ -591,7 +591,7 @@ func TestIAKInquiryPLN(t *testing.T) {
 
 func TestIAKMisbehavingFirstAnswers(t *testing.T) {
 	t.Run("504", func(t *testing.T) {
-		h := newIAKHarness(t, IAKOptions{SettleDelay: -1})
+		h := newIAKHarness(t, Options{SettleDelay: -1})
 		a := h.topUp("G1", "htelkomsel10000", "081234569504")
 		if a.code != http.StatusGatewayTimeout || !strings.HasPrefix(a.ctype, "text/html") || !strings.Contains(string(a.body), "<html>") {
 			t.Fatalf("HTTP %d %s: %s", a.code, a.ctype, a.body)
@@ -604,7 +604,7 @@ func TestIAKMisbehavingFirstAnswers(t *testing.T) {
 		}
 	})
 	t.Run("truncated", func(t *testing.T) {
-		h := newIAKHarness(t, IAKOptions{SettleDelay: -1})
+		h := newIAKHarness(t, Options{SettleDelay: -1})
 		a := h.topUp("G2", "htelkomsel10000", "081234569200")
 		if a.code != http.StatusOK || json.Valid(a.body) || !bytes.HasPrefix(a.body, []byte(`{"data":{"ref_id":"G2"`)) {
 			t.Fatalf("HTTP %d, want a truncated JSON body: %s", a.code, a.body)
@@ -612,7 +612,7 @@ func TestIAKMisbehavingFirstAnswers(t *testing.T) {
 		h.want(h.topUp("G2", "htelkomsel10000", "081234569200"), map[string]string{"rc": "39"})
 	})
 	t.Run("slow", func(t *testing.T) {
-		h := newIAKHarness(t, IAKOptions{SlowDelay: 20 * time.Millisecond})
+		h := newIAKHarness(t, Options{SlowDelay: 20 * time.Millisecond})
 		start := time.Now()
 		a := h.topUp("G3", "htelkomsel10000", "081234569408")
 		if time.Since(start) < 20*time.Millisecond {
@@ -625,7 +625,7 @@ func TestIAKMisbehavingFirstAnswers(t *testing.T) {
 	t.Run("slow, client gives up", func(t *testing.T) {
 		// SlowDelay is far beyond the test's deadline: the stall must end
 		// when the client goes away.
-		h := newIAKHarness(t, IAKOptions{SlowDelay: time.Hour})
+		h := newIAKHarness(t, Options{SlowDelay: time.Hour})
 		client := &http.Client{Timeout: 50 * time.Millisecond}
 		_, err := h.do(client, http.MethodPost, "/api/top-up", map[string]string{
 			"username": iakTestUser, "ref_id": "G4", "customer_id": "081234569408", "product_code": "htelkomsel10000", "sign": sign("G4"),
@@ -640,7 +640,7 @@ func TestIAKMisbehavingFirstAnswers(t *testing.T) {
 		h.want(h.topUp("G4", "htelkomsel10000", "081234569408"), map[string]string{"rc": "00"})
 	})
 	t.Run("close ends a stall", func(t *testing.T) {
-		h := newIAKHarness(t, IAKOptions{SlowDelay: time.Hour})
+		h := newIAKHarness(t, Options{SlowDelay: time.Hour})
 		done := make(chan error, 1)
 		go func() {
 			_, err := h.do(h.srv.Client(), http.MethodPost, "/api/top-up", map[string]string{
@@ -659,7 +659,7 @@ func TestIAKMisbehavingFirstAnswers(t *testing.T) {
 }
 
 func TestIAKConcurrentSameRef(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{Deposit: 100_000, SettleDelay: -1})
+	h := newIAKHarness(t, Options{Deposit: 100_000, SettleDelay: -1})
 	const n = 64
 	var wg sync.WaitGroup
 	trIDs := make([]string, n)
@@ -733,7 +733,7 @@ func (c *callbackReceiver) next(t *testing.T) map[string]any {
 
 func TestIAKCallback(t *testing.T) {
 	rcv := newCallbackReceiver(t, 2)
-	h := newIAKHarness(t, IAKOptions{
+	h := newIAKHarness(t, Options{
 		Deposit: 100_000, SettleDelay: -1, CallbackURL: rcv.srv.URL,
 		CallbackAttempts: 3, CallbackBackoff: time.Millisecond,
 	})
@@ -778,7 +778,7 @@ func TestIAKCallback(t *testing.T) {
 
 func TestIAKCallbackAutomaticAndESIM(t *testing.T) {
 	rcv := newCallbackReceiver(t, 0)
-	h := newIAKHarness(t, IAKOptions{CallbackURL: rcv.srv.URL})
+	h := newIAKHarness(t, Options{CallbackURL: rcv.srv.URL})
 	h.topUp("E1", "esimjapan3gb", "081234567890")
 	data := rcv.next(t)
 	if data["ref_id"] != "E1" || data["status"] != "1" || !strings.HasPrefix(fmt.Sprint(data["activation_code"]), "LPA:1$") {
@@ -801,7 +801,7 @@ func TestIAKCallbackAutomaticAndESIM(t *testing.T) {
 
 func TestIAKCallbackGivesUp(t *testing.T) {
 	rcv := newCallbackReceiver(t, 1000)
-	h := newIAKHarness(t, IAKOptions{SettleDelay: -1, CallbackURL: rcv.srv.URL, CallbackAttempts: 4, CallbackBackoff: time.Millisecond})
+	h := newIAKHarness(t, Options{SettleDelay: -1, CallbackURL: rcv.srv.URL, CallbackAttempts: 4, CallbackBackoff: time.Millisecond})
 	h.topUp("GU", "htelkomsel10000", "081234567890")
 	if err := h.sim.Settle("GU", true); err != nil {
 		t.Fatal(err)
@@ -823,7 +823,7 @@ func TestIAKCallbackTransportError(t *testing.T) {
 		attempts.Add(1)
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	h := newIAKHarness(t, IAKOptions{SettleDelay: -1, CallbackURL: url, CallbackAttempts: 3, CallbackBackoff: time.Millisecond, CallbackClient: client})
+	h := newIAKHarness(t, Options{SettleDelay: -1, CallbackURL: url, CallbackAttempts: 3, CallbackBackoff: time.Millisecond, CallbackClient: client})
 	h.topUp("TE", "htelkomsel10000", "081234567890")
 	if err := h.sim.Settle("TE", true); err != nil {
 		t.Fatal(err)
@@ -851,7 +851,7 @@ func TestIAKCloseStopsEverything(t *testing.T) {
 	}))
 	defer rcv.Close()
 	defer close(block)
-	h := newIAKHarness(t, IAKOptions{SettleDelay: time.Hour, CallbackURL: rcv.URL, CallbackBackoff: time.Hour})
+	h := newIAKHarness(t, Options{SettleDelay: time.Hour, CallbackURL: rcv.URL, CallbackBackoff: time.Hour})
 	h.topUp("C1", "htelkomsel10000", "081234567890") // a timer an hour away
 	h.topUp("C2", "htelkomsel10000", "081234567891")
 	if err := h.sim.Settle("C2", true); err != nil { // a callback stuck in flight
@@ -875,7 +875,7 @@ func TestIAKCloseStopsEverything(t *testing.T) {
 }
 
 func TestIAKNeverPanicsOnGarbage(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{})
+	h := newIAKHarness(t, Options{})
 	bodies := []string{
 		`{"username":null,"sign":null}`,
 		`{"username":"` + iakTestUser + `","sign":"` + sign("") + `","ref_id":""}`,
@@ -902,17 +902,17 @@ func TestIAKNeverPanicsOnGarbage(t *testing.T) {
 func TestIAKNewPanicsWithoutCredentials(t *testing.T) {
 	defer func() {
 		if recover() == nil {
-			t.Error("NewIAK without credentials did not panic")
+			t.Error("New without credentials did not panic")
 		}
 	}()
-	NewIAK(IAKOptions{})
+	New(Options{})
 }
 
 func TestIAKCancelledRequestContext(t *testing.T) {
 	// In-process use without a server: a handler called with a context that
 	// is already cancelled answers nothing for the slow number and still
 	// settles the transaction.
-	sim := NewIAK(IAKOptions{Username: iakTestUser, APIKey: iakTestKey, SlowDelay: time.Hour})
+	sim := New(Options{Username: iakTestUser, APIKey: iakTestKey, SlowDelay: time.Hour})
 	defer sim.Close()
 	body := fmt.Sprintf(`{"username":%q,"ref_id":"IP","customer_id":"081234569408","product_code":"htelkomsel10000","sign":%q}`, iakTestUser, sign("IP"))
 	ctx, cancel := context.WithCancel(context.Background())

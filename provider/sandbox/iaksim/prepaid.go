@@ -1,4 +1,4 @@
-package sandbox
+package iaksim
 
 import (
 	"fmt"
@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/provider/sandbox"
 )
 
-// IAKTransaction is a snapshot of one prepaid transaction.
-type IAKTransaction struct {
+// Transaction is a snapshot of one prepaid transaction.
+type Transaction struct {
 	RefID       string
 	TrID        int64
 	ProductCode string
@@ -132,7 +133,7 @@ type iakTxBody struct {
 // bodyLocked renders tx's current state. balance is the deposit now, not at
 // the time of the transaction: IAK's examples cannot tell the two apart and
 // a client must not rely on either.
-func (s *IAK) bodyLocked(tx *iakTx) iakTxBody {
+func (s *Server) bodyLocked(tx *iakTx) iakTxBody {
 	return iakTxBody{
 		RefID: tx.refID, Status: tx.status, ProductCode: tx.product.code, CustomerID: tx.customerID,
 		Price: tx.price, Message: tx.message, SN: tx.sn, PIN: tx.pin, ActivationCode: tx.esim,
@@ -143,7 +144,7 @@ func (s *IAK) bodyLocked(tx *iakTx) iakTxBody {
 // refusalLocked renders an answer that concerns no transaction: price 0,
 // tr_id 0 (providers.md §1.2.1). The status is 2 except for the pending rcs a
 // test number can ask for, so that status and rc never contradict.
-func (s *IAK) refusalLocked(req iakRequest, rc string) iakTxBody {
+func (s *Server) refusalLocked(req iakRequest, rc string) iakTxBody {
 	status := 2
 	if iakPrepaidPending(rc) {
 		status = 0
@@ -157,16 +158,12 @@ func (s *IAK) refusalLocked(req iakRequest, rc string) iakTxBody {
 // handleTopUp follows providers.md §1.11: sign → a known ref_id answers its
 // state → body → product → prefix → format → test refusals → deposit →
 // create, debit at once, answer PROCESS.
-func (s *IAK) handleTopUp(w http.ResponseWriter, r *http.Request) {
-	req, bad := iakDecode(w, r)
-	if bad != nil {
-		s.writePrepaidBadRequest(w, bad)
+func (s *Server) handleTopUp(w http.ResponseWriter, r *http.Request) {
+	req, ok := s.openPrepaid(w, r, "top-up", func(q iakRequest) string { return string(q.RefID) })
+	if !ok {
 		return
 	}
 	ref := string(req.RefID)
-	if !s.authPrepaid(w, "top-up", req, ref) {
-		return
-	}
 
 	s.mu.Lock()
 	// IAK: "If you top up again with the same ref_id … it will become check
@@ -235,13 +232,13 @@ func (s *IAK) handleTopUp(w http.ResponseWriter, r *http.Request) {
 
 	switch plan.first {
 	case iakAnswer504:
-		iakWrite504(w)
+		sandbox.WriteGatewayTimeout(w)
 	case iakAnswerTruncated:
 		iakWriteTruncated(w, iakData{body})
 	case iakAnswerSlow:
 		// The answer was decided before the stall, as when IAK is slow to
 		// send it: a callback may overtake it.
-		if s.stall(r.Context(), s.opts.SlowDelay) {
+		if s.life.Stall(r.Context(), s.opts.SlowDelay) {
 			s.writeJSON(w, http.StatusOK, iakData{body})
 		} else {
 			s.log.Info("slow answer abandoned", "ref_id", ref)
@@ -254,20 +251,16 @@ func (s *IAK) handleTopUp(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *IAK) startTimerLocked(tx *iakTx) {
+func (s *Server) startTimerLocked(tx *iakTx) {
 	if s.closed {
 		return
 	}
 	ref := tx.refID
-	s.wg.Add(1)
-	tx.timer = time.AfterFunc(s.opts.SettleDelay, func() {
-		defer s.wg.Done()
-		s.settleDue(ref)
-	})
+	tx.timer = s.life.AfterFunc(s.opts.SettleDelay, func() { s.settleDue(ref) })
 }
 
 // settleDue moves a transaction to the state its test digits planned.
-func (s *IAK) settleDue(ref string) {
+func (s *Server) settleDue(ref string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := s.txs[ref]
@@ -282,7 +275,7 @@ func (s *IAK) settleDue(ref string) {
 // transaction still in process (1 SUCCESS with an SN, or 2 FAILED rc 07 with
 // the price refunded) and sends the callback. As at IAK, there is one action
 // per transaction: settling a final transaction is an error.
-func (s *IAK) Settle(refID string, success bool) error {
+func (s *Server) Settle(refID string, success bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -295,9 +288,7 @@ func (s *IAK) Settle(refID string, success bool) error {
 	if tx.status != 0 {
 		return fmt.Errorf("sandbox: iak: settle %s: already final (status %d, rc %s)", refID, tx.status, tx.rc)
 	}
-	if tx.timer != nil && tx.timer.Stop() {
-		s.wg.Done()
-	}
+	s.life.Stop(tx.timer)
 	tx.timer = nil
 	rc := "07"
 	if success {
@@ -313,7 +304,7 @@ func (s *IAK) Settle(refID string, success bool) error {
 // answering the transaction — as IAK may when it validates a re-send (the
 // deposit, the daily limit) before it notices the ref_id. check-status still
 // answers the transaction. An empty rc turns it off.
-func (s *IAK) RefuseResends(rc string) {
+func (s *Server) RefuseResends(rc string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.resendRC = rc
@@ -324,7 +315,7 @@ func (s *IAK) RefuseResends(rc string) {
 // answer SUCCESS before the biller sent the token or voucher code. Turning
 // it off issues them to every success still without one; check-status then
 // shows them (no second callback is sent).
-func (s *IAK) WithholdSN(on bool) {
+func (s *Server) WithholdSN(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.withholdSN = on
@@ -341,7 +332,7 @@ func (s *IAK) WithholdSN(on bool) {
 // finishLocked applies rc to a transaction in process: a pending rc only
 // changes its rc; success issues the SN; a failure refunds the price. Final
 // states send the callback.
-func (s *IAK) finishLocked(tx *iakTx, rc string) {
+func (s *Server) finishLocked(tx *iakTx, rc string) {
 	tx.rc, tx.message = rc, iakPrepaidMessage(rc)
 	if iakPrepaidPending(rc) {
 		s.log.Info("transaction stays in process", "ref_id", tx.refID, "tr_id", tx.trID, "rc", rc)
@@ -363,7 +354,7 @@ func (s *IAK) finishLocked(tx *iakTx, rc string) {
 
 // issueLocked writes the SN (and PIN, activation code) of a successful
 // transaction in IAK's documented format for its product type (sn-format.md).
-func (s *IAK) issueLocked(tx *iakTx) {
+func (s *Server) issueLocked(tx *iakTx) {
 	seed := []string{tx.refID, strconv.FormatInt(tx.trID, 10)}
 	p := tx.product
 	switch p.typ {
@@ -404,16 +395,12 @@ func iakKWh(nominal string) string {
 
 // handleCheckStatus answers a transaction's state; an unknown ref_id is rc 06
 // in the same shape as other answers that concern no transaction.
-func (s *IAK) handleCheckStatus(w http.ResponseWriter, r *http.Request) {
-	req, bad := iakDecode(w, r)
-	if bad != nil {
-		s.writePrepaidBadRequest(w, bad)
+func (s *Server) handleCheckStatus(w http.ResponseWriter, r *http.Request) {
+	req, ok := s.openPrepaid(w, r, "check-status", func(q iakRequest) string { return string(q.RefID) })
+	if !ok {
 		return
 	}
 	ref := string(req.RefID)
-	if !s.authPrepaid(w, "check-status", req, ref) {
-		return
-	}
 	if bad := iakRequire([2]string{"ref_id", ref}); bad != nil {
 		s.writePrepaidBadRequest(w, bad)
 		return
@@ -438,13 +425,9 @@ type iakBalanceBody struct {
 	RC      string `json:"rc"`
 }
 
-func (s *IAK) handleCheckBalance(w http.ResponseWriter, r *http.Request) {
-	req, bad := iakDecode(w, r)
-	if bad != nil {
-		s.writePrepaidBadRequest(w, bad)
-		return
-	}
-	if !s.authPrepaid(w, "check-balance", req, "bl") {
+func (s *Server) handleCheckBalance(w http.ResponseWriter, r *http.Request) {
+	_, ok := s.openPrepaid(w, r, "check-balance", func(iakRequest) string { return "bl" })
+	if !ok {
 		return
 	}
 	s.writeJSON(w, http.StatusOK, iakData{iakBalanceBody{Balance: s.Deposit(), Message: "SUCCESS", RC: "00"}})
@@ -467,16 +450,12 @@ type iakInquiryPLNBody struct {
 // whose test digits are 1RRR, 9504, 9408 or 9200 (so every PLN top-up test
 // case can be reached through an inquiry first); 0RRR meters answer rc RRR, and
 // everything else INCORRECT DESTINATION NUMBER as in IAK's sandbox.
-func (s *IAK) handleInquiryPLN(w http.ResponseWriter, r *http.Request) {
-	req, bad := iakDecode(w, r)
-	if bad != nil {
-		s.writePrepaidBadRequest(w, bad)
+func (s *Server) handleInquiryPLN(w http.ResponseWriter, r *http.Request) {
+	req, ok := s.openPrepaid(w, r, "inquiry-pln", func(q iakRequest) string { return string(q.CustomerID) })
+	if !ok {
 		return
 	}
 	customer := string(req.CustomerID)
-	if !s.authPrepaid(w, "inquiry-pln", req, customer) {
-		return
-	}
 	if bad := iakRequire([2]string{"customer_id", customer}); bad != nil {
 		s.writePrepaidBadRequest(w, bad)
 		return
@@ -505,14 +484,14 @@ func (s *IAK) handleInquiryPLN(w http.ResponseWriter, r *http.Request) {
 }
 
 // Transaction returns a snapshot of the prepaid transaction with refID.
-func (s *IAK) Transaction(refID string) (IAKTransaction, bool) {
+func (s *Server) Transaction(refID string) (Transaction, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx, ok := s.txs[refID]
 	if !ok {
-		return IAKTransaction{}, false
+		return Transaction{}, false
 	}
-	return IAKTransaction{
+	return Transaction{
 		RefID: tx.refID, TrID: tx.trID, ProductCode: tx.product.code, CustomerID: tx.customerID,
 		Price: tx.price, Status: tx.status, RC: tx.rc, Message: tx.message, SN: tx.sn, PIN: tx.pin,
 		ActivationCode: tx.esim, Created: tx.created, Settled: tx.settled, TopUps: tx.topUps,
@@ -522,7 +501,7 @@ func (s *IAK) Transaction(refID string) (IAKTransaction, bool) {
 
 // TransactionCount returns how many prepaid transactions exist. Refused
 // top-ups create none.
-func (s *IAK) TransactionCount() int {
+func (s *Server) TransactionCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.txs)

@@ -1,4 +1,4 @@
-package sandbox
+package iaksim
 
 import (
 	"net/http"
@@ -285,13 +285,9 @@ func iakStatusFilter(s string) string {
 	return "all"
 }
 
-func (s *IAK) handlePricelist(w http.ResponseWriter, r *http.Request) {
-	req, bad := iakDecode(w, r)
-	if bad != nil {
-		s.writePrepaidBadRequest(w, bad)
-		return
-	}
-	if !s.authPrepaid(w, "pricelist", req, "pl") {
+func (s *Server) handlePricelist(w http.ResponseWriter, r *http.Request) {
+	req, ok := s.openPrepaid(w, r, "pricelist", func(iakRequest) string { return "pl" })
+	if !ok {
 		return
 	}
 	typ := strings.ToLower(r.PathValue("type"))

@@ -1,4 +1,4 @@
-package sandbox
+package iaksim
 
 import (
 	"bytes"
@@ -6,30 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 )
-
-// testClock is a settable clock for expiry tests.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 func (h *iakHarness) inquire(ref, code, hp string, extra ...string) iakAnswer {
 	h.t.Helper()
@@ -51,7 +33,7 @@ func (h *iakHarness) billStatus(ref string) iakAnswer {
 }
 
 func TestIAKPostpaidEnvelope(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{})
+	h := newIAKHarness(t, Options{})
 	a := h.inquire("ENV1", "PLNPOSTPAID", "530000000000")
 	if !bytes.HasSuffix(bytes.TrimSpace(a.body), []byte(`,"meta":[]}`)) {
 		t.Errorf("no meta: %s", a.body)
@@ -62,7 +44,7 @@ func TestIAKPostpaidEnvelope(t *testing.T) {
 }
 
 func TestIAKPostpaidPricelist(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{})
+	h := newIAKHarness(t, Options{})
 	list := func(path string, kv ...string) []map[string]any {
 		t.Helper()
 		body := map[string]string{"commands": "pricelist-pasca", "username": iakTestUser, "sign": sign("pl")}
@@ -115,7 +97,7 @@ func TestIAKPostpaidPricelist(t *testing.T) {
 }
 
 func TestIAKPostpaidPayOnce(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{Deposit: 1_000_000})
+	h := newIAKHarness(t, Options{Deposit: 1_000_000})
 	a := h.inquire("INQ1", "PLNPOSTPAID", "530000000000")
 	h.want(a, map[string]string{"response_code": "00", "message": "INQUIRY SUCCESS", "code": "PLNPOSTPAID", "hp": "530000000000", "ref_id": "INQ1", "tr_id": "9732792"})
 	bill, ok := h.sim.Bill("INQ1")
@@ -173,8 +155,8 @@ func TestIAKPostpaidPayOnce(t *testing.T) {
 }
 
 func TestIAKPostpaidMultiBill(t *testing.T) {
-	clock := &testClock{now: time.Date(2026, 5, 20, 10, 0, 0, 0, flows.WIB)}
-	h := newIAKHarness(t, IAKOptions{Now: clock.Now})
+	clock := testclock.New(time.Date(2026, 5, 20, 10, 0, 0, 0, flows.WIB))
+	h := newIAKHarness(t, Options{Now: clock.Now})
 	a := h.inquire("MULTI", "PLNPOSTPAID", "530000000999")
 	h.want(a, map[string]string{"response_code": "00", "period": "202509,202510,202511,202512,202601,202602,202603,202604"})
 	desc := a.data["desc"].(map[string]any)
@@ -194,7 +176,7 @@ func TestIAKPostpaidMultiBill(t *testing.T) {
 }
 
 func TestIAKPostpaidInquiryRefusals(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{})
+	h := newIAKHarness(t, Options{})
 	h.want(h.inquire("USED", "PLNPOSTPAID", "530000000014"), map[string]string{"response_code": "14"})
 	tests := []struct {
 		ref, code, hp string
@@ -262,7 +244,7 @@ func TestIAKPostpaidPaymentOutcomes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.hp, func(t *testing.T) {
-			h := newIAKHarness(t, IAKOptions{Deposit: 1_000_000})
+			h := newIAKHarness(t, Options{Deposit: 1_000_000})
 			code := map[string]string{"5": "PLNPOSTPAID", "8": "BPJS", "1": "PDAMKOTA.SURABAYA"}[tt.hp[:1]]
 			a := h.inquire("P1", code, tt.hp, "month", "1")
 			h.want(a, map[string]string{"response_code": "00"})
@@ -291,7 +273,7 @@ func TestIAKPostpaidPaymentOutcomes(t *testing.T) {
 
 func TestIAKPostpaidPendingSettled(t *testing.T) {
 	for _, paid := range []bool{true, false} {
-		h := newIAKHarness(t, IAKOptions{Deposit: 1_000_000})
+		h := newIAKHarness(t, Options{Deposit: 1_000_000})
 		a := h.inquire("PEND", "PLNPOSTPAID", "530000001039")
 		h.want(h.pay(a.str("tr_id")), map[string]string{"response_code": "39"})
 		// A second pay of a payment in process answers its state and debits
@@ -318,7 +300,7 @@ func TestIAKPostpaidPendingSettled(t *testing.T) {
 			h.want(h.pay(a.str("tr_id")), map[string]string{"response_code": "38"})
 		}
 	}
-	h := newIAKHarness(t, IAKOptions{})
+	h := newIAKHarness(t, Options{})
 	if err := h.sim.SettleBill("NOPE", true); err == nil {
 		t.Error("settled an unknown bill")
 	}
@@ -329,8 +311,8 @@ func TestIAKPostpaidPendingSettled(t *testing.T) {
 }
 
 func TestIAKPostpaidExpiry(t *testing.T) {
-	clock := &testClock{now: time.Date(2026, 5, 20, 22, 59, 0, 0, flows.WIB)}
-	h := newIAKHarness(t, IAKOptions{Deposit: 1_000_000, Now: clock.Now})
+	clock := testclock.New(time.Date(2026, 5, 20, 22, 59, 0, 0, flows.WIB))
+	h := newIAKHarness(t, Options{Deposit: 1_000_000, Now: clock.Now})
 	a := h.inquire("EXP1", "PLNPOSTPAID", "530000000000")
 	b, _ := h.sim.Bill("EXP1")
 	if want := time.Date(2026, 5, 20, 23, 0, 0, 0, flows.WIB); !b.Expires.Equal(want) {
@@ -352,7 +334,7 @@ func TestIAKPostpaidExpiry(t *testing.T) {
 }
 
 func TestIAKPostpaidDepositAndUnknownInquiry(t *testing.T) {
-	h := newIAKHarness(t, IAKOptions{Deposit: 1000})
+	h := newIAKHarness(t, Options{Deposit: 1000})
 	a := h.inquire("LOW", "PLNPOSTPAID", "530000000000")
 	h.want(h.pay(a.str("tr_id")), map[string]string{"response_code": "17", "message": "BALANCE NOT ENOUGH"})
 	h.want(h.pay("123"), map[string]string{"response_code": "06", "message": "INQUIRY ID NOT FOUND"})
@@ -379,7 +361,7 @@ func TestIAKPostpaidDepositAndUnknownInquiry(t *testing.T) {
 
 func TestIAKPostpaidLostPaymentAnswer(t *testing.T) {
 	t.Run("504", func(t *testing.T) {
-		h := newIAKHarness(t, IAKOptions{Deposit: 1_000_000})
+		h := newIAKHarness(t, Options{Deposit: 1_000_000})
 		a := h.inquire("LOST", "PLNPOSTPAID", "530000009504")
 		h.want(a, map[string]string{"response_code": "00"})
 		p := h.pay(a.str("tr_id"))
@@ -394,7 +376,7 @@ func TestIAKPostpaidLostPaymentAnswer(t *testing.T) {
 		}
 	})
 	t.Run("truncated", func(t *testing.T) {
-		h := newIAKHarness(t, IAKOptions{})
+		h := newIAKHarness(t, Options{})
 		a := h.inquire("TRUNC", "BPJS", "8801234569200", "month", "1")
 		p := h.pay(a.str("tr_id"))
 		if p.code != http.StatusOK || json.Valid(p.body) {
@@ -403,7 +385,7 @@ func TestIAKPostpaidLostPaymentAnswer(t *testing.T) {
 		h.want(h.billStatus("TRUNC"), map[string]string{"status": "1"})
 	})
 	t.Run("slow", func(t *testing.T) {
-		h := newIAKHarness(t, IAKOptions{SlowDelay: 10 * time.Millisecond})
+		h := newIAKHarness(t, Options{SlowDelay: 10 * time.Millisecond})
 		a := h.inquire("SLOW", "PLNPOSTPAID", "530000009408")
 		h.want(h.pay(a.str("tr_id")), map[string]string{"response_code": "00"})
 	})

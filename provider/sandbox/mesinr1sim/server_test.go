@@ -1,4 +1,4 @@
-package sandbox
+package mesinr1sim
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/internal/testclock"
 )
 
 const (
@@ -21,26 +22,9 @@ const (
 	r1TestKey  = "rqid-test-key-0a1b2c"
 )
 
-type r1TestClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *r1TestClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *r1TestClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func r1NewTest(t *testing.T, opts MesinR1Options) (*MesinR1, *r1TestClock) {
+func r1NewTest(t *testing.T, opts Options) (*Server, *testclock.Clock) {
 	t.Helper()
-	clk := &r1TestClock{t: time.Date(2026, 4, 21, 11, 0, 0, 0, flows.WIB)}
+	clk := testclock.New(time.Date(2026, 4, 21, 11, 0, 0, 0, flows.WIB))
 	opts.MMID, opts.APIKey = r1TestMMID, r1TestKey
 	if opts.Now == nil {
 		opts.Now = clk.Now
@@ -48,7 +32,7 @@ func r1NewTest(t *testing.T, opts MesinR1Options) (*MesinR1, *r1TestClock) {
 	if opts.SettleDelay == 0 {
 		opts.SettleDelay = time.Minute
 	}
-	s := NewMesinR1(opts)
+	s := New(opts)
 	t.Cleanup(s.Close)
 	return s, clk
 }
@@ -70,12 +54,12 @@ func (a r1Answer) data() map[string]any {
 
 // r1Do serves one request in process. body is marshalled unless it is a
 // string; hdr overrides the default headers ("" removes one).
-func r1Do(t *testing.T, s *MesinR1, method, path string, body any, hdr map[string]string) r1Answer {
+func r1Do(t *testing.T, s *Server, method, path string, body any, hdr map[string]string) r1Answer {
 	t.Helper()
 	return r1DoCtx(t, context.Background(), s, method, path, body, hdr)
 }
 
-func r1DoCtx(t *testing.T, ctx context.Context, s *MesinR1, method, path string, body any, hdr map[string]string) r1Answer {
+func r1DoCtx(t *testing.T, ctx context.Context, s *Server, method, path string, body any, hdr map[string]string) r1Answer {
 	t.Helper()
 	raw, ok := body.(string)
 	if !ok {
@@ -111,13 +95,13 @@ func r1Fields(kv ...string) map[string]any {
 	return m
 }
 
-func r1SendTopup(t *testing.T, s *MesinR1, ref, product, number string) r1Answer {
+func r1SendTopup(t *testing.T, s *Server, ref, product, number string) r1Answer {
 	t.Helper()
 	return r1Do(t, s, "POST", "/V1/api/topup", r1Fields("product_code", product, "customer_id", number, "ref_1", ref), nil)
 }
 
 func TestMesinR1Strictness(t *testing.T) {
-	s, _ := r1NewTest(t, MesinR1Options{})
+	s, _ := r1NewTest(t, Options{})
 	tests := []struct {
 		name     string
 		method   string
@@ -189,7 +173,7 @@ func TestMesinR1Strictness(t *testing.T) {
 }
 
 func TestMesinR1AuthRCIsConfigurable(t *testing.T) {
-	s, _ := r1NewTest(t, MesinR1Options{AuthRC: "55"})
+	s, _ := r1NewTest(t, Options{AuthRC: "55"})
 	if a := r1Do(t, s, "POST", "/V1/api/balance", r1Fields(), map[string]string{"rqid": "x"}); a.rc() != "55" || a.code != 401 {
 		t.Errorf("auth refusal = %d %s, want 401 rc 55", a.code, a.raw)
 	}
@@ -198,15 +182,15 @@ func TestMesinR1AuthRCIsConfigurable(t *testing.T) {
 func TestNewMesinR1NeedsCredentials(t *testing.T) {
 	defer func() {
 		if recover() == nil {
-			t.Error("NewMesinR1 without an APIKey did not panic")
+			t.Error("New without an APIKey did not panic")
 		}
 	}()
-	NewMesinR1(MesinR1Options{MMID: "C1"})
+	New(Options{MMID: "C1"})
 }
 
 // TestMesinR1SeedShapes: answers carry seed 002's field names and types.
 func TestMesinR1SeedShapes(t *testing.T) {
-	s, _ := r1NewTest(t, MesinR1Options{})
+	s, _ := r1NewTest(t, Options{})
 	a := r1Do(t, s, "POST", "/V1/api/balance", r1Fields(), nil)
 	if _, hasRC := a.env["rc"]; hasRC || a.data()["saldo"] != float64(1_000_000) {
 		t.Errorf("balance = %s, want {saldo: 1000000} without rc", a.raw)
@@ -235,7 +219,7 @@ func TestMesinR1SeedShapes(t *testing.T) {
 }
 
 func TestMesinR1DepositAndRefund(t *testing.T) {
-	s, clk := r1NewTest(t, MesinR1Options{Deposit: 100_000})
+	s, clk := r1NewTest(t, Options{Deposit: 100_000})
 	r1SendTopup(t, s, "A", "IS5", "081234567890")  // success: -5500
 	r1SendTopup(t, s, "B", "IS10", "081234562014") // failed at once: -10500 +10500
 	r1SendTopup(t, s, "C", "IS20", "081234561014") // pending, fails later
@@ -268,14 +252,14 @@ func TestMesinR1DepositAndRefund(t *testing.T) {
 	if a := r1SendTopup(t, s, "D", "PLN1000", "12345678901"); a.rc() != "51" || s.TransactionCount() != 3 {
 		t.Errorf("topup over the deposit = %s", a.raw)
 	}
-	empty, _ := r1NewTest(t, MesinR1Options{Deposit: -1})
+	empty, _ := r1NewTest(t, Options{Deposit: -1})
 	if empty.Deposit() != 0 {
 		t.Errorf("negative Deposit option = %d, want an empty deposit", empty.Deposit())
 	}
 }
 
 func TestMesinR1Duplicates(t *testing.T) {
-	s, _ := r1NewTest(t, MesinR1Options{})
+	s, _ := r1NewTest(t, Options{})
 	if a := r1SendTopup(t, s, "T1", "IS5", "081234567890"); a.code != 200 {
 		t.Fatal(a.raw)
 	}
@@ -327,7 +311,7 @@ func TestMesinR1Duplicates(t *testing.T) {
 }
 
 func TestMesinR1InquiryHold(t *testing.T) {
-	s, clk := r1NewTest(t, MesinR1Options{ExpiredRC: "05"})
+	s, clk := r1NewTest(t, Options{ExpiredRC: "05"})
 	inq := func(ref, number string) {
 		t.Helper()
 		if a := r1Do(t, s, "POST", "/V1/api/inquiry", r1Fields("product_code", "PLNPASC", "customer_id", number, "ref_1", ref), nil); a.rc() != "00" {
@@ -354,7 +338,7 @@ func TestMesinR1InquiryHold(t *testing.T) {
 }
 
 func TestMesinR1Settlement(t *testing.T) {
-	s, clk := r1NewTest(t, MesinR1Options{})
+	s, clk := r1NewTest(t, Options{})
 	r1SendTopup(t, s, "P1", "TSEL10", "081234561000")
 	r1SendTopup(t, s, "P2", "TSEL10", "081234561002")
 	if tx, _ := s.Transaction("P1"); tx.Status != 2 {
@@ -384,7 +368,7 @@ func TestMesinR1Settlement(t *testing.T) {
 		t.Error("Settle of an unknown ref succeeded")
 	}
 
-	manual, clk2 := r1NewTest(t, MesinR1Options{SettleDelay: -1})
+	manual, clk2 := r1NewTest(t, Options{SettleDelay: -1})
 	r1SendTopup(t, manual, "M1", "TSEL10", "081234561000")
 	clk2.Advance(24 * time.Hour)
 	if tx, _ := manual.Transaction("M1"); tx.Status != 2 {
@@ -393,7 +377,7 @@ func TestMesinR1Settlement(t *testing.T) {
 }
 
 func TestMesinR1Faults(t *testing.T) {
-	s, _ := r1NewTest(t, MesinR1Options{})
+	s, _ := r1NewTest(t, Options{})
 	a := r1SendTopup(t, s, "F1", "IS5", "081234569504")
 	if a.code != 504 || !strings.Contains(a.hdr.Get("Content-Type"), "text/html") || !strings.Contains(a.raw, "504 Gateway") {
 		t.Errorf("9504 = %d %q", a.code, a.raw)
@@ -431,7 +415,7 @@ func TestMesinR1Faults(t *testing.T) {
 // TestMesinR1SlowAnswer: the stalled answer returns as soon as the client
 // gives up, or when the simulator closes.
 func TestMesinR1SlowAnswer(t *testing.T) {
-	s, _ := r1NewTest(t, MesinR1Options{SlowDelay: time.Hour})
+	s, _ := r1NewTest(t, Options{SlowDelay: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan r1Answer)
 	go func() {
@@ -450,7 +434,7 @@ func TestMesinR1SlowAnswer(t *testing.T) {
 	s.Close()
 	<-done
 
-	quick, _ := r1NewTest(t, MesinR1Options{SlowDelay: time.Millisecond})
+	quick, _ := r1NewTest(t, Options{SlowDelay: time.Millisecond})
 	if a := r1SendTopup(t, quick, "SL3", "IS5", "081234569408"); a.rc() != "00" {
 		t.Errorf("a patient client gets the answer: %s", a.raw)
 	}
@@ -469,7 +453,7 @@ func r1WaitFor(t *testing.T, cond func() bool) {
 }
 
 func TestMesinR1ConcurrentDuplicates(t *testing.T) {
-	s, _ := r1NewTest(t, MesinR1Options{})
+	s, _ := r1NewTest(t, Options{})
 	const n = 20
 	rcs := make([]string, n)
 	var wg sync.WaitGroup
@@ -487,7 +471,7 @@ func TestMesinR1ConcurrentDuplicates(t *testing.T) {
 }
 
 func TestMesinR1Paging(t *testing.T) {
-	s, _ := r1NewTest(t, MesinR1Options{PerPage: 10})
+	s, _ := r1NewTest(t, Options{PerPage: 10})
 	a := r1Do(t, s, "POST", "/V1/api/products", r1Fields(), nil)
 	meta, _ := a.data()["meta"].(map[string]any)
 	links, _ := a.data()["links"].(map[string]any)
@@ -591,7 +575,7 @@ func TestMesinR1Plan(t *testing.T) {
 
 func TestMesinR1LogsNoKey(t *testing.T) {
 	var logs bytes.Buffer
-	s, _ := r1NewTest(t, MesinR1Options{Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	s, _ := r1NewTest(t, Options{Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	r1SendTopup(t, s, "L1", "IS5", "081234567890")
 	r1Do(t, s, "POST", "/V1/api/balance", r1Fields(), map[string]string{"rqid": "wrong"})
 	out := logs.String()

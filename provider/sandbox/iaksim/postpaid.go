@@ -1,4 +1,4 @@
-package sandbox
+package iaksim
 
 import (
 	"fmt"
@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/provider/sandbox"
 )
 
-// IAKBill is a snapshot of one postpaid inquiry and its payment.
-type IAKBill struct {
+// Bill is a snapshot of one postpaid inquiry and its payment.
+type Bill struct {
 	RefID string
 	TrID  int64
 	Code  string
@@ -205,18 +206,18 @@ type iakBillBody struct {
 	Desc         any     `json:"desc"`
 }
 
-func (s *IAK) writePostpaid(w http.ResponseWriter, status int, data any) {
+func (s *Server) writePostpaid(w http.ResponseWriter, status int, data any) {
 	s.writeJSON(w, status, iakPostpaidEnvelope{Data: data, Meta: []any{}})
 }
 
-func (s *IAK) writePostpaidError(w http.ResponseWriter, rc string, req iakRequest) {
+func (s *Server) writePostpaidError(w http.ResponseWriter, rc string, req iakRequest) {
 	s.writePostpaid(w, http.StatusOK, iakPostpaidSimple{
 		RefID: string(req.RefID), Code: string(req.Code), HP: string(req.HP),
 		ResponseCode: rc, Message: iakPostpaidMessage(rc),
 	})
 }
 
-func (s *IAK) writePostpaidBadRequest(w http.ResponseWriter, bad *iakBadRequest) {
+func (s *Server) writePostpaidBadRequest(w http.ResponseWriter, bad *iakBadRequest) {
 	s.writePostpaid(w, http.StatusBadRequest, iakPostpaidSimple{
 		ResponseCode: "107", Message: iakPostpaidMessage("107"),
 		ErrorDetails: map[string][]string{bad.field: {bad.problem}},
@@ -225,7 +226,7 @@ func (s *IAK) writePostpaidBadRequest(w http.ResponseWriter, bad *iakBadRequest)
 
 // authPostpaid checks username and sign; postpaid has no "invalid data" rc,
 // so an unknown username is 100 INVALID SIGNATURE like a wrong sign.
-func (s *IAK) authPostpaid(w http.ResponseWriter, op string, req iakRequest, additional string) bool {
+func (s *Server) authPostpaid(w http.ResponseWriter, op string, req iakRequest, additional string) bool {
 	if bad := iakRequire([2]string{"username", string(req.Username)}, [2]string{"sign", string(req.Sign)}); bad != nil {
 		s.writePostpaidBadRequest(w, bad)
 		return false
@@ -239,7 +240,7 @@ func (s *IAK) authPostpaid(w http.ResponseWriter, op string, req iakRequest, add
 }
 
 // handlePostpaid serves api/v1/bill/check, where "commands" picks the call.
-func (s *IAK) handlePostpaid(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handlePostpaid(w http.ResponseWriter, r *http.Request) {
 	req, bad := iakDecode(w, r)
 	if bad != nil {
 		s.writePostpaidBadRequest(w, bad)
@@ -275,7 +276,7 @@ type iakPascaList struct {
 	Pasca []iakPascaItem `json:"pasca"`
 }
 
-func (s *IAK) pricelistPasca(w http.ResponseWriter, r *http.Request, req iakRequest) {
+func (s *Server) pricelistPasca(w http.ResponseWriter, r *http.Request, req iakRequest) {
 	if !s.authPostpaid(w, "pricelist-pasca", req, "pl") {
 		return
 	}
@@ -316,7 +317,7 @@ func iakValidRef(ref string) bool {
 
 // inquiryPasca: sign → fields → ref format (03) → ref reuse (11) → product
 // (20, 106) → BPJS month → the biller's answer by test digits.
-func (s *IAK) inquiryPasca(w http.ResponseWriter, req iakRequest) {
+func (s *Server) inquiryPasca(w http.ResponseWriter, req iakRequest) {
 	ref := string(req.RefID)
 	if !s.authPostpaid(w, "inq-pasca", req, ref) {
 		return
@@ -398,7 +399,7 @@ func (b *iakBill) compute(n int, now time.Time) {
 	}
 	meter := int64(80_000)
 	for i := range n {
-		seed := iakDigest(2, b.biller.code, b.hp, strconv.Itoa(i))
+		seed := sandbox.Digest(2, b.biller.code, b.hp, strconv.Itoa(i))
 		row := iakBillRow{
 			period: thisMonth.AddDate(0, i-n, 0),
 			amount: 50_000 + 1_000*int64((int(seed[0])<<8|int(seed[1]))%250),
@@ -488,7 +489,7 @@ func (b *iakBill) desc(payment bool) map[string]any {
 
 // billBodyLocked renders a bill answer. payment adds datetime, balance,
 // noref and the payment desc fields.
-func (s *IAK) billBodyLocked(b *iakBill, rc, message string, payment bool) iakBillBody {
+func (s *Server) billBodyLocked(b *iakBill, rc, message string, payment bool) iakBillBody {
 	body := iakBillBody{
 		TrID: b.trID, Code: b.biller.code, HP: b.hp, TrName: b.name, Period: b.period(),
 		Nominal: b.nominal, Admin: b.admin, RefID: b.refID, ResponseCode: rc, Message: message,
@@ -509,7 +510,7 @@ func (s *IAK) billBodyLocked(b *iakBill, rc, message string, payment bool) iakBi
 // payPasca pays an inquiry, once: sign over the tr_id → the inquiry (06) →
 // its payment state (34 paid, 39 in process, 38 failed: inquire again) →
 // expiry (04) → deposit (17) → the biller's answer by test digits.
-func (s *IAK) payPasca(w http.ResponseWriter, r *http.Request, req iakRequest) {
+func (s *Server) payPasca(w http.ResponseWriter, r *http.Request, req iakRequest) {
 	trID := strings.TrimSpace(string(req.TrID))
 	if !s.authPostpaid(w, "pay-pasca", req, string(req.TrID)) {
 		return
@@ -574,11 +575,11 @@ func (s *IAK) payPasca(w http.ResponseWriter, r *http.Request, req iakRequest) {
 	env := iakPostpaidEnvelope{Data: body, Meta: []any{}}
 	switch first {
 	case iakAnswer504:
-		iakWrite504(w)
+		sandbox.WriteGatewayTimeout(w)
 	case iakAnswerTruncated:
 		iakWriteTruncated(w, env)
 	case iakAnswerSlow:
-		if s.stall(r.Context(), s.opts.SlowDelay) {
+		if s.life.Stall(r.Context(), s.opts.SlowDelay) {
 			s.writeJSON(w, http.StatusOK, env)
 		} else {
 			s.log.Info("slow answer abandoned", "ref_id", bill.refID)
@@ -589,12 +590,12 @@ func (s *IAK) payPasca(w http.ResponseWriter, r *http.Request, req iakRequest) {
 }
 
 func iakNoRef(b *iakBill) string {
-	return strings.ToUpper(fmt.Sprintf("%x", iakDigest(16, "noref", b.refID, strconv.FormatInt(b.trID, 10))))
+	return strings.ToUpper(fmt.Sprintf("%x", sandbox.Digest(16, "noref", b.refID, strconv.FormatInt(b.trID, 10))))
 }
 
 // checkStatusPasca answers a payment's state by ref_id (check-status.md).
 // An unknown ref_id, or one whose inquiry failed, has no inquiry: rc 06.
-func (s *IAK) checkStatusPasca(w http.ResponseWriter, req iakRequest) {
+func (s *Server) checkStatusPasca(w http.ResponseWriter, req iakRequest) {
 	ref := string(req.RefID)
 	if !s.authPostpaid(w, "checkstatus", req, "cs") {
 		return
@@ -631,7 +632,7 @@ func (s *IAK) checkStatusPasca(w http.ResponseWriter, req iakRequest) {
 
 // SettleBill resolves a payment in process (status 3, e.g. test digits 1039)
 // like the sandbox report: paid, or failed with the selling price refunded.
-func (s *IAK) SettleBill(refID string, paid bool) error {
+func (s *Server) SettleBill(refID string, paid bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -655,14 +656,14 @@ func (s *IAK) SettleBill(refID string, paid bool) error {
 }
 
 // Bill returns a snapshot of the postpaid inquiry made under refID.
-func (s *IAK) Bill(refID string) (IAKBill, bool) {
+func (s *Server) Bill(refID string) (Bill, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.bills[refID]
 	if b == nil {
-		return IAKBill{}, false
+		return Bill{}, false
 	}
-	return IAKBill{
+	return Bill{
 		RefID: b.refID, TrID: b.trID, Code: b.biller.code, HP: b.hp, Name: b.name, Period: b.period(),
 		Bills: len(b.rows), Nominal: b.nominal, Admin: b.admin, Price: b.price, SellingPrice: b.selling,
 		Status: b.status, RC: b.rc, NoRef: b.noref, Inquired: b.inquired, Expires: b.expires,
@@ -673,7 +674,7 @@ func (s *IAK) Bill(refID string) (IAKBill, bool) {
 // handleDownload serves the receipt of a paid bill: a PDF, or with the /1
 // suffix IAK's JSON key/value receipt. Errors come back as XML <mp>, as the
 // official SDK expects. There is no sign: IAK guards it by IP only.
-func (s *IAK) handleDownload(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("tr_id"), 10, 64)
 	s.mu.Lock()
 	b := s.billsByTr[id]

@@ -1,4 +1,4 @@
-package sandbox
+package mesinr1sim
 
 import (
 	"cmp"
@@ -204,14 +204,13 @@ func r1Thousands(n int64) string {
 	return b.String()
 }
 
-func (s *MesinR1) handleCategories(c *r1Call) {
+func (s *Server) handleCategories(c *r1Call) {
 	s.reply(c, http.StatusOK, r1OK("", r1Categories))
 }
 
-func (s *MesinR1) handlePrice(c *r1Call) {
-	f, ok := c.required("product_code")
+func (s *Server) handlePrice(c *r1Call) {
+	f, ok := s.required(c, "product_code")
 	if !ok {
-		s.refuse(c, "30")
 		return
 	}
 	p := r1ByCode[strings.ToUpper(f[0])]
@@ -228,7 +227,7 @@ func (s *MesinR1) handlePrice(c *r1Call) {
 // handleProducts filters and pages the catalog. Filters are those of seed
 // 002; is_open keeps products neither gangguan nor kosong (1) or the others
 // (0) — [INF]: the seed names the filter, not its meaning.
-func (s *MesinR1) handleProducts(c *r1Call) {
+func (s *Server) handleProducts(c *r1Call) {
 	for _, k := range []string{"category", "category_ids", "type", "is_open", "operator", "q", "sort"} {
 		if _, err := c.body.str(k); err != nil {
 			s.reply(c, http.StatusBadRequest, r1Error("30", "FORMAT REQUEST SALAH: "+err.Error()))
@@ -319,7 +318,7 @@ func (s *MesinR1) handleProducts(c *r1Call) {
 
 // paging reads page and per_page. Without page, defaultPage decides:
 // products always page (page 1), history answers a flat list (page 0).
-func (s *MesinR1) paging(c *r1Call, defaultPage bool) (page, perPage int, ok bool) {
+func (s *Server) paging(c *r1Call, defaultPage bool) (page, perPage int, ok bool) {
 	read := func(key string, def int) (int, bool) {
 		v, err := c.body.str(key)
 		if err != nil {

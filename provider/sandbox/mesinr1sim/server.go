@@ -1,14 +1,11 @@
-package sandbox
+package mesinr1sim
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net"
@@ -16,11 +13,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"topupbot/provider/sandbox"
 )
 
-// MesinR1Options configures a Mesin R1 simulator. MMID and APIKey are
+// Options configures a Mesin R1 simulator. MMID and APIKey are
 // required; every other field has a default.
-type MesinR1Options struct {
+type Options struct {
 	// MMID is the partner's member id every body must carry.
 	MMID string
 	// APIKey is the partner's key, expected in the rqid header.
@@ -56,15 +55,14 @@ type MesinR1Options struct {
 	Logger *slog.Logger
 }
 
-// MesinR1 simulates the Mesin R1 JSON "rqid" API (/V1/api/*) for one
+// Server simulates the Mesin R1 JSON "rqid" API (/V1/api/*) for one
 // partner account. See the package documentation for its behaviour and
 // the test numbers.
-type MesinR1 struct {
-	opts MesinR1Options
+type Server struct {
+	opts Options
 	log  *slog.Logger
-	// done is closed by Close: it ends stalled answers.
-	done      chan struct{}
-	closeOnce sync.Once
+	// life ends stalled answers at Close.
+	life *sandbox.Life
 
 	// mu guards everything below. One lock for the account is what makes
 	// "one ref_1, one transaction, one debit" hold under concurrency.
@@ -81,21 +79,13 @@ type MesinR1 struct {
 	withholdSN bool
 }
 
-// r1MaxBody caps request bodies: Mesin R1 requests are a few hundred bytes.
-const r1MaxBody = 64 << 10
-
-// NewMesinR1 returns a Mesin R1 simulator. It panics if MMID or APIKey is
+// New returns a Mesin R1 simulator. It panics if MMID or APIKey is
 // empty: that is a programming error, not input.
-func NewMesinR1(opts MesinR1Options) *MesinR1 {
+func New(opts Options) *Server {
 	if opts.MMID == "" || opts.APIKey == "" {
-		panic("sandbox: NewMesinR1 needs an MMID and an APIKey")
+		panic("mesinr1sim: New needs an MMID and an APIKey")
 	}
-	switch {
-	case opts.Deposit == 0:
-		opts.Deposit = 1_000_000
-	case opts.Deposit < 0:
-		opts.Deposit = 0
-	}
+	opts.Deposit = sandbox.OpeningDeposit(opts.Deposit, 1_000_000)
 	if opts.SlowDelay <= 0 {
 		opts.SlowDelay = 35 * time.Second
 	}
@@ -111,16 +101,11 @@ func NewMesinR1(opts MesinR1Options) *MesinR1 {
 	if opts.PerPage <= 0 {
 		opts.PerPage = 50
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	s := &MesinR1{
+	opts.Now = sandbox.Clock(opts.Now)
+	s := &Server{
 		opts:    opts,
-		log:     opts.Logger.With("component", "sandbox.mesinr1"),
-		done:    make(chan struct{}),
+		log:     sandbox.Logger(opts.Logger, "sandbox.mesinr1"),
+		life:    sandbox.NewLife(),
 		deposit: opts.Deposit,
 		txs:     make(map[string]*r1Tx),
 		paid:    make(map[string]bool),
@@ -134,12 +119,12 @@ func NewMesinR1(opts MesinR1Options) *MesinR1 {
 // runs in the background: settlement happens when a request or a method
 // looks at a transaction, by the injected clock. Requests are still
 // answered after Close.
-func (s *MesinR1) Close() {
-	s.closeOnce.Do(func() { close(s.done) })
+func (s *Server) Close() {
+	s.life.Close(nil)
 }
 
 // Deposit returns the deposit in rupiah, after any settlement now due.
-func (s *MesinR1) Deposit() int64 {
+func (s *Server) Deposit() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleDueLocked()
@@ -148,7 +133,7 @@ func (s *MesinR1) Deposit() int64 {
 
 // AddDeposit adds amount (which may be negative) to the deposit, with a
 // mutation, like a deposit top-up.
-func (s *MesinR1) AddDeposit(amount int64) {
+func (s *Server) AddDeposit(amount int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.deposit += amount
@@ -173,25 +158,25 @@ type r1Call struct {
 	rc   string
 }
 
-type r1Handler func(s *MesinR1, c *r1Call)
+type r1Handler func(s *Server, c *r1Call)
 
 // r1Routes are the endpoints of seed 002; history/{ref_1} is matched apart.
 var r1Routes = map[string]r1Handler{
-	"price":              (*MesinR1).handlePrice,
-	"product-categories": (*MesinR1).handleCategories,
-	"products":           (*MesinR1).handleProducts,
-	"topup":              (*MesinR1).handleTopup,
-	"inquiry":            (*MesinR1).handleInquiry,
-	"payment":            (*MesinR1).handlePayment,
-	"status":             (*MesinR1).handleStatus,
-	"history":            (*MesinR1).handleHistory,
-	"balance":            (*MesinR1).handleBalance,
-	"mutations":          (*MesinR1).handleMutations,
+	"price":              (*Server).handlePrice,
+	"product-categories": (*Server).handleCategories,
+	"products":           (*Server).handleProducts,
+	"topup":              (*Server).handleTopup,
+	"inquiry":            (*Server).handleInquiry,
+	"payment":            (*Server).handlePayment,
+	"status":             (*Server).handleStatus,
+	"history":            (*Server).handleHistory,
+	"balance":            (*Server).handleBalance,
+	"mutations":          (*Server).handleMutations,
 }
 
 // ServeHTTP implements http.Handler for /V1/api/*. The order of the checks
 // is a Laravel API's: route, method, then auth, then the body.
-func (s *MesinR1) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &r1Call{w: w, r: r}
 	defer func() {
 		s.log.Debug("request", "endpoint", c.name, "ref_1", c.ref, "http_status", c.code, "rc", c.rc)
@@ -199,7 +184,7 @@ func (s *MesinR1) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutPrefix(r.URL.Path, "/V1/api/")
 	h := r1Routes[name]
 	if ref, isHistory := strings.CutPrefix(name, "history/"); isHistory && ref != "" && !strings.Contains(ref, "/") {
-		h, c.ref = (*MesinR1).handleHistoryRef, ref
+		h, c.ref = (*Server).handleHistoryRef, ref
 	}
 	c.name = name
 	if !ok || h == nil {
@@ -240,7 +225,7 @@ func r1DecodeBody(w http.ResponseWriter, r *http.Request) (r1Body, error) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return nil, errors.New("content-type harus application/json")
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, r1MaxBody))
+	raw, err := sandbox.ReadBody(w, r)
 	if err != nil {
 		return nil, errors.New("body terlalu besar")
 	}
@@ -275,13 +260,15 @@ func (b r1Body) str(key string) (string, error) {
 	return "", fmt.Errorf("%s harus teks atau angka", key)
 }
 
-// required reads fields that must be present and non-empty; the error names
-// the first one missing (rc 30).
-func (c *r1Call) required(keys ...string) ([]string, bool) {
+// required reads fields that must be present and non-empty, the
+// validation that opens every handler; when one is missing it answers rc 30
+// itself.
+func (s *Server) required(c *r1Call, keys ...string) ([]string, bool) {
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		v, err := c.body.str(k)
 		if err != nil || v == "" {
+			s.refuse(c, "30")
 			return nil, false
 		}
 		out[i] = v
@@ -307,7 +294,7 @@ func r1Error(rc, msg string) r1Envelope {
 }
 
 // reply writes env with the HTTP status mirrored in its code.
-func (s *MesinR1) reply(c *r1Call, status int, env r1Envelope) {
+func (s *Server) reply(c *r1Call, status int, env r1Envelope) {
 	env.Code = status
 	c.code, c.rc = status, env.RC
 	body, err := json.Marshal(env)
@@ -322,7 +309,7 @@ func (s *MesinR1) reply(c *r1Call, status int, env r1Envelope) {
 
 // refuse writes a refusal: nothing was created. rc 92 comes as the
 // platform's observed "Invalid IP" answer, auth rcs as 401.
-func (s *MesinR1) refuse(c *r1Call, rc string) {
+func (s *Server) refuse(c *r1Call, rc string) {
 	switch rc {
 	case "92":
 		host, _, err := net.SplitHostPort(c.r.RemoteAddr)
@@ -339,58 +326,12 @@ func (s *MesinR1) refuse(c *r1Call, rc string) {
 	}
 }
 
-// stall waits d unless the client gives up or the simulator closes first.
-// It reports whether the answer should still be written.
-func (s *MesinR1) stall(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.done:
-		return false
-	}
-}
-
-// r1GatewayTimeout is what a reverse proxy in front of the platform sends
-// when it gives up: HTML, and no word on the transaction.
-const r1GatewayTimeout = `<html>
-<head><title>504 Gateway Time-out</title></head>
-<body>
-<center><h1>504 Gateway Time-out</h1></center>
-<hr><center>nginx</center>
-</body>
-</html>
-`
-
-// r1Digest derives deterministic bytes from parts, so SNs, names and
-// amounts are stable for a given transaction without a random source.
-func r1Digest(n int, parts ...string) []byte {
-	var out []byte
-	for i := 0; len(out) < n; i++ {
-		h := sha256.New()
-		h.Write([]byte{byte(i)})
-		for _, p := range parts {
-			h.Write([]byte(p))
-			h.Write([]byte{0})
-		}
-		out = h.Sum(out)
-	}
-	return out[:n]
-}
-
 // r1Code maps digest bytes onto alphabet.
 func r1Code(alphabet string, n int, parts ...string) string {
-	b := r1Digest(n, parts...)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
+	return sandbox.Code(alphabet, n, parts...)
 }
 
 const (
-	r1DigitsAlphabet = "0123456789"
-	r1AlnumAlphabet  = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	r1DigitsAlphabet = sandbox.Digits
+	r1AlnumAlphabet  = sandbox.Alnum
 )
