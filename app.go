@@ -23,6 +23,13 @@ import (
 	"topupbot/storage"
 )
 
+// storage serves the bot's stores too; it cannot say so itself (storage
+// never imports bot), so the binary that joins them asserts it.
+var (
+	_ bot.Inbox       = (*storage.DB)(nil)
+	_ bot.OffsetStore = (*storage.DB)(nil)
+)
+
 // Credentials of the in-process simulator; not secrets: it is on loopback.
 const (
 	sandboxUser = "081200000000"
