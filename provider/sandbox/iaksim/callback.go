@@ -49,7 +49,7 @@ func (s *Server) queueCallbackLocked(tx *iakTx) {
 		SN:             tx.sn,
 		PIN:            tx.pin,
 		ActivationCode: tx.esim,
-		Balance:        strconv.FormatInt(s.deposit, 10),
+		Balance:        strconv.FormatInt(s.deposit.Balance(), 10),
 		TrID:           strconv.FormatInt(tx.trID, 10),
 		RC:             tx.rc,
 		Sign:           iakSign(s.opts.Username, s.opts.APIKey, tx.refID),

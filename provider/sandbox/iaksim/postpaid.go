@@ -501,7 +501,7 @@ func (s *Server) billBodyLocked(b *iakBill, rc, message string, payment bool) ia
 			when = b.paid
 		}
 		body.Datetime = when.In(flows.WIB).Format("20060102150405")
-		balance, noref := s.deposit, b.noref
+		balance, noref := s.deposit.Balance(), b.noref
 		body.Balance, body.NoRef = &balance, &noref
 	}
 	return body
@@ -540,7 +540,7 @@ func (s *Server) payPasca(w http.ResponseWriter, r *http.Request, req iakRequest
 		rc = "38"
 	case !now.Before(bill.expires):
 		rc = "04"
-	case s.deposit < bill.selling:
+	case !s.deposit.Covers(bill.selling):
 		rc = "17"
 	}
 	if rc != "" {
@@ -552,7 +552,7 @@ func (s *Server) payPasca(w http.ResponseWriter, r *http.Request, req iakRequest
 	}
 
 	// The payment is made: debit, then apply the biller's answer.
-	s.deposit -= bill.selling
+	s.deposit.Debit(bill.selling)
 	bill.paid = now
 	bill.rc = bill.payRC
 	message := iakPostpaidMessage(bill.payRC)
@@ -565,7 +565,7 @@ func (s *Server) payPasca(w http.ResponseWriter, r *http.Request, req iakRequest
 		bill.status = 3
 	default:
 		bill.status = 2
-		s.deposit += bill.selling
+		s.deposit.Credit(bill.selling)
 	}
 	body := s.billBodyLocked(bill, bill.rc, message, true)
 	first := bill.first
@@ -649,7 +649,7 @@ func (s *Server) SettleBill(refID string, paid bool) error {
 		bill.status, bill.rc, bill.noref = 1, "00", iakNoRef(bill)
 	} else {
 		bill.status, bill.rc = 2, "37"
-		s.deposit += bill.selling
+		s.deposit.Credit(bill.selling)
 	}
 	s.log.Info("bill settled", "ref_id", refID, "tr_id", bill.trID, "status", bill.status)
 	return nil

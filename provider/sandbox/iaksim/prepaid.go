@@ -137,7 +137,7 @@ func (s *Server) bodyLocked(tx *iakTx) iakTxBody {
 	return iakTxBody{
 		RefID: tx.refID, Status: tx.status, ProductCode: tx.product.code, CustomerID: tx.customerID,
 		Price: tx.price, Message: tx.message, SN: tx.sn, PIN: tx.pin, ActivationCode: tx.esim,
-		Balance: s.deposit, TrID: tx.trID, RC: tx.rc,
+		Balance: s.deposit.Balance(), TrID: tx.trID, RC: tx.rc,
 	}
 }
 
@@ -151,7 +151,7 @@ func (s *Server) refusalLocked(req iakRequest, rc string) iakTxBody {
 	}
 	return iakTxBody{
 		RefID: string(req.RefID), Status: status, ProductCode: string(req.ProductCode),
-		CustomerID: string(req.CustomerID), Message: iakPrepaidMessage(rc), Balance: s.deposit, RC: rc,
+		CustomerID: string(req.CustomerID), Message: iakPrepaidMessage(rc), Balance: s.deposit.Balance(), RC: rc,
 	}
 }
 
@@ -205,7 +205,7 @@ func (s *Server) handleTopUp(w http.ResponseWriter, r *http.Request) {
 	if rc == "" {
 		rc = plan.refuse
 	}
-	if rc == "" && s.deposit < p.price {
+	if rc == "" && !s.deposit.Covers(p.price) {
 		rc = "17"
 	}
 	if rc != "" {
@@ -222,7 +222,7 @@ func (s *Server) handleTopUp(w http.ResponseWriter, r *http.Request) {
 	}
 	s.nextTrID++
 	s.txs[ref] = tx
-	s.deposit -= p.price
+	s.deposit.Debit(p.price)
 	if s.opts.SettleDelay > 0 {
 		s.startTimerLocked(tx)
 	}
@@ -346,7 +346,7 @@ func (s *Server) finishLocked(tx *iakTx, rc string) {
 		}
 	} else {
 		tx.status = 2
-		s.deposit += tx.price
+		s.deposit.Credit(tx.price)
 	}
 	s.log.Info("transaction settled", "ref_id", tx.refID, "tr_id", tx.trID, "status", tx.status, "rc", rc)
 	s.queueCallbackLocked(tx)

@@ -66,7 +66,7 @@ type Server struct {
 	// makes "one ref_id, one transaction, one debit" hold under concurrency.
 	mu       sync.Mutex
 	closed   bool
-	deposit  int64
+	deposit  sandbox.Deposit
 	nextTrID int64
 	txs      map[string]*iakTx
 	// Postpaid: inquiries by ref_id and by tr_id, and every ref_id an
@@ -113,7 +113,7 @@ func New(opts Options) *Server {
 		opts:       opts,
 		log:        sandbox.Logger(opts.Logger, "sandbox.iak"),
 		life:       sandbox.NewLife(),
-		deposit:    opts.Deposit,
+		deposit:    sandbox.NewDeposit(opts.Deposit),
 		nextTrID:   iakFirstTrID,
 		txs:        make(map[string]*iakTx),
 		bills:      make(map[string]*iakBill),
@@ -148,7 +148,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Deposit() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.deposit
+	return s.deposit.Balance()
 }
 
 // AddDeposit adds amount (which may be negative) to the deposit, like the
@@ -156,7 +156,7 @@ func (s *Server) Deposit() int64 {
 func (s *Server) AddDeposit(amount int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.deposit += amount
+	s.deposit.Credit(amount)
 }
 
 // Close stops the settlement timers, ends stalled answers and in-flight

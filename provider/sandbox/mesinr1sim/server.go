@@ -67,7 +67,7 @@ type Server struct {
 	// mu guards everything below. One lock for the account is what makes
 	// "one ref_1, one transaction, one debit" hold under concurrency.
 	mu        sync.Mutex
-	deposit   int64
+	deposit   sandbox.Deposit
 	seq       int
 	txs       map[string]*r1Tx
 	order     []*r1Tx // creation order
@@ -106,7 +106,7 @@ func New(opts Options) *Server {
 		opts:    opts,
 		log:     sandbox.Logger(opts.Logger, "sandbox.mesinr1"),
 		life:    sandbox.NewLife(),
-		deposit: opts.Deposit,
+		deposit: sandbox.NewDeposit(opts.Deposit),
 		txs:     make(map[string]*r1Tx),
 		paid:    make(map[string]bool),
 	}
@@ -128,7 +128,7 @@ func (s *Server) Deposit() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleDueLocked()
-	return s.deposit
+	return s.deposit.Balance()
 }
 
 // AddDeposit adds amount (which may be negative) to the deposit, with a
@@ -136,8 +136,8 @@ func (s *Server) Deposit() int64 {
 func (s *Server) AddDeposit(amount int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.deposit += amount
-	m := r1Mutation{balance: s.deposit, notes: "DEPOSIT", at: s.opts.Now()}
+	s.deposit.Credit(amount)
+	m := r1Mutation{balance: s.deposit.Balance(), notes: "DEPOSIT", at: s.opts.Now()}
 	if amount >= 0 {
 		m.debit = amount
 	} else {

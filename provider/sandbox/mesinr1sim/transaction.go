@@ -244,8 +244,8 @@ func (s *Server) finishLocked(tx *r1Tx, rc string) {
 	tx.status = 11
 	tx.msg = tx.failedMsg()
 	if tx.charged > 0 {
-		s.deposit += tx.charged
-		s.mutations = append(s.mutations, r1Mutation{debit: tx.charged, balance: s.deposit,
+		s.deposit.Credit(tx.charged)
+		s.mutations = append(s.mutations, r1Mutation{debit: tx.charged, balance: s.deposit.Balance(),
 			notes: "REFUND " + tx.verb() + " " + tx.dest() + " REF:" + tx.ref1, trxNo: tx.trxNo, at: now})
 		tx.charged = 0
 	}
@@ -275,9 +275,9 @@ func (s *Server) WithholdSN(on bool) {
 // list: that is how seed 002's example shows a purchase.
 func (s *Server) chargeLocked(tx *r1Tx) {
 	amount := tx.total()
-	s.deposit -= amount
+	s.deposit.Debit(amount)
 	tx.charged = amount
-	s.mutations = append(s.mutations, r1Mutation{credit: amount, balance: s.deposit,
+	s.mutations = append(s.mutations, r1Mutation{credit: amount, balance: s.deposit.Balance(),
 		notes: tx.verb() + " " + tx.dest() + " REF:" + tx.ref1, trxNo: tx.trxNo, at: s.opts.Now()})
 }
 
@@ -385,7 +385,7 @@ func (s *Server) handleTopup(c *r1Call) {
 			return "12"
 		case plan.stage == '0' && plan.rc != "00" && plan.rc != "68" && plan.rc != "96":
 			return plan.rc
-		case p.price > s.deposit:
+		case !s.deposit.Covers(p.price):
 			return "51"
 		}
 		return ""
@@ -404,7 +404,7 @@ func (s *Server) handleTopup(c *r1Call) {
 	s.chargeLocked(tx)
 	fault := s.applyPlanLocked(tx, plan)
 	rec := tx.record()
-	rec.Saldo = strconv.FormatInt(s.deposit, 10)
+	rec.Saldo = strconv.FormatInt(s.deposit.Balance(), 10)
 	s.mu.Unlock()
 	silent := ""
 	if plan.stage == '0' && (plan.rc == "68" || plan.rc == "96") {
@@ -517,7 +517,7 @@ func (s *Server) handlePayment(c *r1Call) {
 			return "30"
 		case !s.opts.Now().Before(tx.expires):
 			return s.opts.ExpiredRC
-		case tx.total() > s.deposit:
+		case !s.deposit.Covers(tx.total()):
 			return "51"
 		}
 		return ""
@@ -537,7 +537,7 @@ func (s *Server) handlePayment(c *r1Call) {
 	s.chargeLocked(tx)
 	fault := s.applyPlanLocked(tx, r1PlanFor(cust))
 	rec := tx.record()
-	rec.Saldo = strconv.FormatInt(s.deposit, 10)
+	rec.Saldo = strconv.FormatInt(s.deposit.Balance(), 10)
 	s.mu.Unlock()
 	s.answerTx(c, rec, fault, "")
 }
@@ -671,7 +671,7 @@ func (s *Server) handleHistory(c *r1Call) {
 func (s *Server) handleBalance(c *r1Call) {
 	s.mu.Lock()
 	s.settleDueLocked()
-	saldo := s.deposit
+	saldo := s.deposit.Balance()
 	s.mu.Unlock()
 	s.reply(c, http.StatusOK, r1OK("", map[string]int64{"saldo": saldo}))
 }
