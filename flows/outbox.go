@@ -192,10 +192,20 @@ func (d *Drainer) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			d.log.Error("reading the outbox", "err", err)
 		}
+		// passed holds the chats this pass skipped an entry of because the
+		// chat was busy. Its delivery may end while the pass goes on; the
+		// chat's later entries must then still wait, or they would go out
+		// before the one skipped.
+		passed := map[int64]bool{}
 	dispatch:
 		for i, n := range due {
 			mu.Lock()
-			if taken(n) || busyChat[n.ChatID] {
+			if taken(n) {
+				mu.Unlock()
+				continue
+			}
+			if busyChat[n.ChatID] || passed[n.ChatID] {
+				passed[n.ChatID] = true
 				mu.Unlock()
 				continue
 			}
@@ -205,8 +215,9 @@ func (d *Drainer) Run(ctx context.Context) error {
 				mu.Unlock()
 				break dispatch // every slot busy: a finishing delivery wakes us
 			}
-			// The chat is idle, so nothing of it is in flight: the lines
-			// gathered are the ones due now that no delivery has ended.
+			// The chat is idle and none of its entries was passed over, so
+			// nothing of it is in flight or left behind: the lines gathered
+			// are the ones due now that no delivery has ended.
 			b := gather(due, i, taken, d.notifier.Fits)
 			for _, m := range b {
 				inflight[m.ID] = true
