@@ -270,14 +270,27 @@ func (d *Drainer) DrainOnce(ctx context.Context) (int, error) {
 		}
 		batches = append(batches, b)
 	}
+	// A chat's batches go one after another, in outbox order, as Run sends
+	// them: an ops run split over several messages must arrive in order.
+	var chats []int64
+	perChat := map[int64][]batch{}
+	for _, b := range batches {
+		c := b[0].ChatID
+		if _, ok := perChat[c]; !ok {
+			chats = append(chats, c)
+		}
+		perChat[c] = append(perChat[c], b)
+	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, d.cfg.Concurrency)
-	for _, b := range batches {
+	for _, c := range chats {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			d.deliver(ctx, b)
+			for _, b := range perChat[c] {
+				d.deliver(ctx, b)
+			}
 		}()
 	}
 	wg.Wait()
