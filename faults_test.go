@@ -266,8 +266,15 @@ func TestFaultProviderAnswers(t *testing.T) {
 	}
 
 	faults.setRate(0.35)
-	ctx, stopBuyers := context.WithTimeout(context.Background(), 80*time.Second)
+	// The buyers act until the test has waited for their settlement: a
+	// deadline counted from the start would stop a buyer whose order
+	// settles after a long fault phase (on a loaded machine) before it saw
+	// the result, and count it as never settled. The fault phase has its
+	// own bound.
+	ctx, stopBuyers := context.WithCancel(context.Background())
 	defer stopBuyers()
+	faulting, stopFaulting := context.WithTimeout(ctx, 80*time.Second)
+	defer stopFaulting()
 	began := time.Now()
 	runs.start()
 	wait := runBuyers(ctx, buyers, time.Second)
@@ -276,6 +283,7 @@ func TestFaultProviderAnswers(t *testing.T) {
 	balances := make(chan struct{})
 	go func() {
 		defer close(balances)
+		ctx := faulting
 		for ctx.Err() == nil && faults.faulted("check-balance") < 3 {
 			n := len(w.fake.Messages(faultAdmin))
 			w.fake.SendText(faultAdmin, faultAdmin, "/balance")
@@ -329,7 +337,7 @@ func TestFaultProviderAnswers(t *testing.T) {
 			}
 		}
 		return true
-	}, 40*time.Second)
+	}, 60*time.Second) // seconds unloaded; the bound is for a loaded machine
 	stopBuyers()
 	var open []*buyer
 	for _, b := range wait(10 * time.Second) {

@@ -192,10 +192,20 @@ func (d *Drainer) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			d.log.Error("reading the outbox", "err", err)
 		}
+		// passed holds the chats this pass skipped an entry of because the
+		// chat was busy. Its delivery may end while the pass goes on; the
+		// chat's later entries must then still wait, or they would go out
+		// before the one skipped.
+		passed := map[int64]bool{}
 	dispatch:
 		for i, n := range due {
 			mu.Lock()
-			if taken(n) || busyChat[n.ChatID] {
+			if taken(n) {
+				mu.Unlock()
+				continue
+			}
+			if busyChat[n.ChatID] || passed[n.ChatID] {
+				passed[n.ChatID] = true
 				mu.Unlock()
 				continue
 			}
@@ -205,8 +215,9 @@ func (d *Drainer) Run(ctx context.Context) error {
 				mu.Unlock()
 				break dispatch // every slot busy: a finishing delivery wakes us
 			}
-			// The chat is idle, so nothing of it is in flight: the lines
-			// gathered are the ones due now that no delivery has ended.
+			// The chat is idle and none of its entries was passed over, so
+			// nothing of it is in flight or left behind: the lines gathered
+			// are the ones due now that no delivery has ended.
 			b := gather(due, i, taken, d.notifier.Fits)
 			for _, m := range b {
 				inflight[m.ID] = true
@@ -259,14 +270,27 @@ func (d *Drainer) DrainOnce(ctx context.Context) (int, error) {
 		}
 		batches = append(batches, b)
 	}
+	// A chat's batches go one after another, in outbox order, as Run sends
+	// them: an ops run split over several messages must arrive in order.
+	var chats []int64
+	perChat := map[int64][]batch{}
+	for _, b := range batches {
+		c := b[0].ChatID
+		if _, ok := perChat[c]; !ok {
+			chats = append(chats, c)
+		}
+		perChat[c] = append(perChat[c], b)
+	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, d.cfg.Concurrency)
-	for _, b := range batches {
+	for _, c := range chats {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			d.deliver(ctx, b)
+			for _, b := range perChat[c] {
+				d.deliver(ctx, b)
+			}
 		}()
 	}
 	wg.Wait()

@@ -64,6 +64,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		reply(w, next.err.status, errBody(next.err))
 		return
 	}
+	// A poll supersedes the waiting one as it is logged, so a test that saw
+	// the call in Calls knows a later poll is the newer one.
+	gen := 0
+	if method == "getUpdates" {
+		s.pollGen++
+		gen = s.pollGen
+		s.notify() // a poll waiting is now superseded
+	}
 	s.mu.Unlock()
 
 	var result any
@@ -74,7 +82,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "deleteWebhook":
 		result = true
 	case "getUpdates":
-		result, aerr = s.getUpdates(r, params)
+		result, aerr = s.getUpdates(r, params, gen)
 		if result == nil && aerr == nil {
 			aerr = &apiError{desc: "client went away"}
 		}
@@ -140,9 +148,9 @@ func drop(w http.ResponseWriter) {
 
 // getUpdates confirms the updates below offset, then answers those left (up
 // to limit) at once, or when one arrives, or after timeout seconds with
-// none. A newer getUpdates ends a waiting one with 409, as Telegram does
-// when two instances poll.
-func (s *Server) getUpdates(r *http.Request, p map[string][]string) (any, *apiError) {
+// none. A newer getUpdates (gen is this one's) ends a waiting one with 409,
+// as Telegram does when two instances poll.
+func (s *Server) getUpdates(r *http.Request, p map[string][]string, gen int) (any, *apiError) {
 	offset, _ := strconv.Atoi(first(p, "offset"))
 	limit, _ := strconv.Atoi(first(p, "limit"))
 	if limit <= 0 || limit > 100 {
@@ -154,9 +162,6 @@ func (s *Server) getUpdates(r *http.Request, p map[string][]string) (any, *apiEr
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pollGen++
-	gen := s.pollGen
-	s.notify() // a poll waiting is now superseded
 	if offset > 0 {
 		s.confirmed = max(s.confirmed, offset)
 		kept := s.updates[:0]

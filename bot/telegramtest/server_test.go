@@ -104,7 +104,11 @@ func TestConcurrentPollsConflict(t *testing.T) {
 		_, err := api.GetUpdates(tgbotapi.UpdateConfig{Timeout: 10})
 		errc <- err
 	}()
-	srv.WaitFor(func() bool { return len(srv.Calls("getUpdates")) == 1 }, time.Second)
+	// The first poll logged is the one waiting; the bound only keeps a
+	// broken fake from hanging the test.
+	if !srv.WaitFor(func() bool { return len(srv.Calls("getUpdates")) == 1 }, 30*time.Second) {
+		t.Fatal("the first poll never reached the fake")
+	}
 	go api.GetUpdates(tgbotapi.UpdateConfig{Timeout: 1})
 	if te := apiErr(t, <-errc); te.Code != 409 {
 		t.Errorf("older poll: %+v", te)
