@@ -445,7 +445,7 @@ func TestConfigValidation(t *testing.T) {
 		{"token empty", map[string]string{"telegram.token": `""`},
 			"telegram.token is required: set it or TOPUPBOT_TELEGRAM_TOKEN"},
 		{"token with a space", map[string]string{"telegram.token": `"123456:AAE-config-test-token-abcdefgh "`},
-			"telegram.token (or TOPUPBOT_TELEGRAM_TOKEN) contains white space or control characters: copy it again without them (the value is not shown: it is a Secret)"},
+			"telegram.token (or TOPUPBOT_TELEGRAM_TOKEN) contains white space or control characters: copy it again without them (the value is not shown: it is a secret)"},
 		{"api_endpoint one %s", map[string]string{"telegram.api_endpoint": `"http://127.0.0.1:8081/bot%s"`},
 			`telegram.api_endpoint "http://127.0.0.1:8081/bot%s" must contain %s twice (for the token, then the method) and no other %: use e.g. "http://127.0.0.1:8081/bot%s/%s" for a local Bot API server, or leave it out for Telegram's`},
 		{"api_endpoint another verb", map[string]string{"telegram.api_endpoint": `"http://h/bot%s/%s?x=%d"`},
@@ -879,7 +879,7 @@ func TestConfigErrorsHideSecrets(t *testing.T) {
 		"[telegram]\ntoken = [98765432101234]\n",
 	} {
 		_, err := Parse([]byte(file), noEnv)
-		if err == nil || !strings.Contains(err.Error(), "(the value is not shown: it is a Secret)") {
+		if err == nil || !strings.Contains(err.Error(), "(the value is not shown: it is a secret)") {
 			t.Errorf("%q: error %v does not say the secret is withheld", file, err)
 		}
 		if err != nil && strings.Contains(err.Error(), "98765432101234") {
@@ -914,7 +914,7 @@ func TestConfigTokenShape(t *testing.T) {
 			configEnv(map[string]string{"TOPUPBOT_TELEGRAM_TOKEN": tc.token}))
 		want := "telegram.token (or TOPUPBOT_TELEGRAM_TOKEN) " + tc.want
 		got := errLines(err)
-		if len(got) != 1 || !strings.HasPrefix(got[0], want) || !strings.HasSuffix(got[0], "(the value is not shown: it is a Secret)") {
+		if len(got) != 1 || !strings.HasPrefix(got[0], want) || !strings.HasSuffix(got[0], "(the value is not shown: it is a secret)") {
 			t.Errorf("token %q: problems %q, want one starting %q", tc.token, got, want)
 		}
 		if err != nil && strings.Contains(err.Error(), "AAHdqTcvCH1vGWJ") {

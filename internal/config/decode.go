@@ -391,7 +391,7 @@ func typeProblem(k toml.Key, t reflect.Type, v any, i int) string {
 func fixFor(key, leaf string, t reflect.Type, v any, secretKey bool) string {
 	switch {
 	case secretKey:
-		return fmt.Sprintf("write it as one quoted string: %s = \"...\" (the value is not shown: it is a Secret)", leaf)
+		return fmt.Sprintf("write it as one quoted string: %s = \"...\" (the value is not shown: it is a secret)", leaf)
 	case slices.Contains(durationKeys, key):
 		example := "50s"
 		switch n := v.(type) {
@@ -594,7 +594,7 @@ var secretKeys = []string{"telegram.token", "provider.iak.api_key", "provider.me
 func decodeError(err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) && slices.Contains(secretKeys, pe.LastKey) {
-		return fmt.Errorf("toml: line %d (last key %q): cannot read it (the parser's message is withheld: it may quote the Secret): write it once, as a quoted string: %s = \"...\"",
+		return fmt.Errorf("toml: line %d (last key %q): cannot read it (the parser's message is withheld: it may quote the secret): write it once, as a quoted string: %s = \"...\"",
 			pe.Position.Line, pe.LastKey, pe.LastKey[strings.LastIndexByte(pe.LastKey, '.')+1:])
 	}
 	return err

@@ -40,7 +40,7 @@ func checkTelegram(t Telegram, bad func(string, ...any)) {
 	}
 	if !checkSecret(bad, "telegram.token", EnvTelegramToken, t.Token) && t.Token.IsSet() {
 		if err := CheckTokenShape(t.Token.Reveal()); err != nil {
-			bad("telegram.token (or %s) %v (the value is not shown: it is a Secret)", EnvTelegramToken, err)
+			bad("telegram.token (or %s) %v (the value is not shown: it is a secret)", EnvTelegramToken, err)
 		}
 	}
 	if err := checkAPIEndpoint(t.APIEndpoint); err != nil {
@@ -201,7 +201,7 @@ func checkLog(l Log, bad func(string, ...any)) {
 // It reports whether it found a problem.
 func checkSecret(bad func(string, ...any), key, env string, s Secret) bool {
 	if strings.ContainsFunc(s.Reveal(), isSpaceOrControl) {
-		bad("%s (or %s) contains white space or control characters: copy it again without them (the value is not shown: it is a Secret)", key, env)
+		bad("%s (or %s) contains white space or control characters: copy it again without them (the value is not shown: it is a secret)", key, env)
 		return true
 	}
 	return false
