@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -26,6 +27,9 @@ type poller struct {
 // it, in loc.
 func newPoller(spec string, loc *time.Location, log *slog.Logger, job func(ctx context.Context)) (*poller, error) {
 	schedule, err := config.ParseSchedule(spec)
+	if errors.Is(err, config.ErrNotCronSpec) {
+		return nil, fmt.Errorf("poller: schedule %q is not a cron spec", spec)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("poller: schedule %q: %w", spec, err)
 	}

@@ -74,6 +74,11 @@ func TestPollerRejectsBadSchedule(t *testing.T) {
 			t.Errorf("schedule %q accepted", spec)
 		}
 	}
+	// The spec cron panics on is refused in words, not by a crash.
+	_, err := newPoller("TZ=Asia/Jakarta", time.UTC, slog.New(slog.DiscardHandler), func(context.Context) {})
+	if want := `poller: schedule "TZ=Asia/Jakarta" is not a cron spec`; err == nil || err.Error() != want {
+		t.Errorf("newPoller(TZ=Asia/Jakarta) = %v, want %q", err, want)
+	}
 	for _, spec := range []string{"@every 15s", "*/5 * * * *", "@hourly"} {
 		if _, err := newPoller(spec, time.UTC, slog.New(slog.DiscardHandler), func(context.Context) {}); err != nil {
 			t.Errorf("schedule %q: %v", spec, err)

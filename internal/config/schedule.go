@@ -6,6 +6,10 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
+// ErrNotCronSpec is ParseSchedule's answer to a spec the cron library
+// panics on.
+var ErrNotCronSpec = errors.New("not a cron spec")
+
 // ParseSchedule reads a cron line or a descriptor such as "@every 15s": the
 // one parser of poller.schedule and catalog.refresh, used by validation and
 // by the poller that runs them. robfig/cron v3.0.1 panics on some malformed
@@ -14,7 +18,7 @@ import (
 func ParseSchedule(spec string) (s cron.Schedule, err error) {
 	defer func() {
 		if recover() != nil {
-			s, err = nil, errors.New("not a cron spec")
+			s, err = nil, ErrNotCronSpec
 		}
 	}()
 	if spec == "" {
