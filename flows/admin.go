@@ -314,6 +314,9 @@ func (t *turn) orderDetail(o *Order) []string {
 	if !o.SettledAt.IsZero() {
 		add("admin_f_settled", wibTime(o.SettledAt))
 	}
+	if o.SettledBy != 0 {
+		add("admin_f_settled_by", o.SettledBy, o.SettleNote)
+	}
 	next := "-"
 	if !o.NextCheckAt.IsZero() && !o.Status.Final() {
 		next = wibTime(o.NextCheckAt)
@@ -554,4 +557,62 @@ func (t *turn) adminChatID(ctx context.Context) (Output, error) {
 		msg += "\n" + text(t.lang, "admin_id_set_ops", t.in.ChatID)
 	}
 	return t.say(msg), nil
+}
+
+// --- /settle --------------------------------------------------------------------
+
+// adminSettle is /settle REF sukses SN NOTE… and /settle REF gagal NOTE…:
+// an admin settles a stuck order by hand after the provider's support
+// confirmed its fate (DESIGN rule 16), through Engine.SettleByHand. Only in
+// an admin's private chat: a group is no place to type an SN, and a
+// settlement by hand is one admin's word, on record under their id.
+func (t *turn) adminSettle(ctx context.Context) (Output, error) {
+	if !t.in.Private {
+		return t.say(text(t.lang, "admin_settle_private")), nil
+	}
+	usage := t.say(text(t.lang, "admin_settle_usage"))
+	f := strings.Fields(t.in.Args)
+	if len(f) < 3 {
+		return usage, nil
+	}
+	ref := strings.ToUpper(f[0])
+	m := ManualSettlement{RefID: ref, AdminID: t.in.UserID}
+	switch strings.ToLower(f[1]) {
+	case "sukses", "success":
+		if len(f) < 4 {
+			return usage, nil
+		}
+		m.Status, m.SN, m.Note = StatusSuccess, f[2], strings.Join(f[3:], " ")
+		if m.SN == "-" {
+			m.SN = ""
+		}
+	case "gagal", "failed":
+		m.Status, m.Note = StatusFailed, strings.Join(f[2:], " ")
+	default:
+		return usage, nil
+	}
+	notFound := t.say(text(t.lang, "status_not_found", shorten(ref, 24)))
+	if !ValidRefID(ref) {
+		return notFound, nil
+	}
+	e := t.s.cfg.Engine
+	if e == nil {
+		return t.say(text(t.lang, "admin_unavailable")), nil
+	}
+	o, err := e.SettleByHand(ctx, m)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return notFound, nil
+	case errors.Is(err, ErrSettled):
+		before, rerr := t.s.cfg.Store.Order(ctx, ref)
+		if rerr != nil {
+			return Output{}, rerr
+		}
+		return t.say(text(t.lang, "admin_settle_final", before.RefID, statusText(t.lang, before.Status))), nil
+	case errors.Is(err, ErrCodeRequired):
+		return t.say(text(t.lang, "admin_settle_sn")), nil
+	case err != nil:
+		return Output{}, err
+	}
+	return t.pages(append([]string{text(t.lang, "admin_settle_done", statusText(t.lang, o.Status)), ""}, t.orderDetail(&o)...)), nil
 }

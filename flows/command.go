@@ -51,6 +51,7 @@ func init() {
 		{"orders", forAdmins, "admin_help_orders", (*turn).adminOrders, nil},
 		{"order", forAdmins, "admin_help_order", (*turn).adminOrder, nil},
 		{"recheck", forAdmins, "admin_help_recheck", (*turn).adminRecheck, nil},
+		{"settle", forAdmins, "admin_help_settle", (*turn).adminSettle, nil},
 		{"catalog", forAdmins, "admin_help_catalog", (*turn).adminCatalog, nil},
 		{"stats", forAdmins, "admin_help_stats", (*turn).adminStats, nil},
 		{"allow", forAdmins, "admin_help_allow", (*turn).adminAllow, nil},

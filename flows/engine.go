@@ -316,8 +316,10 @@ func (e *Engine) logAnswer(o Order, res Result, perr error, first bool) {
 // failed write can lower them again.
 func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []Notification, raised []*atomic.Bool, err error) {
 	if o.Status.Final() {
-		// Settled meanwhile (a callback's check raced this one): settle once.
-		return nil, nil, ErrNoChange
+		// Settled meanwhile (a callback's check raced this one, or an admin
+		// settled it by hand): settle once.
+		notes, err := e.contradiction(o, res, perr)
+		return notes, nil, err
 	}
 	now := e.cfg.Now()
 	if !first {

@@ -65,6 +65,10 @@ type Order struct {
 	// again (older orders are checked less often).
 	Checks      int       `json:"checks,omitempty"`
 	NextCheckAt time.Time `json:"next_check_at,omitzero"`
+	// SettledBy is the admin who settled the order by hand (/settle), 0 when
+	// a provider's answer did; SettleNote is the admin's note (DESIGN rule 16).
+	SettledBy  int64  `json:"settled_by,omitempty"`
+	SettleNote string `json:"settle_note,omitempty"`
 	// Alerted records the alerts already raised for this order: each kind
 	// once (DESIGN rule 11).
 	Alerted []AlertKind `json:"alerted,omitempty"`
@@ -122,6 +126,9 @@ const (
 	AlertLowBalance      AlertKind = "low_balance"
 	AlertBillUnresolved  AlertKind = "bill_unresolved"
 	AlertDeliveryDropped AlertKind = "delivery_dropped"
+	// AlertManualContradicted: a provider answer says otherwise than an
+	// admin's settlement by hand.
+	AlertManualContradicted AlertKind = "manual_contradicted"
 )
 
 // Status is the state of an order. Persisted as its string value; a status
