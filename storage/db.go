@@ -28,23 +28,29 @@ const SchemaVersion = 2
 
 // Bucket names. They are the database format: never rename one.
 var (
-	bucketOrders     = []byte("orders")         // ref_id → order JSON
-	bucketPending    = []byte("pending")        // ref_id → created_at (unix nanos); placing and pending orders
-	bucketChatOrders = []byte("chat_orders")    // chat_id | created_at | ref_id → ref_id
-	bucketCreated    = []byte("orders_created") // created_at | ref_id → ref_id (schema 2)
-	bucketConfirm    = []byte("confirm")        // chat_id | token → ref_id
-	bucketSessions   = []byte("sessions")       // chat_id → session JSON
-	bucketOutbox     = []byte("outbox")         // notification id → notification JSON
-	bucketChatOutbox = []byte("outbox_chats")   // chat_id | notification id → id (schema 2)
-	bucketCatalog    = []byte("catalog")        // "source.<name>" → one catalog source's JSON; "products" → the single list of earlier versions
-	bucketSettings   = []byte("settings")       // key → value
-	bucketMeta       = []byte("meta")           // "schema", "telegram_offset"
-	bucketInbox      = []byte("inbox")          // update_id → raw Telegram update, received and not yet applied
+	bucketOrders     = []byte("orders")          // ref_id → order JSON
+	bucketPending    = []byte("pending")         // ref_id → created_at (unix nanos); placing and pending orders
+	bucketChatOrders = []byte("chat_orders")     // chat_id | created_at | ref_id → ref_id
+	bucketCreated    = []byte("orders_created")  // created_at | ref_id → ref_id (schema 2)
+	bucketConfirm    = []byte("confirm")         // chat_id | token → ref_id
+	bucketSessions   = []byte("sessions")        // chat_id → session JSON
+	bucketOutbox     = []byte("outbox")          // notification id → notification JSON
+	bucketChatOutbox = []byte("outbox_chats")    // chat_id | notification id → id (schema 2)
+	bucketCatalog    = []byte("catalog")         // "source.<name>" → one catalog source's JSON; "products" → the single list of earlier versions
+	bucketSettings   = []byte("settings")        // key → value
+	bucketMeta       = []byte("meta")            // "schema", "telegram_offset"
+	bucketInbox      = []byte("inbox")           // update_id → raw Telegram update, received and not yet applied
+	bucketWallets    = []byte("wallets")         // user_id → wallet JSON (balance, held)
+	bucketLedger     = []byte("ledger")          // user_id | entry id (uint64) → ledger entry JSON; append-only
+	bucketCredited   = []byte("ledger_credited") // deposit id → ledger key of the deposit entry that credited it
 )
 
 var allBuckets = [][]byte{
 	bucketOrders, bucketPending, bucketChatOrders, bucketCreated, bucketConfirm, bucketSessions,
 	bucketOutbox, bucketChatOutbox, bucketCatalog, bucketSettings, bucketMeta, bucketInbox,
+	// The ledger's buckets are new and start empty: created here, they
+	// need no schema upgrade.
+	bucketWallets, bucketLedger, bucketCredited,
 }
 
 // ErrInUse is returned by Open when another process holds the database.
@@ -86,6 +92,7 @@ var (
 	_ flows.ConversationStore = (*DB)(nil)
 	_ flows.OrderStore        = (*DB)(nil)
 	_ flows.OutboxStore       = (*DB)(nil)
+	_ flows.WalletStore       = (*DB)(nil)
 )
 
 // Open opens or creates the database at path, creating every bucket, and
