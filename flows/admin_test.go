@@ -50,6 +50,9 @@ func newAdminConvo(t *testing.T, lowBalance int64) *adminConvo {
 	}
 	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: client,
 		Admins: []int64{adminID}, Allowed: []int64{buyerID}, Balance: client, LowBalance: lowBalance,
+		Pricing: flows.Pricing{Level: map[string]*flows.Pricing{ // for /level (testdata/admin/level.txt)
+			"reseller": {Markup: 300, Category: map[flows.CategoryID]int64{flows.CategoryPLN: 1000}},
+		}},
 		Now: c.clk.Now, Random: &seededReader{r: rand.New(rand.NewSource(7))}})
 	c.chat, c.user = adminID, adminID
 	return &adminConvo{convo: c, client: client}

@@ -54,6 +54,7 @@ func init() {
 		{"settle", forAdmins, "admin_help_settle", (*turn).adminSettle, nil},
 		{"catalog", forAdmins, "admin_help_catalog", (*turn).adminCatalog, nil},
 		{"stats", forAdmins, "admin_help_stats", (*turn).adminStats, nil},
+		{"level", forAdmins, "admin_help_level", (*turn).adminLevel, nil},
 		{"allow", forAdmins, "admin_help_allow", (*turn).adminAllow, nil},
 		{"deny", forAdmins, "admin_help_deny", (*turn).adminDeny, nil},
 		{"id", forAdmins, "admin_help_id", (*turn).adminChatID, nil},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -72,6 +73,9 @@ type ServiceConfig struct {
 type Service struct {
 	cfg ServiceConfig
 	log *slog.Logger
+	// staleLevels remembers the stored price levels found missing from
+	// the configuration and logged: once each is enough.
+	staleLevels sync.Map
 }
 
 var _ Handler = (*Service)(nil)
@@ -120,6 +124,9 @@ type turn struct {
 	// keepMenu redraws the current menu under its id (a stale tap's answer)
 	// instead of a new one.
 	keepMenu bool
+	// pricing is the markups of the buyer's price level, read as the turn
+	// starts: the menus and the confirm screen price at it.
+	pricing Pricing
 }
 
 // transition is one row of the conversation table: in state From, the event
@@ -218,6 +225,9 @@ func (s *Service) Handle(ctx context.Context, in Input) (Output, error) {
 	if !allowed {
 		out = Output{Replies: []Reply{{Text: text(t.lang, "not_allowed", in.UserID)}}}
 		t.requestAccess(ctx)
+	} else if t.pricing, err = s.userPricing(ctx, in.UserID); err != nil {
+		s.log.Error("handling input", "chat_id", in.ChatID, "state", string(sess.State), "err", err)
+		out = s.apology(in)
 	} else {
 		out, err = t.run(ctx)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"math/rand"
 	"net/http"
 	"net/http/httptest"
@@ -69,7 +70,9 @@ type convoOptions struct {
 	allowed []int64
 	open    bool
 	markup  int64
-	catalog flows.Catalog // default: the IAK client's pricelist
+	catalog flows.Catalog  // default: the IAK client's pricelist
+	pricing *flows.Pricing // default: markup alone
+	logger  *slog.Logger
 }
 
 func newConvo(t *testing.T, o convoOptions) *convo {
@@ -104,8 +107,12 @@ func newConvo(t *testing.T, o convoOptions) *convo {
 	if o.open {
 		allowed = nil
 	}
+	pricing := flows.Pricing{Markup: o.markup}
+	if o.pricing != nil {
+		pricing = *o.pricing
+	}
 	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: client, Bills: client,
-		Admins: []int64{9}, Allowed: allowed, Open: o.open, Pricing: flows.Pricing{Markup: o.markup}, Now: c.clk.Now, Random: random})
+		Admins: []int64{9}, Allowed: allowed, Open: o.open, Pricing: pricing, Logger: o.logger, Now: c.clk.Now, Random: random})
 	c.rec = &recorder{}
 	c.drainer = flows.NewDrainer(c.db, c.rec, flows.DrainerConfig{Now: c.clk.Now})
 	return c

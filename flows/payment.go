@@ -130,7 +130,7 @@ func (t *turn) inquire(ctx context.Context, p Product) (State, error) {
 		return "", err
 	}
 	t.sess.Bill, t.sess.Token = &bill, token
-	t.sess.Quote = bill.Total + t.s.cfg.Pricing.For(CategoryBill)
+	t.sess.Quote = bill.Total + t.pricing.For(CategoryBill)
 	return StateBillCard, nil
 }
 
@@ -206,7 +206,7 @@ func (t *turn) billCardPrompt(menu string) Reply {
 		return t.billersPrompt(menu)
 	}
 	p, _ := t.biller()
-	markup := t.s.cfg.Pricing.For(CategoryBill)
+	markup := t.pricing.For(CategoryBill)
 	lines := []string{text(t.lang, "bill_title", p.Name)}
 	if b.CustomerName != "" {
 		lines = append(lines, text(t.lang, "line_name", b.CustomerName))

@@ -149,7 +149,7 @@ func (t *turn) quote(p Product) error {
 	if err != nil {
 		return err
 	}
-	t.sess.Quote, t.sess.Token = t.s.price(p), token
+	t.sess.Quote, t.sess.Token = t.price(p), token
 	return nil
 }
 
@@ -187,7 +187,7 @@ func (t *turn) confirm(ctx context.Context, token string) (State, error) {
 			current.Type = cached.Type
 		}
 	}
-	price := t.s.price(current)
+	price := t.price(current)
 	if price > t.sess.Quote {
 		old := t.sess.Quote
 		if err := t.quote(current); err != nil {
@@ -276,7 +276,7 @@ func (t *turn) productsPrompt(menu string) Reply {
 	page, pages, from, to := t.page(len(products))
 	var rows [][]Button
 	for _, p := range products[from:to] {
-		label := p.Name + " · " + FormatRupiah(s.price(p))
+		label := p.Name + " · " + FormatRupiah(t.price(p))
 		rows = append(rows, []Button{t.button(label, menu, EvProduct, buttonArg(p.Code))})
 	}
 	rows = append(rows, t.pageNav(menu, page, pages)...)
@@ -292,7 +292,7 @@ func (t *turn) productsPrompt(menu string) Reply {
 func (t *turn) numberPrompt(menu string) Reply {
 	p, _ := t.s.cfg.Products.Lookup(t.sess.Product)
 	return Reply{
-		Text:       text(t.lang, "ask_number", p.Name, FormatRupiah(t.s.price(p)), t.numberHint(p)),
+		Text:       text(t.lang, "ask_number", p.Name, FormatRupiah(t.price(p)), t.numberHint(p)),
 		Buttons:    [][]Button{t.backCancel(menu)},
 		AwaitsText: true,
 	}
@@ -374,9 +374,6 @@ func firstName(lang Lang, n string) string {
 // sells reports whether the conversation has a flow for a category: bills
 // ("Tagihan") need a provider that pays them.
 func (s *Service) sells(c CategoryID) bool { return c != CategoryBill || s.cfg.Bills != nil }
-
-// price is what a buyer pays for p: the provider's price plus the markup.
-func (s *Service) price(p Product) int64 { return p.Price + s.cfg.Pricing.For(p.Category) }
 
 // products lists a category's available prepaid products of one brand (or
 // all brands), cheapest first.

@@ -187,6 +187,12 @@ voucher = 400
 esim = 600
 tagihan = 2500
 
+[pricing.level.reseller]
+markup = 300
+
+[pricing.level.reseller.category]
+pln = 1000
+
 [callback]
 listen = ""
 
@@ -250,6 +256,8 @@ func TestConfigEveryKey(t *testing.T) {
 		Pricing: flows.Pricing{Markup: 500, Category: map[flows.CategoryID]int64{
 			flows.CategoryPulsa: 0, flows.CategoryData: 100, flows.CategoryPLN: 1500, flows.CategoryGame: 200,
 			flows.CategoryEMoney: 300, flows.CategoryVoucher: 400, flows.CategoryESIM: 600, flows.CategoryBill: 2500,
+		}, Level: map[string]*flows.Pricing{
+			"reseller": {Markup: 300, Category: map[flows.CategoryID]int64{flows.CategoryPLN: 1000}},
 		}},
 		Callback: Listener{Listen: ""},
 		Ops:      Listener{Listen: "[::1]:9000"},
@@ -273,10 +281,11 @@ func TestConfigEveryKey(t *testing.T) {
 }
 
 // tomlKeysWritten lists the keys and table headers in a TOML text, counting
-// commented-out ones ("# pln = 1500") too: for documentation, they count.
+// commented-out ones ("# pln = 1500", "# [pricing.level.reseller]") too:
+// for documentation, they count.
 func tomlKeysWritten(text string) map[string]bool {
 	keys := map[string]bool{}
-	header := regexp.MustCompile(`^\[([a-z0-9_.]+)\]`)
+	header := regexp.MustCompile(`^(?:# ?)?\[([a-z0-9_.]+)\]`)
 	key := regexp.MustCompile(`^(?:# ?)?([a-z0-9_]+) = `)
 	section := ""
 	for line := range strings.Lines(text) {
@@ -759,10 +768,10 @@ func TestConfigKnownKeys(t *testing.T) {
 			t.Errorf("knownKeys lacks %s", k)
 		}
 	}
-	if len(keys) != 45 {
+	if len(keys) != 46 {
 		// The key set is a contract: a new key is fine (update the count,
 		// the example and the README), a removed or renamed one is not.
-		t.Errorf("%d keys, want 45:\n%s", len(keys), strings.Join(keys, "\n"))
+		t.Errorf("%d keys, want 46:\n%s", len(keys), strings.Join(keys, "\n"))
 	}
 }
 
@@ -1072,7 +1081,7 @@ func TestConfigEveryKeyEveryType(t *testing.T) {
 				t.Errorf("%s: raw decoder message: %v", file, err)
 			}
 			secretKey := slices.Contains(secretKeys, key)
-			table := slices.Contains([]string{"telegram", "provider", "provider.iak", "provider.mesinr1", "provider.sandbox", "pricing", "pricing.category", "callback", "ops", "storage", "poller", "catalog", "alerts", "log"}, key)
+			table := slices.Contains([]string{"telegram", "provider", "provider.iak", "provider.mesinr1", "provider.sandbox", "pricing", "pricing.category", "pricing.level", "callback", "ops", "storage", "poller", "catalog", "alerts", "log"}, key)
 			for _, line := range errLines(err) {
 				if (secretKey || table) && strings.HasPrefix(line, key+":") && (strings.Contains(line, "SHOWN-VALUE") || strings.Contains(line, "98765")) {
 					t.Errorf("%s: the value shows: %v", file, line)

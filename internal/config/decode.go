@@ -85,6 +85,17 @@ func (c *Config) normalize() {
 	if len(c.Pricing.Category) == 0 {
 		c.Pricing.Category = nil
 	}
+	if len(c.Pricing.Level) == 0 {
+		c.Pricing.Level = nil
+	}
+	for _, l := range c.Pricing.Level {
+		if len(l.Category) == 0 {
+			l.Category = nil
+		}
+		if len(l.Level) == 0 {
+			l.Level = nil
+		}
+	}
 	orDefault := func(s *string, def string) {
 		if *s == "" {
 			*s = def
@@ -213,6 +224,18 @@ func fileField(root reflect.Value, k toml.Key) (v reflect.Value, elem string, ok
 				return reflect.Value{}, "", false
 			}
 			v = f
+		case v.Kind() == reflect.Map && v.Type().Elem().Kind() == reflect.Pointer:
+			// A map of tables ([pricing.level.NAME]): the element is made
+			// when first named and walked into like a struct field.
+			if v.IsNil() {
+				v.Set(reflect.MakeMap(v.Type()))
+			}
+			e := v.MapIndex(reflect.ValueOf(name).Convert(v.Type().Key()))
+			if !e.IsValid() {
+				e = reflect.New(v.Type().Elem().Elem())
+				v.SetMapIndex(reflect.ValueOf(name).Convert(v.Type().Key()), e)
+			}
+			v = e.Elem()
 		case v.Kind() == reflect.Map:
 			if i != len(k)-1 {
 				return reflect.Value{}, "", false
@@ -426,7 +449,7 @@ func fixFor(key, leaf string, t reflect.Type, v any, secretKey bool) string {
 		return fmt.Sprintf("write a list of quoted addresses: %s = [%q]", leaf, example)
 	case t.Kind() == reflect.Slice:
 		return fmt.Sprintf("write user ids as numbers, without quotes: %s = [%s]", leaf, idList(v))
-	case slices.Contains(rupiahKeys, key) || strings.HasPrefix(key, "pricing.category."):
+	case slices.Contains(rupiahKeys, key) || strings.HasPrefix(key, "pricing.category.") || isLevelMarkup(key):
 		example, ok := numberExamples[key]
 		if !ok {
 			example = "1500"
@@ -442,6 +465,17 @@ func fixFor(key, leaf string, t reflect.Type, v any, secretKey bool) string {
 		}
 		return fmt.Sprintf("write a whole number, without quotes: %s = %s", leaf, example)
 	}
+}
+
+// isLevelMarkup reports whether key is a markup of a price level:
+// pricing.level.NAME.markup or pricing.level.NAME.category.CAT.
+func isLevelMarkup(key string) bool {
+	rest, ok := strings.CutPrefix(key, "pricing.level.")
+	if !ok {
+		return false
+	}
+	_, leaf, ok := strings.Cut(rest, ".")
+	return ok && (leaf == "markup" || strings.HasPrefix(leaf, "category."))
 }
 
 // only returns the single element of list, if it is one of type T.
@@ -611,6 +645,13 @@ func unknownKeyError(k toml.Key) error {
 }
 
 func suggestKey(k toml.Key) string {
+	// A price level has the keys of [pricing]: suggest among those.
+	if len(k) > 3 && k[0] == "pricing" && k[1] == "level" {
+		if guess := suggestKey(append(toml.Key{"pricing"}, k[3:]...)); strings.HasPrefix(guess, "pricing.") {
+			return "pricing.level." + k[2] + guess[len("pricing"):]
+		}
+		return ""
+	}
 	parent, leaf := strings.Join(k[:len(k)-1], "."), k[len(k)-1]
 	best, bestDist := "", 3 // at most two edits away
 	for _, known := range knownKeys() {

@@ -3,9 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,19 +124,56 @@ func checkProvider(p Provider, bad func(string, ...any)) {
 }
 
 func checkPricing(p flows.Pricing, bad func(string, ...any)) {
+	checkMarkups("pricing", p, bad)
+	names := slices.Sorted(maps.Keys(p.Level))
+	for _, name := range names {
+		key := "pricing.level." + name
+		switch {
+		case name == flows.DefaultLevel:
+			bad("%s: %q is reserved for [pricing] itself: give the level another name", key, name)
+		case !validLevelName(name):
+			bad("%s: a level's name is 1 to 32 lower-case letters, digits, '-' or '_', e.g. [pricing.level.reseller]", key)
+		}
+		l := p.Level[name]
+		if l == nil {
+			continue
+		}
+		checkMarkups(key, *l, bad)
+		if len(l.Level) > 0 {
+			bad("%s.level: a level has no levels of its own: write each as [pricing.level.NAME]", key)
+		}
+	}
+}
+
+// checkMarkups checks the markups of one level, whose keys start with prefix.
+func checkMarkups(prefix string, p flows.Pricing, bad func(string, ...any)) {
 	if p.Markup < 0 {
-		bad("pricing.markup is %d: a markup cannot be negative (0 sells at the provider's price)", p.Markup)
+		bad("%s.markup is %d: a markup cannot be negative (0 sells at the provider's price)", prefix, p.Markup)
 	}
 	for _, cat := range flows.Categories {
 		if m, ok := p.Category[cat.ID]; ok && m < 0 {
-			bad("pricing.category.%s is %d: a markup cannot be negative (0 sells at the provider's price)", cat.ID, m)
+			bad("%s.category.%s is %d: a markup cannot be negative (0 sells at the provider's price)", prefix, cat.ID, m)
 		}
 	}
 	for cat := range p.Category {
 		if _, ok := flows.LookupCategory(cat); !ok {
-			bad("pricing.category.%s is not a category: the categories are %s", cat, categoryList())
+			bad("%s.category.%s is not a category: the categories are %s", prefix, cat, categoryList())
 		}
 	}
+}
+
+// validLevelName reports whether name can name a price level: it is typed
+// in /level, so short, lower-case and without spaces.
+func validLevelName(name string) bool {
+	if name == "" || len(name) > 32 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func checkListeners(callback, ops Listener, bad func(string, ...any)) {
