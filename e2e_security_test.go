@@ -38,8 +38,14 @@ func TestEndToEndCallbacks(t *testing.T) {
 	e.tap("✅ Konfirmasi")
 	e.waitFor(e2eBuyer, "sedang diproses")
 	var ref string
-	if !e.fake.WaitFor(func() bool { ref = pendingRef(e); return ref != "" }, 10*time.Second) {
-		t.Fatal("no pending order")
+	// The order is written ahead before it is sent: wait until IAK holds it
+	// too, or settling it there below races the bot's send.
+	if !e.fake.WaitFor(func() bool {
+		ref = pendingRef(e)
+		_, sent := e.sim.Transaction(ref)
+		return ref != "" && sent
+	}, 10*time.Second) {
+		t.Fatal("no pending order at IAK")
 	}
 
 	url := "http://" + addr + "/callback/iak"
