@@ -144,4 +144,17 @@ type WalletStore interface {
 	// the same id writes nothing and returns the first entry with credited
 	// false.
 	Credit(ctx context.Context, userID, amount int64, depositID string, by int64, note string) (e LedgerEntry, credited bool, err error)
+	// WalletTotals sums every wallet and the deposit entries written at or
+	// after since: what /stats reports beside the provider deposit.
+	WalletTotals(ctx context.Context, since time.Time) (WalletTotals, error)
+}
+
+// WalletTotals is what the reseller owes its customers and what came in.
+type WalletTotals struct {
+	// Balance and Held are summed over every wallet; Owed is their sum.
+	Balance, Held, Owed int64
+	// Deposits is the sum of deposit entries since the asked time, Count
+	// how many there were.
+	Deposits     int64
+	DepositCount int
 }

@@ -237,3 +237,46 @@ func (db *DB) record(ctx context.Context, e flows.LedgerEntry) (stored flows.Led
 	})
 	return stored, applied, err
 }
+
+// WalletTotals sums every wallet, and the deposit entries written at or
+// after since. It reads the whole ledger: for admin reports.
+func (db *DB) WalletTotals(ctx context.Context, since time.Time) (flows.WalletTotals, error) {
+	var t flows.WalletTotals
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		t = flows.WalletTotals{}
+		wallets, ledger := tx.Bucket(bucketWallets), tx.Bucket(bucketLedger)
+		if wallets == nil || ledger == nil {
+			return nil
+		}
+		if err := wallets.ForEach(func(k, v []byte) error {
+			var w flows.Wallet
+			if err := json.Unmarshal(v, &w); err != nil {
+				return fmt.Errorf("decoding wallet %x: %w", k, err)
+			}
+			t.Balance += w.Balance
+			t.Held += w.Held
+			return nil
+		}); err != nil {
+			return err
+		}
+		t.Owed = t.Balance + t.Held
+		return ledger.ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var e flows.LedgerEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decoding ledger entry %x: %w", k, err)
+			}
+			if e.Kind == flows.EntryDeposit && !e.At.Before(since) {
+				t.Deposits += e.Balance
+				t.DepositCount++
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return flows.WalletTotals{}, fmt.Errorf("storage: wallet totals: %w", err)
+	}
+	return t, nil
+}
