@@ -43,6 +43,9 @@ var (
 	bucketWallets    = []byte("wallets")         // user_id → wallet JSON (balance, held)
 	bucketLedger     = []byte("ledger")          // user_id | entry id (uint64) → ledger entry JSON; append-only
 	bucketCredited   = []byte("ledger_credited") // deposit id → ledger key of the deposit entry that credited it
+	bucketDeposits   = []byte("deposits")        // deposit id → deposit JSON
+	bucketDepOpen    = []byte("deposits_open")   // deposit id → created_at (unix nanos); waiting and sent deposits
+	bucketDepUser    = []byte("deposits_user")   // user_id | created_at | deposit id → deposit id
 )
 
 var allBuckets = [][]byte{
@@ -51,6 +54,8 @@ var allBuckets = [][]byte{
 	// The ledger's buckets are new and start empty: created here, they
 	// need no schema upgrade.
 	bucketWallets, bucketLedger, bucketCredited,
+	// So are the deposits'.
+	bucketDeposits, bucketDepOpen, bucketDepUser,
 }
 
 // ErrInUse is returned by Open when another process holds the database.
@@ -90,6 +95,7 @@ var (
 	_ flows.AdminStore        = (*DB)(nil)
 	_ flows.CatalogStore      = (*DB)(nil)
 	_ flows.ConversationStore = (*DB)(nil)
+	_ flows.DepositStore      = (*DB)(nil)
 	_ flows.OrderStore        = (*DB)(nil)
 	_ flows.OutboxStore       = (*DB)(nil)
 	_ flows.WalletStore       = (*DB)(nil)
