@@ -153,6 +153,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 		OpsChatID:        opsChat,
 		Admins:           cfg.Telegram.Admins,
 		LowBalance:       cfg.Alerts.LowBalance,
+		Wallet:           cfg.Wallet.Enabled,
 		Lang:             cfg.Telegram.Lang,
 		Logger:           log,
 	})
@@ -176,6 +177,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 		Balance:    balance,
 		Mutations:  mutations,
 		LowBalance: cfg.Alerts.LowBalance,
+		Wallet:     cfg.Wallet,
+		Ledger:     a.db,
+		Deposits:   a.db,
 		Lang:       cfg.Telegram.Lang,
 		Logger:     log,
 	})

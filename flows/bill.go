@@ -124,6 +124,7 @@ func (e *Engine) CreateBill(ctx context.Context, req PayRequest) (Order, bool, e
 		CustomerNumber: bill.CustomerNumber,
 		CustomerName:   bill.CustomerName,
 		Price:          req.Price,
+		Hold:           e.hold(req.Price),
 		Cost:           cost,
 		Bill:           &bill,
 		Account:        e.provider.Account(),

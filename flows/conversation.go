@@ -66,6 +66,14 @@ type ServiceConfig struct {
 	Balance    BalanceChecker
 	Mutations  MutationLister
 	LowBalance int64
+
+	// Wallet is [wallet]. Ledger answers /saldo and the admins'
+	// adjustments, Deposits keeps /deposit's deposits; both are the store
+	// in the binary. Without Ledger the wallet commands say the wallet is
+	// unavailable.
+	Wallet   WalletConfig
+	Ledger   WalletStore
+	Deposits DepositStore
 }
 
 // Service is the purchase conversation: a table of transitions over a
@@ -167,6 +175,10 @@ var table = []transition{
 	{StateBillCard, EvConfirm, StateHome, (*turn).payBill}, // the payment is placed
 	{StateBillCard, EvRetry, StateBillCard, (*turn).inquireAgain},
 	{StateBillCard, EvBack, StateBillNumber, (*turn).backToBillNumber},
+
+	// The saldo is short of the price (the wallet): back to the confirm
+	// screen or the bill card, its token still unused.
+	{StateNoSaldo, EvBack, StateConfirm, (*turn).backFromNoSaldo}, // or the bill card
 }
 
 // prompts draws each state's screen: its text and its menu, under the menu
@@ -181,6 +193,7 @@ var prompts = map[State]func(t *turn, menu string) Reply{
 	StateBillNumber: (*turn).billNumberPrompt,
 	StateBillMonths: (*turn).monthsPrompt,
 	StateBillCard:   (*turn).billCardPrompt,
+	StateNoSaldo:    (*turn).noSaldoPrompt,
 }
 
 // updateIDMemory is how long a chat's last applied update id is trusted:

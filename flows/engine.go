@@ -36,6 +36,9 @@ type EngineConfig struct {
 	// LowBalance, when positive, alerts admins once when a provider answer
 	// shows the deposit under it, and again only after it recovered.
 	LowBalance int64
+	// Wallet makes every new order hold its price from the buyer's saldo
+	// in the transaction that writes it ([wallet] enabled, DESIGN rule 13).
+	Wallet bool
 	// Now defaults to time.Now; Random (for ref ids) to crypto/rand.
 	Now    func() time.Time
 	Random io.Reader
@@ -179,6 +182,7 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 		CustomerNumber: req.CustomerNumber,
 		CustomerName:   req.CustomerName,
 		Price:          req.Price,
+		Hold:           e.hold(req.Price),
 		Cost:           req.Product.Price,
 		Account:        e.provider.Account(),
 		Status:         StatusPlacing,
@@ -186,6 +190,10 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 		CreatedAt:      now,
 	}
 	existing, created, err := e.store.CreateOrder(ctx, o)
+	if tooLow := (*BalanceTooLowError)(nil); errors.As(err, &tooLow) {
+		e.log.Info("saldo too low; no order written", "chat_id", req.ChatID, "user_id", req.UserID,
+			"price", o.Price, "balance", tooLow.Balance)
+	}
 	if err != nil {
 		return Order{}, false, fmt.Errorf("orders: create: %w", err)
 	}
@@ -195,6 +203,15 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 	}
 	e.log.Info("order written", "ref_id", ref, "chat_id", req.ChatID, "product_code", o.ProductCode)
 	return existing, true, nil
+}
+
+// hold is what a new order of price takes from the buyer's saldo: all of
+// it with the wallet on, nothing without.
+func (e *Engine) hold(price int64) int64 {
+	if e.cfg.Wallet {
+		return price
+	}
+	return 0
 }
 
 // Send is an order's first send to the provider, and records the answer. It
@@ -275,6 +292,11 @@ func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr 
 	defer cancel()
 	var raised []*atomic.Bool
 	o, err := e.store.UpdateOrder(ctx, refID, func(o *Order) ([]Notification, error) {
+		// The store may run this again when its batched transaction did
+		// not commit: the alerts that run raised were not written.
+		for _, flag := range raised {
+			flag.Store(false)
+		}
 		if o.SentAt.IsZero() && !o.Status.Final() {
 			o.SentAt = sentAt
 		}

@@ -122,6 +122,10 @@ var catalogue = map[Lang]map[Msg]string{
 		"line_activation": "Kode aktivasi: %s",
 		"line_reason":     "Alasan: %s",
 		"line_ref":        "Ref: %s",
+		"no_saldo":        "💰 <b>Saldo tidak cukup</b>\nHarga: %s\nSaldo: %s\nKurang: %s\n\nIsi saldo dulu, lalu kembali ke pesanan ini.",
+		"btn_deposit":     "💰 Deposit",
+		"line_refunded":   "Saldo %s dikembalikan.",
+		"line_saldo":      "Sisa saldo: %s",
 		"edit_ok":         "✅ Pesanan %s berhasil. Detail ada di pesan berikut.",
 		"edit_failed":     "❌ Pesanan %s gagal. Detail ada di pesan berikut.",
 

@@ -107,6 +107,10 @@ var english = map[Msg]string{
 	"line_activation": "Activation code: %s",
 	"line_reason":     "Reason: %s",
 	"line_ref":        "Ref: %s",
+	"no_saldo":        "💰 <b>Not enough saldo</b>\nPrice: %s\nSaldo: %s\nMissing: %s\n\nTop up first, then come back to this order.",
+	"btn_deposit":     "💰 Deposit",
+	"line_refunded":   "%s returned to your saldo.",
+	"line_saldo":      "Saldo left: %s",
 	"edit_ok":         "✅ Order %s succeeded. Details in the next message.",
 	"edit_failed":     "❌ Order %s failed. Details in the next message.",
 

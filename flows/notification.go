@@ -87,6 +87,14 @@ func buyerSettledText(o *Order) string {
 		add("line_reason", o.Reason.In(lang))
 	}
 	add("line_ref", code(o.RefID))
+	if o.Hold > 0 {
+		// Paid from the saldo (DESIGN rule 13): a failure says the hold
+		// came back; every receipt ends with the balance after.
+		if o.Status == StatusFailed {
+			add("line_refunded", FormatRupiah(o.Hold))
+		}
+		add("line_saldo", FormatRupiah(o.SaldoAfter()))
+	}
 	return strings.Join(lines, "\n")
 }
 

@@ -32,6 +32,16 @@ type Order struct {
 	// known).
 	Price int64 `json:"price"`
 	Cost  int64 `json:"cost"`
+	// Hold is what the order took from the buyer's saldo when it was
+	// created: its price with the wallet on, 0 without (DESIGN rule 13).
+	// Settling moves this amount, whatever the wallet's setting is by
+	// then, so turning the wallet on or off never touches orders already
+	// placed.
+	Hold int64 `json:"hold,omitempty"`
+	// Wallet is the buyer's wallet as the store read it in the
+	// transaction of this update, before the order's own ledger move (see
+	// SaldoAfter). It is not stored.
+	Wallet Wallet `json:"-"`
 	// Bill is the inquiry a postpaid order pays.
 	Bill *Bill `json:"bill,omitempty"`
 
@@ -72,6 +82,16 @@ type Order struct {
 	// Alerted records the alerts already raised for this order: each kind
 	// once (DESIGN rule 11).
 	Alerted []AlertKind `json:"alerted,omitempty"`
+}
+
+// SaldoAfter is the buyer's balance once this update's ledger move is
+// applied: a success leaves it (the hold becomes the purchase), a failure
+// returns the hold to it.
+func (o *Order) SaldoAfter() int64 {
+	if o.Status == StatusFailed {
+		return o.Wallet.Balance + o.Hold
+	}
+	return o.Wallet.Balance
 }
 
 // ValueIsCode reports whether the order's product is a code the buyer needs

@@ -153,6 +153,9 @@ func (t *turn) payBill(ctx context.Context, token string) (State, error) {
 	}
 	o, created, err := t.s.cfg.Engine.CreateBill(ctx, PayRequest{ChatID: t.in.ChatID, UserID: t.in.UserID, Token: token,
 		Lang: string(t.lang), Product: p, Bill: *t.sess.Bill, Price: t.sess.Quote, MessageID: t.in.MessageID})
+	if short, ok := saldoShort(err); ok {
+		return t.noSaldo(t.sess.Quote, short)
+	}
 	if err != nil {
 		return "", err
 	}

@@ -208,6 +208,9 @@ func (t *turn) confirm(ctx context.Context, token string) (State, error) {
 		MessageID:      t.in.MessageID,
 	}
 	o, created, err := t.s.cfg.Engine.Create(ctx, req)
+	if short, ok := saldoShort(err); ok {
+		return t.noSaldo(price, short)
+	}
 	if err != nil {
 		return "", err
 	}

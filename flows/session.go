@@ -21,6 +21,10 @@ const (
 	StateBillNumber State = "bill_number" // waiting for the customer number
 	StateBillMonths State = "bill_months" // waiting for the number of months
 	StateBillCard   State = "bill_card"   // the inquired bill, Pay / Cancel
+
+	// The wallet (DESIGN rules 13–15).
+	StateNoSaldo       State = "no_saldo"       // Confirm or Pay refused: the saldo is short
+	StateDepositAmount State = "deposit_amount" // /deposit: amount buttons, or an amount typed
 )
 
 // Session is one chat's place in the conversation, persisted between
@@ -44,7 +48,9 @@ type Session struct {
 	// for (BPJS).
 	Bill   *Bill `json:"bill,omitempty"`
 	Months int   `json:"months,omitempty"`
-	Lang   Lang  `json:"lang,omitempty"`
+	// Saldo is the balance the store refused the order with (StateNoSaldo).
+	Saldo int64 `json:"saldo,omitempty"`
+	Lang  Lang  `json:"lang,omitempty"`
 	// LastUpdate is the last Telegram update applied to this chat: a
 	// re-delivered update is not applied twice.
 	LastUpdate int       `json:"last_update,omitempty"`
@@ -65,6 +71,7 @@ const (
 	EvConfirm  Event = "ok"
 	EvCancel   Event = "x"
 	EvRetry    Event = "rq" // inquire a bill again
+	EvDeposit  Event = "dp" // open /deposit from a screen (the saldo is short)
 	EvText     Event = "text"
 )
 

@@ -57,6 +57,9 @@ func (db *DB) CreateOrder(ctx context.Context, o flows.Order) (flows.Order, bool
 	if o.Status != flows.StatusPlacing && o.Status != flows.StatusPending {
 		return flows.Order{}, false, fmt.Errorf("storage: create order %s: status %q is not a starting status", o.RefID, o.Status)
 	}
+	if o.Hold < 0 || (o.Hold > 0 && o.UserID == 0) {
+		return flows.Order{}, false, fmt.Errorf("storage: create order %s: hold %d for user %d", o.RefID, o.Hold, o.UserID)
+	}
 	if err := ctx.Err(); err != nil {
 		return flows.Order{}, false, err
 	}
@@ -81,6 +84,17 @@ func (db *DB) CreateOrder(ctx context.Context, o flows.Order) (flows.Order, bool
 		orders := tx.Bucket(bucketOrders)
 		if orders.Get([]byte(o.RefID)) != nil {
 			return fmt.Errorf("ref_id %s exists already", o.RefID)
+		}
+		if o.Hold > 0 {
+			// The price leaves the balance in the transaction that
+			// writes the order (DESIGN rule 13): a balance short of it
+			// refuses here, and no order exists to send.
+			_, _, err := applyEntry(tx, now, flows.LedgerEntry{
+				Kind: flows.EntryHold, UserID: o.UserID, Balance: -o.Hold, Held: o.Hold, Ref: o.RefID,
+			})
+			if err != nil {
+				return err
+			}
 		}
 		if err := putOrder(tx, &o); err != nil {
 			return err
@@ -118,12 +132,23 @@ func (db *DB) UpdateOrder(ctx context.Context, refID string, fn func(o *flows.Or
 		return flows.Order{}, err
 	}
 	var out flows.Order
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	// Answers for many orders arrive at once: Batch commits them together
+	// instead of one fsync each. Its function may run again, so it sets
+	// out afresh and reads only tx; fn must be safe to run twice.
+	err := db.bolt.Batch(func(tx *bolt.Tx) error {
+		out = flows.Order{}
 		var o flows.Order
 		if err := getOrder(tx, []byte(refID), &o); err != nil {
 			return err
 		}
-		before, createdAt := o.Status, o.CreatedAt
+		if o.Hold > 0 {
+			w, err := getWallet(tx, o.UserID)
+			if err != nil {
+				return err
+			}
+			o.Wallet = w
+		}
+		before, createdAt, hold := o.Status, o.CreatedAt, o.Hold
 		notes, err := fn(&o)
 		if errors.Is(err, flows.ErrNoChange) {
 			// Hand back the stored order, not fn's scratch copy.
@@ -144,7 +169,23 @@ func (db *DB) UpdateOrder(ctx context.Context, refID string, fn func(o *flows.Or
 		if !o.Status.Valid() || rank(o.Status) < rank(before) || (before.Final() && o.Status != before) {
 			return fmt.Errorf("%w: %s → %s", ErrBackwards, before, o.Status)
 		}
+		if o.Hold != hold {
+			return fmt.Errorf("update changed the hold %d to %d", hold, o.Hold)
+		}
 		now := db.now()
+		if o.Status.Final() && !before.Final() && hold > 0 {
+			// The hold settles with the order, in its transaction
+			// (DESIGN rule 13): a success spends it, a failure returns
+			// it to the balance. A final order never settles again, so
+			// this runs once per order.
+			e := flows.LedgerEntry{Kind: flows.EntryPurchase, UserID: o.UserID, Held: -hold, Ref: refID}
+			if o.Status == flows.StatusFailed {
+				e = flows.LedgerEntry{Kind: flows.EntryRefund, UserID: o.UserID, Balance: hold, Held: -hold, Ref: refID}
+			}
+			if _, _, err := applyEntry(tx, now, e); err != nil {
+				return fmt.Errorf("settling the hold: %w", err)
+			}
+		}
 		o.UpdatedAt = now
 		if o.Status.Final() && !before.Final() && o.SettledAt.IsZero() {
 			o.SettledAt = now

@@ -29,16 +29,17 @@ import (
 // The key set (see config.example.toml) is a contract with operators'
 // tooling: keys may be added, never renamed or given a new meaning.
 type Config struct {
-	Telegram Telegram      `toml:"telegram"`
-	Provider Provider      `toml:"provider"`
-	Pricing  flows.Pricing `toml:"pricing"`  // markup; category overrides it per category
-	Callback Listener      `toml:"callback"` // Listen "" means no callback listener
-	Ops      Listener      `toml:"ops"`      // Listen is always a loopback address
-	Storage  Storage       `toml:"storage"`
-	Poller   Poller        `toml:"poller"`
-	Catalog  Catalog       `toml:"catalog"`
-	Alerts   Alerts        `toml:"alerts"`
-	Log      Log           `toml:"log"`
+	Telegram Telegram           `toml:"telegram"`
+	Provider Provider           `toml:"provider"`
+	Pricing  flows.Pricing      `toml:"pricing"`  // markup; category overrides it per category
+	Callback Listener           `toml:"callback"` // Listen "" means no callback listener
+	Ops      Listener           `toml:"ops"`      // Listen is always a loopback address
+	Storage  Storage            `toml:"storage"`
+	Poller   Poller             `toml:"poller"`
+	Catalog  Catalog            `toml:"catalog"`
+	Alerts   Alerts             `toml:"alerts"`
+	Log      Log                `toml:"log"`
+	Wallet   flows.WalletConfig `toml:"wallet"` // customers' saldo and deposits by transfer
 }
 
 // Telegram is [telegram]: the bot, who may use it, where alerts go.
@@ -172,6 +173,7 @@ func Defaults() Config {
 			Location: jakarta, AlertAfter: defaultAlertAfter},
 		Catalog: Catalog{Refresh: defaultCatalogRefresh},
 		Log:     Log{Level: slog.LevelInfo, Format: "text"},
+		Wallet:  flows.DefaultWallet(),
 	}
 }
 

@@ -137,6 +137,7 @@ func TestConfigDefaults(t *testing.T) {
 		Poller:   Poller{Schedule: "@every 15s", Concurrency: 8, AlertAfter: time.Hour},
 		Catalog:  Catalog{Refresh: "@every 30m"},
 		Log:      Log{Level: slog.LevelInfo, Format: "text"},
+		Wallet:   flows.WalletConfig{MinDeposit: 10000, MaxDeposit: 10000000, DepositExpiry: 24 * time.Hour, UniqueCode: true},
 	}
 	if got := comparableConfig(t, got, "Asia/Jakarta"); !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
@@ -217,6 +218,14 @@ low_balance = 250000
 [log]
 level = "debug"
 format = "json"
+
+[wallet]
+enabled = true
+min_deposit = 20000
+max_deposit = 5000000
+deposit_expiry = "6h"
+unique_code = false
+transfer_info = "BCA 1234567890 a.n. Toko Budi"
 `
 
 func TestConfigEveryKey(t *testing.T) {
@@ -266,6 +275,8 @@ func TestConfigEveryKey(t *testing.T) {
 		Catalog:  Catalog{Refresh: "@hourly"},
 		Alerts:   Alerts{LowBalance: 250000},
 		Log:      Log{Level: slog.LevelDebug, Format: "json"},
+		Wallet: flows.WalletConfig{Enabled: true, MinDeposit: 20000, MaxDeposit: 5000000, DepositExpiry: 6 * time.Hour,
+			TransferInfo: "BCA 1234567890 a.n. Toko Budi"},
 	}
 	if got := comparableConfig(t, got, "Asia/Makassar"); !reflect.DeepEqual(got, want) {
 		t.Errorf("every key:\n got %+v\nwant %+v", got, want)
@@ -768,10 +779,10 @@ func TestConfigKnownKeys(t *testing.T) {
 			t.Errorf("knownKeys lacks %s", k)
 		}
 	}
-	if len(keys) != 46 {
+	if len(keys) != 53 {
 		// The key set is a contract: a new key is fine (update the count,
 		// the example and the README), a removed or renamed one is not.
-		t.Errorf("%d keys, want 46:\n%s", len(keys), strings.Join(keys, "\n"))
+		t.Errorf("%d keys, want 53:\n%s", len(keys), strings.Join(keys, "\n"))
 	}
 }
 

@@ -376,8 +376,8 @@ func scalarFits(t reflect.Type, v any) bool {
 
 // The keys whose values need more than their type to say what to write.
 var (
-	rupiahKeys   = []string{"pricing.markup", "alerts.low_balance"}
-	durationKeys = []string{"telegram.poll_timeout", "provider.timeout", "poller.alert_after"}
+	rupiahKeys   = []string{"pricing.markup", "alerts.low_balance", "wallet.min_deposit", "wallet.max_deposit"}
+	durationKeys = []string{"telegram.poll_timeout", "provider.timeout", "poller.alert_after", "wallet.deposit_expiry"}
 	userIDKeys   = []string{"telegram.admins", "telegram.allowed_users"}
 	// numberExamples are shown when the value found cannot be turned into
 	// the number meant.

@@ -33,7 +33,30 @@ func (c Config) problems() []error {
 	checkPoller(c.Poller, c.Catalog, bad)
 	checkAlerts(c.Alerts, bad)
 	checkLog(c.Log, bad)
+	checkWallet(c.Wallet, bad)
 	return problems
+}
+
+// maxTransferInfo bounds wallet.transfer_info: it is shown inside a
+// message with the deposit's amount and expiry.
+const maxTransferInfo = 500
+
+func checkWallet(w flows.WalletConfig, bad func(string, ...any)) {
+	if w.MinDeposit <= 0 {
+		bad("wallet.min_deposit is %d: it must be a positive number of rupiah, e.g. min_deposit = 10000", w.MinDeposit)
+	}
+	if w.MaxDeposit < w.MinDeposit {
+		bad("wallet.max_deposit (%d) is below wallet.min_deposit (%d): raise it, e.g. max_deposit = 10000000", w.MaxDeposit, w.MinDeposit)
+	}
+	if w.DepositExpiry < time.Minute {
+		bad("wallet.deposit_expiry is %s: a buyer needs time to transfer; use e.g. \"24h\" (at least \"1m\")", w.DepositExpiry)
+	}
+	if len(w.TransferInfo) > maxTransferInfo {
+		bad("wallet.transfer_info is %d bytes: keep it under %d (bank, account number, name)", len(w.TransferInfo), maxTransferInfo)
+	}
+	if w.Enabled && strings.TrimSpace(w.TransferInfo) == "" {
+		bad("wallet.transfer_info is empty with wallet.enabled = true: buyers would not know where to transfer; e.g. transfer_info = \"BCA 1234567890 a.n. Toko Budi\"")
+	}
 }
 
 func checkTelegram(t Telegram, bad func(string, ...any)) {
