@@ -611,6 +611,8 @@ func (t *turn) adminSettle(ctx context.Context) (Output, error) {
 		return t.say(text(t.lang, "admin_settle_final", before.RefID, statusText(t.lang, before.Status))), nil
 	case errors.Is(err, ErrCodeRequired):
 		return t.say(text(t.lang, "admin_settle_sn")), nil
+	case errors.Is(err, ErrNotAnswered):
+		return t.say(text(t.lang, "admin_settle_placing", ref)), nil
 	case err != nil:
 		return Output{}, err
 	}

@@ -229,6 +229,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"admin_settle_final":          "Pesanan <code>%s</code> sudah selesai (%s); tidak diubah.",
 		"admin_settle_sn":             "Produk ini berupa kode (token, voucher, eSIM): SN/kode wajib diisi untuk menyelesaikannya sukses. Pesanan tidak diubah.",
 		"admin_settle_done":           "✍️ Pesanan diselesaikan manual: <b>%s</b>. Pembeli diberi tahu.",
+		"admin_settle_placing":        "Pesanan <code>%s</code> belum dijawab provider (masih dikirim); poller akan melanjutkannya dalam beberapa menit. Tidak diubah.",
 		"admin_f_settled_by":          "Diselesaikan manual oleh admin <code>%d</code>: %s",
 		"admin_recheck_final":         "Pesanan sudah selesai (%s); tidak dicek lagi.",
 		"admin_recheck_settled":       "🔄 Dicek ke provider: pesanan kini <b>%s</b>.",

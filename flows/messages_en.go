@@ -214,6 +214,7 @@ var english = map[Msg]string{
 	"admin_settle_final":          "Order <code>%s</code> is already settled (%s); nothing changed.",
 	"admin_settle_sn":             "This product is a code (token, voucher, eSIM): a success needs the SN/code. The order was not changed.",
 	"admin_settle_done":           "✍️ Order settled by hand: <b>%s</b>. The buyer was told.",
+	"admin_settle_placing":        "Order <code>%s</code> has no answer from the provider yet (still being sent); the poller resumes it within minutes. Nothing changed.",
 	"admin_f_settled_by":          "Settled by hand by admin <code>%d</code>: %s",
 	"admin_recheck_final":         "The order is already settled (%s); it is not checked again.",
 	"admin_recheck_settled":       "🔄 Checked with the provider: the order is now <b>%s</b>.",

@@ -27,6 +27,10 @@ var (
 	// ErrCodeRequired: a success of a code product (PLN token, voucher,
 	// eSIM) needs the code the buyer paid for.
 	ErrCodeRequired = errors.New("the product is its code: a success needs the SN")
+	// ErrNotAnswered: the order is still placing, its first send not yet
+	// answered. Its send may be on the wire, or the poller about to resume
+	// it, so settling it could refund an order the provider then fills.
+	ErrNotAnswered = errors.New("order not yet answered by the provider")
 )
 
 // SettleByHand settles a placing or pending order as m says, through the
@@ -50,6 +54,13 @@ func (e *Engine) SettleByHand(ctx context.Context, m ManualSettlement) (Order, e
 	o, err := e.store.UpdateOrder(ctx, m.RefID, func(o *Order) ([]Notification, error) {
 		if o.Status.Final() {
 			return nil, ErrSettled
+		}
+		if o.Status == StatusPlacing {
+			// The send in flight (or the poller's resume) would reach
+			// the provider after the settlement: a refunded order
+			// filled anyway. A placing order resolves itself within a
+			// poll; only a provider's answer makes it pending.
+			return nil, ErrNotAnswered
 		}
 		now := e.cfg.Now()
 		if m.Status == StatusSuccess {

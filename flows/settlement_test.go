@@ -320,3 +320,42 @@ func (p *gateProvider) calls() int {
 	defer p.mu.Unlock()
 	return p.nChecks
 }
+
+// TestSettleByHandRefusesPlacing: an order still placing — its first send
+// on the wire, or waiting for the poller to resume it — cannot be settled
+// by hand: the send would reach the provider after a refund (DESIGN rules
+// 13, 16). Once the provider has answered, it can.
+func TestSettleByHandRefusesPlacing(t *testing.T) {
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Adjust(bg, buyer, 20000, adminID, "modal"); err != nil {
+		t.Fatal(err)
+	}
+	p := &gateProvider{}
+	e := flows.NewEngine(db, p, flows.EngineConfig{OpsChatID: opsChat, Now: clk.Now, Wallet: true})
+	o, created, err := e.Create(bg, flows.PlaceRequest{ChatID: buyer, UserID: buyer, Token: nextToken(),
+		Product: telkomsel10k(), CustomerNumber: "081234567890", Price: 11500})
+	if err != nil || !created || o.Hold != 11500 {
+		t.Fatalf("created %+v %v %v", o, created, err)
+	}
+	m := flows.ManualSettlement{RefID: o.RefID, Status: flows.StatusFailed, AdminID: adminID, Note: "CS: tidak ada"}
+	if _, err := e.SettleByHand(bg, m); !errors.Is(err, flows.ErrNotAnswered) {
+		t.Fatalf("placing order settled by hand: %v", err)
+	}
+	if w, _ := db.Wallet(bg, buyer); w.Balance != 8500 || w.Held != 11500 {
+		t.Fatalf("refused settlement moved money: %+v", w)
+	}
+	if o, err = e.Send(bg, o.RefID); err != nil || o.Status != flows.StatusPending {
+		t.Fatalf("sent: %+v %v", o, err)
+	}
+	if o, err = e.SettleByHand(bg, m); err != nil || o.Status != flows.StatusFailed {
+		t.Fatalf("pending order settled by hand: %+v %v", o, err)
+	}
+	if w, _ := db.Wallet(bg, buyer); w.Balance != 20000 || w.Held != 0 {
+		t.Fatalf("failed by hand, not refunded once: %+v", w)
+	}
+}
