@@ -70,13 +70,17 @@ func (db *DB) CreateOrder(ctx context.Context, o flows.Order) (flows.Order, bool
 	o.UpdatedAt = now
 	var existing flows.Order
 	created := false
+	// refused is a saldo short of the hold: nothing is written, and the
+	// batch's function returns nil so that the other confirmations of the
+	// batch commit without being run again.
+	var refused error
 	// Confirmations from many chats come at once: Batch commits them
 	// together. Its function may run again in a new transaction (when
 	// another function of the batch fails), so it sets its results afresh
 	// from what that transaction holds; the caller sees them only once
 	// the transaction that produced them has committed.
 	err := db.bolt.Batch(func(tx *bolt.Tx) error {
-		created, existing = false, flows.Order{}
+		created, existing, refused = false, flows.Order{}, nil
 		ck := confirmKey(o.ChatID, o.Token)
 		if ref := tx.Bucket(bucketConfirm).Get(ck); ref != nil {
 			return getOrder(tx, ref, &existing)
@@ -92,6 +96,10 @@ func (db *DB) CreateOrder(ctx context.Context, o flows.Order) (flows.Order, bool
 			_, _, err := applyEntry(tx, now, flows.LedgerEntry{
 				Kind: flows.EntryHold, UserID: o.UserID, Balance: -o.Hold, Held: o.Hold, Ref: o.RefID,
 			})
+			if short := (*flows.BalanceTooLowError)(nil); errors.As(err, &short) {
+				refused = err // applyEntry wrote nothing
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -114,6 +122,9 @@ func (db *DB) CreateOrder(ctx context.Context, o flows.Order) (flows.Order, bool
 		created = true
 		return nil
 	})
+	if err == nil {
+		err = refused
+	}
 	if err != nil {
 		return flows.Order{}, false, fmt.Errorf("storage: create order %s: %w", o.RefID, err)
 	}
