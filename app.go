@@ -54,6 +54,9 @@ type app struct {
 	drainer  *flows.Drainer
 	service  *flows.Service
 	chat     chat
+	// owed alerts when customers' saldo exceeds the provider deposit; nil
+	// without the wallet or without a balance API.
+	owed *flows.OwedWatch
 
 	// Listeners opened up front, so the simulator knows where to call back.
 	callbackLn, opsLn, sandboxLn net.Listener
@@ -163,6 +166,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 	// the API (IAK has no mutations).
 	balance, _ := a.provider.(flows.BalanceChecker)
 	mutations, _ := a.provider.(flows.MutationLister)
+	if cfg.Wallet.Enabled && balance != nil {
+		a.owed = flows.NewOwedWatch(flows.OwedWatchConfig{Totals: a.db, Provider: balance, Lang: cfg.Telegram.Lang, Logger: log,
+			Alert: func(ctx context.Context, text string) error { return a.db.Enqueue(ctx, a.engine.AlertNotes(text)...) }})
+	}
 	a.service = flows.NewService(flows.ServiceConfig{
 		Fits:       bot.Fits,
 		Store:      a.db,
@@ -348,6 +355,11 @@ func (a *app) operate(ctx context.Context) error {
 			a.log.Error("poll", "err", err)
 		} else if stats.Checked > 0 {
 			a.log.Info("poll", "pending", stats.Pending, "checked", stats.Checked, "settled", stats.Settled, "errors", stats.Errors)
+		}
+		if a.owed != nil {
+			if err := a.owed.Check(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("comparing customers' saldo with the provider deposit", "err", err)
+			}
 		}
 		a.drainer.Wake()
 	})

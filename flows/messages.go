@@ -140,6 +140,8 @@ var catalogue = map[Lang]map[Msg]string{
 		"provider_alert_misconfigured": "Akun provider menolak permintaan (sign, IP belum di-whitelist, atau akun ditangguhkan). Periksa konfigurasi.",
 		"provider_alert_low_balance":   "Saldo deposit provider menipis.",
 		"low_balance_detail":           "Saldo %s, di bawah batas %s. Isi ulang deposit agar transaksi tidak ditolak.",
+		"provider_alert_owed":          "Saldo pelanggan melebihi deposit provider.",
+		"owed_detail":                  "Saldo + tertahan semua pelanggan %s, deposit provider %s: kurang %s. Isi deposit provider.",
 
 		// The catalog: a screen without products, a failing source.
 		"catalog_empty":               "Halo %s! Maaf, daftar produk belum bisa ditampilkan saat ini. Silakan coba lagi sebentar lagi.",

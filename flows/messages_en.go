@@ -125,6 +125,8 @@ var english = map[Msg]string{
 	"provider_alert_misconfigured": "The provider account refuses requests (sign, IP not whitelisted, or account suspended). Check the configuration.",
 	"provider_alert_low_balance":   "The provider deposit is running low.",
 	"low_balance_detail":           "Balance %s, under the threshold of %s. Top up the deposit before transactions are refused.",
+	"provider_alert_owed":          "Customers' saldo exceeds the provider deposit.",
+	"owed_detail":                  "All customers' saldo + held %s, provider deposit %s: %s short. Top up the provider deposit.",
 
 	// The catalog: a screen without products, a failing source.
 	"catalog_empty":               "Hi %s! Sorry, products are unavailable right now. Please try again in a moment.",
