@@ -16,6 +16,7 @@ import (
 	"topupbot/bot"
 	"topupbot/flows"
 	"topupbot/internal/config"
+	"topupbot/internal/metrics"
 	"topupbot/provider/iak"
 	"topupbot/provider/mesinr1"
 	"topupbot/provider/sandbox/iaksim"
@@ -54,6 +55,7 @@ type app struct {
 	drainer  *flows.Drainer
 	service  *flows.Service
 	chat     chat
+	metrics  *metrics.Metrics
 	// owed alerts when customers' saldo exceeds the provider deposit; nil
 	// without the wallet or without a balance API.
 	owed *flows.OwedWatch
@@ -128,6 +130,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 	if err := a.listen(); err != nil {
 		return nil, err
 	}
+	a.metrics = metrics.New(a.metricSources())
 	if err := a.buildProvider(); err != nil {
 		return nil, err
 	}
@@ -159,6 +162,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 		Wallet:           cfg.Wallet.Enabled,
 		Lang:             cfg.Telegram.Lang,
 		Logger:           log,
+		OnCreated:        a.metrics.OrderCreated,
+		OnSettled:        a.metrics.OrderSettled,
 	})
 	meters, _ := a.provider.(flows.MeterInquirer)
 	bills, _ := a.provider.(flows.BillPayer)
@@ -209,6 +214,8 @@ func (a *app) telegram(ctx context.Context) (*bot.Bot, error) {
 		Inbox:       a.db,
 		// The engine's first send runs inside an update's handling.
 		UpdateDeadline: cfg.Provider.Timeout + time.Minute,
+		OnSend:         func(o bot.SendOutcome) { a.metrics.TelegramSend(string(o)) },
+		OnUpdates:      a.metrics.TelegramUpdates,
 		Logger:         a.log,
 	})
 }
@@ -238,7 +245,11 @@ func (a *app) listen() error {
 
 func (a *app) buildProvider() error {
 	cfg := a.cfg.Provider
-	httpClient := &http.Client{Timeout: cfg.Timeout}
+	label := cfg.Name
+	if label == config.ProviderSandbox {
+		label = cfg.Sandbox.API // the API spoken, as the orders' accounts name it
+	}
+	httpClient := &http.Client{Timeout: cfg.Timeout, Transport: a.metrics.Transport(label, nil)}
 	switch cfg.Name {
 	case config.ProviderIAK:
 		c, err := iak.New(iak.Config{PrepaidURL: cfg.IAK.BaseURL, PostpaidURL: cfg.IAK.PostpaidURL,
@@ -442,7 +453,7 @@ func (a *app) operate(ctx context.Context) error {
 		goIntake("callback listener", func(ctx context.Context) error { return serve(ctx, a.callbackLn, a.callback, a.log) })
 	}
 	goWork("ops listener", func(ctx context.Context) error {
-		return serve(ctx, a.opsLn, opsMux(func(ctx context.Context) error { _, err := a.db.PendingCount(); return err }, backupHandler(a.db, time.Now)), a.log)
+		return serve(ctx, a.opsLn, opsMux(func(ctx context.Context) error { _, err := a.db.PendingCount(); return err }, backupHandler(a.db, time.Now), a.metrics.Handler()), a.log)
 	})
 	if a.sandbox != nil {
 		goWork("sandbox", func(ctx context.Context) error { return serve(ctx, a.sandboxLn, a.sandbox, a.log) })
@@ -487,4 +498,26 @@ func wrapErr(name string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w", name, err)
+}
+
+// metricSources are what /metrics reads when scraped: the database, the
+// catalog (built after the metrics, so read through a.cache then), the
+// wallet's totals when the wallet is on.
+func (a *app) metricSources() metrics.Sources {
+	src := metrics.Sources{
+		Pending:      a.db.PendingCount,
+		OutboxLen:    a.db.OutboxLen,
+		OutboxOldest: a.db.OutboxOldest,
+		Catalog: func() []flows.SourceStatus {
+			if a.cache == nil {
+				return nil
+			}
+			return a.cache.Sources()
+		},
+		Logger: a.log,
+	}
+	if a.cfg.Wallet.Enabled {
+		src.Wallet = a.db.WalletTotals
+	}
+	return src
 }

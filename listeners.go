@@ -12,8 +12,9 @@ import (
 )
 
 // opsMux serves the ops listener: /healthz answers while the process can
-// read its database, /backup streams a consistent copy of it.
-func opsMux(healthy func(ctx context.Context) error, backup http.Handler) *http.ServeMux {
+// read its database, /backup streams a consistent copy of it, /metrics
+// serves Prometheus.
+func opsMux(healthy func(ctx context.Context) error, backup, metrics http.Handler) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := healthy(r.Context()); err != nil {
@@ -23,6 +24,7 @@ func opsMux(healthy func(ctx context.Context) error, backup http.Handler) *http.
 		io.WriteString(w, "ok\n")
 	})
 	mux.Handle("/backup", backup)
+	mux.Handle("GET /metrics", metrics)
 	return mux
 }
 

@@ -21,7 +21,7 @@ func TestOpsMux(t *testing.T) {
 			return nil
 		}
 		return errors.New("db closed")
-	}, backup)
+	}, backup, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "METRICS") }))
 	get := func(path string) (int, string) {
 		rec := httptest.NewRecorder()
 		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -36,6 +36,9 @@ func TestOpsMux(t *testing.T) {
 	}
 	if code, body := get("/backup"); code != 200 || body != "BOLTDATA" {
 		t.Errorf("backup: %d %q", code, body)
+	}
+	if code, body := get("/metrics"); code != 200 || body != "METRICS" {
+		t.Errorf("metrics: %d %q", code, body)
 	}
 	if code, _ := get("/nothing"); code != 404 {
 		t.Errorf("unknown path: %d", code)

@@ -106,6 +106,13 @@ type Config struct {
 	// chat's worker, so it must be quick and safe for concurrent use. Unset,
 	// it costs nothing.
 	OnReplyQueued func(updateID int, received time.Time)
+	// OnSend, when set, is called after every sendMessage or
+	// editMessageText call with its outcome: SendOK, SendFlood (a 429) or
+	// SendFailed. OnUpdates is called with the size of every non-empty
+	// batch getUpdates returned. Both are for metrics: quick, safe for
+	// concurrent use.
+	OnSend    func(outcome SendOutcome)
+	OnUpdates func(n int)
 
 	Now    func() time.Time
 	Logger *slog.Logger

@@ -12,6 +12,26 @@ import (
 // outcome is what an answer of the Bot API means for the call that got it.
 type outcome int
 
+// SendOutcome is what a send did, for Config.OnSend.
+type SendOutcome string
+
+// Send outcomes.
+const (
+	SendOK     SendOutcome = "ok"
+	SendFlood  SendOutcome = "flood" // a 429
+	SendFailed SendOutcome = "failed"
+)
+
+func (o outcome) sendOutcome() SendOutcome {
+	switch o {
+	case outOK:
+		return SendOK
+	case outFlood:
+		return SendFlood
+	}
+	return SendFailed
+}
+
 const (
 	// outOK: accepted, including "message is not modified" (an identical
 	// edit changes nothing, which is what we wanted).

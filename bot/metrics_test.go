@@ -54,3 +54,31 @@ func TestOnReplyQueued(t *testing.T) {
 		}
 	}
 }
+
+// TestOnSendOnUpdates: every send reports its outcome, a 429 as a flood;
+// every batch of updates its size.
+func TestOnSendOnUpdates(t *testing.T) {
+	srv := telegramtest.NewServer(t, testToken)
+	var (
+		mu       sync.Mutex
+		outcomes = map[SendOutcome]int{}
+		updates  int
+	)
+	cfg := fastConfig(t, srv, &recorder{answer: echo})
+	cfg.OnSend = func(o SendOutcome) { mu.Lock(); outcomes[o]++; mu.Unlock() }
+	cfg.OnUpdates = func(n int) { mu.Lock(); updates += n; mu.Unlock() }
+	srv.FailNext("sendMessage", 1, 429, "Too Many Requests: retry after 1", telegramtest.ErrorParams{RetryAfter: 1})
+	start(t, cfg)
+	srv.SendText(100, 100, "one")
+	srv.SendText(100, 100, "two")
+	waitFor(t, srv, "two echoes reported", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(srv.Messages(100)) == 2 && outcomes[SendOK] == 2
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if outcomes[SendOK] != 2 || outcomes[SendFlood] != 1 || updates != 2 {
+		t.Errorf("outcomes %v, updates %d", outcomes, updates)
+	}
+}

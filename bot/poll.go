@@ -51,6 +51,9 @@ func (b *Bot) poll(ctx context.Context, tr *tracker, d *dispatcher) error {
 			}
 			continue
 		}
+		if f := b.cfg.OnUpdates; f != nil && len(updates) > 0 {
+			f(len(updates))
+		}
 		if err := b.keep(ctx, updates); err != nil {
 			// Not kept, not confirmed: the same offset asks for them again.
 			if ctx.Err() != nil {

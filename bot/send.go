@@ -164,6 +164,9 @@ func (s *sender) process(j *job) error {
 		p := &j.parts[j.next]
 		err := s.call(ctx, j.chatID, *p)
 		v := classify(err)
+		if s.cfg.OnSend != nil {
+			s.cfg.OnSend(v.outcome.sendOutcome())
+		}
 		switch v.outcome {
 		case outOK:
 			j.next++

@@ -138,6 +138,7 @@ func (e *Engine) CreateBill(ctx context.Context, req PayRequest) (Order, bool, e
 	}
 	if created {
 		e.log.Info("bill payment written", "ref_id", o.RefID, "chat_id", req.ChatID, "product_code", o.ProductCode)
+		e.created(existing)
 	}
 	return existing, created, nil
 }

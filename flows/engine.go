@@ -39,6 +39,11 @@ type EngineConfig struct {
 	// Wallet makes every new order hold its price from the buyer's saldo
 	// in the transaction that writes it ([wallet] enabled, DESIGN rule 13).
 	Wallet bool
+	// OnCreated and OnSettled, when set, are called once an order's
+	// creation, or its settlement, has committed: for metrics, so quick
+	// and safe for concurrent use.
+	OnCreated func(o Order)
+	OnSettled func(o Order)
 	// Now defaults to time.Now; Random (for ref ids) to crypto/rand.
 	Now    func() time.Time
 	Random io.Reader
@@ -202,6 +207,7 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 		return existing, false, nil
 	}
 	e.log.Info("order written", "ref_id", ref, "chat_id", req.ChatID, "product_code", o.ProductCode)
+	e.created(existing)
 	return existing, true, nil
 }
 
@@ -291,12 +297,14 @@ func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	var raised []*atomic.Bool
+	settled := false
 	o, err := e.store.UpdateOrder(ctx, refID, func(o *Order) ([]Notification, error) {
 		// The store may run this again when its batched transaction did
 		// not commit: the alerts that run raised were not written.
 		for _, flag := range raised {
 			flag.Store(false)
 		}
+		settled = !o.Status.Final()
 		if o.SentAt.IsZero() && !o.Status.Final() {
 			o.SentAt = sentAt
 		}
@@ -310,8 +318,23 @@ func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr 
 		}
 		return Order{}, fmt.Errorf("orders: record %s: %w", refID, err)
 	}
+	if settled && o.Status.Final() {
+		e.settledHook(o)
+	}
 	e.logAnswer(o, res, perr, first)
 	return o, nil
+}
+
+func (e *Engine) created(o Order) {
+	if e.cfg.OnCreated != nil {
+		e.cfg.OnCreated(o)
+	}
+}
+
+func (e *Engine) settledHook(o Order) {
+	if e.cfg.OnSettled != nil {
+		e.cfg.OnSettled(o)
+	}
 }
 
 func (e *Engine) logAnswer(o Order, res Result, perr error, first bool) {

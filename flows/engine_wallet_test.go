@@ -3,6 +3,7 @@ package flows_test
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -176,5 +177,33 @@ func TestWalletSwitchKeepsPlacedOrders(t *testing.T) {
 	}
 	if got := h.receipt(free.RefID); strings.Contains(got, "saldo") {
 		t.Errorf("receipt without the wallet mentions the saldo:\n%s", got)
+	}
+}
+
+// The metrics hooks: each creation and each settlement reported once,
+// whatever answers and checks follow.
+func TestEngineHooks(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	var mu sync.Mutex
+	created, settled := map[string]int{}, map[string]flows.Status{}
+	count := map[string]int{}
+	h.engine = flows.NewEngine(h.db, h.client, flows.EngineConfig{ProviderTimeout: h.timeout, OpsChatID: opsChat, Now: h.clk.Now,
+		OnCreated: func(o flows.Order) { mu.Lock(); created[o.RefID]++; mu.Unlock() },
+		OnSettled: func(o flows.Order) { mu.Lock(); settled[o.RefID] = o.Status; count[o.RefID]++; mu.Unlock() }})
+	ok, bad := h.place("081212341010"), h.place("081212341011")
+	h.sim.Settle(ok.RefID, true)
+	h.sim.Settle(bad.RefID, false)
+	h.pollUntil(ok.RefID, 5*time.Second)
+	h.pollUntil(bad.RefID, 5*time.Second)
+	h.clk.Advance(time.Hour)
+	h.engine.Poll(bg)
+	h.engine.Check(bg, ok.RefID)
+	mu.Lock()
+	defer mu.Unlock()
+	if created[ok.RefID] != 1 || created[bad.RefID] != 1 {
+		t.Errorf("created %v", created)
+	}
+	if settled[ok.RefID] != flows.StatusSuccess || settled[bad.RefID] != flows.StatusFailed || count[ok.RefID] != 1 || count[bad.RefID] != 1 {
+		t.Errorf("settled %v, counts %v", settled, count)
 	}
 }

@@ -81,6 +81,7 @@ func (e *Engine) SettleByHand(ctx context.Context, m ManualSettlement) (Order, e
 		return Order{}, fmt.Errorf("orders: settle %s by hand: %w", m.RefID, err)
 	}
 	e.log.Warn("order settled by hand", "ref_id", o.RefID, "status", string(o.Status), "admin_id", m.AdminID)
+	e.settledHook(o)
 	return o, nil
 }
 

@@ -152,6 +152,30 @@ func (db *DB) OutboxLen() (int, error) {
 	return n, err
 }
 
+// OutboxOldest returns when the oldest notification waiting in the outbox
+// was queued; ok is false when the outbox is empty. Ids follow arrival, so
+// it is the first key.
+func (db *DB) OutboxOldest() (at time.Time, ok bool, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		_, v := tx.Bucket(bucketOutbox).Cursor().First()
+		if v == nil {
+			return nil
+		}
+		var n struct {
+			CreatedAt time.Time `json:"created_at"`
+		}
+		if err := json.Unmarshal(v, &n); err != nil {
+			return fmt.Errorf("decoding notification: %w", err)
+		}
+		at, ok = n.CreatedAt, true
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("storage: oldest notification: %w", err)
+	}
+	return at, ok, nil
+}
+
 // AckNotification removes a delivered (or given up) notification and its
 // chat index entry.
 func (db *DB) AckNotification(ctx context.Context, id string) error {
