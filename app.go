@@ -162,8 +162,11 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 		Wallet:           cfg.Wallet.Enabled,
 		Lang:             cfg.Telegram.Lang,
 		Logger:           log,
-		OnCreated:        a.metrics.OrderCreated,
-		OnSettled:        a.metrics.OrderSettled,
+		// A pending order is asked about a few seconds apart in its
+		// first minute: Mesin R1 calls nobody back.
+		QuickChecks: flows.DefaultQuickChecks,
+		OnCreated:   a.metrics.OrderCreated,
+		OnSettled:   a.metrics.OrderSettled,
 	})
 	meters, _ := a.provider.(flows.MeterInquirer)
 	bills, _ := a.provider.(flows.BillPayer)

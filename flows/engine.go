@@ -39,6 +39,12 @@ type EngineConfig struct {
 	// Wallet makes every new order hold its price from the buyer's saldo
 	// in the transaction that writes it ([wallet] enabled, DESIGN rule 13).
 	Wallet bool
+	// QuickChecks, when set, are the delays of the extra checks an order
+	// pending after an answer gets in its first minute (see
+	// DefaultQuickChecks); they run on Run's queue. After schedules them
+	// (default time.AfterFunc).
+	QuickChecks []time.Duration
+	After       func(d time.Duration, f func())
 	// OnCreated and OnSettled, when set, are called once an order's
 	// creation, or its settlement, has committed: for metrics, so quick
 	// and safe for concurrent use.
@@ -60,6 +66,7 @@ type Engine struct {
 	log      *slog.Logger
 
 	locks refLocks
+	quick quickChecks
 	hints chan string
 	// misconfigured is set while the provider refuses our credentials, and
 	// lowBalance while the deposit is under the threshold, so admins hear of
@@ -97,6 +104,9 @@ func NewEngine(store OrderStore, provider Provider, cfg EngineConfig) *Engine {
 	}
 	if cfg.Lang == "" {
 		cfg.Lang = LangID
+	}
+	if cfg.After == nil {
+		cfg.After = func(d time.Duration, f func()) { time.AfterFunc(d, f) }
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -322,6 +332,7 @@ func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr 
 		e.settledHook(o)
 	}
 	e.logAnswer(o, res, perr, first)
+	e.scheduleQuick(o)
 	return o, nil
 }
 
