@@ -48,4 +48,6 @@ func TestAdjustNotify(t *testing.T) {
 }
 
 // noticeText is the test's notice: the change and the balance after.
-func noticeText(e flows.LedgerEntry) string { return fmt.Sprintf("%+d → %d", e.Balance, e.BalanceAfter) }
+func noticeText(e flows.LedgerEntry) string {
+	return fmt.Sprintf("%+d → %d", e.Balance, e.BalanceAfter)
+}
