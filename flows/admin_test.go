@@ -36,6 +36,16 @@ type adminConvo struct {
 	*convo
 	client  *iak.Client
 	lastRef string
+	// cfg is the service's configuration: a test changes it and makes a
+	// new service (reconfigure).
+	cfg flows.ServiceConfig
+}
+
+// reconfigure makes a new service from a.cfg changed by change, on the same
+// store and engine.
+func (a *adminConvo) reconfigure(change func(cfg *flows.ServiceConfig)) {
+	change(&a.cfg)
+	a.service = flows.NewService(a.cfg)
 }
 
 func newAdminConvo(t *testing.T, lowBalance int64) *adminConvo {
@@ -61,15 +71,16 @@ func newAdminConvoWallet(t *testing.T, lowBalance int64, wallet bool) *adminConv
 			Random: &seededReader{r: rand.New(rand.NewSource(1))}, Wallet: true})
 		deposits = c.db
 	}
-	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: client,
+	cfg := flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: client,
 		Admins: []int64{adminID}, Allowed: []int64{buyerID}, Balance: client, LowBalance: lowBalance,
 		Pricing: flows.Pricing{Level: map[string]*flows.Pricing{ // for /level (testdata/admin/level.txt)
 			"reseller": {Markup: 300, Category: map[flows.CategoryID]int64{flows.CategoryPLN: 1000}},
 		}},
 		Now: c.clk.Now, Random: &seededReader{r: rand.New(rand.NewSource(7))},
-		Wallet: flows.WalletConfig{Enabled: wallet}, Ledger: c.db, Deposits: deposits})
+		Wallet: flows.WalletConfig{Enabled: wallet}, Ledger: c.db, Deposits: deposits}
+	c.service = flows.NewService(cfg)
 	c.chat, c.user = adminID, adminID
-	return &adminConvo{convo: c, client: client}
+	return &adminConvo{convo: c, client: client, cfg: cfg}
 }
 
 // input applies one input as given (chat, user, private) and records the
