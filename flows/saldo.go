@@ -20,6 +20,10 @@ const (
 	// saldoHolds bounds the holds /saldo lists one by one; the held total
 	// is always the wallet's own.
 	saldoHolds = 10
+	// maxAdjustment bounds one adjustment (Rp 1 triliun): far above any
+	// shop's saldo, so a typo of many zeros is refused as a bad amount
+	// instead of reaching the ledger's overflow check.
+	maxAdjustment = 1_000_000_000_000
 )
 
 // AdjustNotifier is a WalletStore that queues notifications in the
@@ -244,7 +248,7 @@ func (t *turn) adjustSaldo(ctx context.Context, sign int64) (Output, error) {
 		return t.say(text(t.lang, "admin_bad_user_id", shorten(f[0], 24)) + "\n" + text(t.lang, "admin_saldo_usage", t.in.Command)), nil
 	}
 	amount, ok := parseSaldoAmount(f[1])
-	if !ok {
+	if !ok || amount > maxAdjustment {
 		return t.say(text(t.lang, "admin_bad_amount", shorten(f[1], 24)) + "\n" + text(t.lang, "admin_saldo_usage", t.in.Command)), nil
 	}
 	note := strings.Join(f[2:], " ")

@@ -102,6 +102,9 @@ func TestAdjustSaldoRecordsAndLogs(t *testing.T) {
 	if !strings.Contains(refused, "hanya Rp 24.000") || !strings.Contains(refused, "dikurangi Rp 30.000") {
 		t.Errorf("refused below zero: %q, want the current balance and the amount", refused)
 	}
+	if got := text(a.cmd(adminID, false, "/addsaldo 1001 10.000.000.000.000")); !strings.HasPrefix(got, "Jumlah <code>10.000.000.000.000</code> tidak valid") {
+		t.Errorf("an adjustment of Rp 10 triliun: %q, want it refused as a bad amount", got)
+	}
 	entries, err := a.db.Entries(bg, buyerID, 0)
 	if err != nil {
 		t.Fatal(err)
