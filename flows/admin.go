@@ -523,9 +523,13 @@ func (t *turn) adminStats(ctx context.Context) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
+	wallet, err := t.walletStats(ctx, from)
+	if err != nil {
+		return Output{}, err
+	}
 	lines := []string{title}
 	if total.orders == 0 {
-		return t.say(title + "\n" + text(t.lang, "admin_stats_none")), nil
+		return t.pages(append([]string{title, text(t.lang, "admin_stats_none")}, wallet...)), nil
 	}
 	lines = append(lines,
 		text(t.lang, "admin_stats_orders", total.orders, total.success, total.failed, total.pending),
@@ -539,7 +543,7 @@ func (t *turn) adminStats(ctx context.Context) (Output, error) {
 		lines = append(lines, text(t.lang, "admin_stats_category", categoryLabel(t.lang, cat),
 			c.orders, c.success, c.failed, c.rate(), FormatRupiah(c.sales-c.cost)))
 	}
-	return t.pages(lines), nil
+	return t.pages(append(lines, wallet...)), nil
 }
 
 // --- /id ----------------------------------------------------------------------------

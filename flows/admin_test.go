@@ -36,9 +36,26 @@ type adminConvo struct {
 	*convo
 	client  *iak.Client
 	lastRef string
+	// cfg is the service's configuration: a test changes it and makes a
+	// new service (reconfigure).
+	cfg flows.ServiceConfig
+}
+
+// reconfigure makes a new service from a.cfg changed by change, on the same
+// store and engine.
+func (a *adminConvo) reconfigure(change func(cfg *flows.ServiceConfig)) {
+	change(&a.cfg)
+	a.service = flows.NewService(a.cfg)
 }
 
 func newAdminConvo(t *testing.T, lowBalance int64) *adminConvo {
+	t.Helper()
+	return newAdminConvoWallet(t, lowBalance, false)
+}
+
+// newAdminConvoWallet is newAdminConvo with the real ledger wired and, with
+// wallet, [wallet] on: orders hold their price from the buyer's saldo.
+func newAdminConvoWallet(t *testing.T, lowBalance int64, wallet bool) *adminConvo {
 	t.Helper()
 	c := newConvo(t, convoOptions{})
 	srv := httptest.NewServer(c.sim)
@@ -48,14 +65,22 @@ func newAdminConvo(t *testing.T, lowBalance int64) *adminConvo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: client,
+	var deposits flows.DepositStore
+	if wallet {
+		c.engine = flows.NewEngine(c.db, client, flows.EngineConfig{OpsChatID: opsChat, Now: c.clk.Now,
+			Random: &seededReader{r: rand.New(rand.NewSource(1))}, Wallet: true})
+		deposits = c.db
+	}
+	cfg := flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: client,
 		Admins: []int64{adminID}, Allowed: []int64{buyerID}, Balance: client, LowBalance: lowBalance,
 		Pricing: flows.Pricing{Level: map[string]*flows.Pricing{ // for /level (testdata/admin/level.txt)
 			"reseller": {Markup: 300, Category: map[flows.CategoryID]int64{flows.CategoryPLN: 1000}},
 		}},
-		Now: c.clk.Now, Random: &seededReader{r: rand.New(rand.NewSource(7))}})
+		Now: c.clk.Now, Random: &seededReader{r: rand.New(rand.NewSource(7))},
+		Wallet: flows.WalletConfig{Enabled: wallet}, Ledger: c.db, Deposits: deposits}
+	c.service = flows.NewService(cfg)
 	c.chat, c.user = adminID, adminID
-	return &adminConvo{convo: c, client: client}
+	return &adminConvo{convo: c, client: client, cfg: cfg}
 }
 
 // input applies one input as given (chat, user, private) and records the
@@ -136,6 +161,7 @@ var asLine = regexp.MustCompile(`^as (\d+) (.+)$`)
 //	                     nothing polls
 //	poll                 the poller runs, then the outbox is delivered
 //	deliver              the outbox is delivered into the transcript
+//	credit USER AMOUNT ID deposit ID of AMOUNT is credited to USER
 //
 // $REF is the ref of the latest order; anything else is convo.play's.
 func (a *adminConvo) play(line string) {
@@ -172,6 +198,16 @@ func (a *adminConvo) play(line string) {
 	case line == "deliver":
 		fmt.Fprintf(&a.log, "> %s\n", script)
 		a.deliver()
+	case strings.HasPrefix(line, "credit "):
+		// credit USER AMOUNT ID: a deposit credited by the ledger itself,
+		// as an approved deposit is (the deposit flow is not scripted here).
+		fmt.Fprintf(&a.log, "> %s\n", script)
+		f := strings.Fields(line)
+		user, _ := strconv.ParseInt(f[1], 10, 64)
+		amount, _ := strconv.ParseInt(f[2], 10, 64)
+		if _, _, err := a.db.Credit(bg, user, amount, f[3], adminID, ""); err != nil {
+			a.t.Fatal(err)
+		}
 	default:
 		a.convo.play(line)
 	}
@@ -191,6 +227,7 @@ func TestAdminTranscripts(t *testing.T) {
 				t.Fatal(err)
 			}
 			var low int64
+			wallet := false
 			var header strings.Builder
 			var script []string
 			sc := bufio.NewScanner(strings.NewReader(string(raw)))
@@ -199,6 +236,8 @@ func TestAdminTranscripts(t *testing.T) {
 				switch {
 				case strings.HasPrefix(line, "# options: low_balance="):
 					low, _ = strconv.ParseInt(strings.TrimPrefix(line, "# options: low_balance="), 10, 64)
+				case line == "# options: wallet":
+					wallet = true
 				case strings.HasPrefix(line, "> "):
 					script = append(script, strings.TrimPrefix(line, "> "))
 				}
@@ -206,7 +245,7 @@ func TestAdminTranscripts(t *testing.T) {
 					header.WriteString(line + "\n")
 				}
 			}
-			a := newAdminConvo(t, low)
+			a := newAdminConvoWallet(t, low, wallet)
 			for _, line := range script {
 				a.play(line)
 			}
@@ -220,6 +259,7 @@ func TestAdminTranscripts(t *testing.T) {
 var adminLines = []string{
 	"/balance", "/mutations", "/mutations 2026-11-01 2026-11-23", "/orders", "/orders failed", "/orders today",
 	"/order $REF", "/recheck $REF", "/catalog", "/stats", "/stats 7d", "/allow 7777", "/deny 7777", "/id",
+	"/addsaldo 1001 5000", "/kurangsaldo 1001 5000",
 }
 
 // TestAdminCommandsAreAdminsOnly: for anyone but an admin the admin
@@ -253,6 +293,9 @@ func TestAdminCommandsAreAdminsOnly(t *testing.T) {
 	if got, _ := a.db.Order(bg, o.RefID); got.Checks != o.Checks {
 		t.Errorf("a stranger's /recheck checked the order")
 	}
+	if entries, _ := a.db.Entries(bg, buyerID, 0); len(entries) != 0 {
+		t.Errorf("strangers' /addsaldo and /kurangsaldo wrote %+v", entries)
+	}
 
 	unknown := text(a.cmd(buyerID, false, "/nosuchcommand"))
 	for _, group := range []bool{false, true} {
@@ -277,7 +320,8 @@ func TestAdminHelp(t *testing.T) {
 	a := newAdminConvo(t, 0)
 	private := text(a.cmd(adminID, false, "/help"))
 	group := text(a.cmd(adminID, true, "/help"))
-	for _, cmd := range []string{"/balance", "/mutations", "/orders", "/order ", "/recheck", "/catalog", "/stats", "/allow", "/deny"} {
+	for _, cmd := range []string{"/balance", "/mutations", "/orders", "/order ", "/recheck", "/catalog", "/stats", "/allow", "/deny",
+		"/saldo <i>USERID", "/addsaldo", "/kurangsaldo"} {
 		if !strings.Contains(private, cmd) || !strings.Contains(group, cmd) {
 			t.Errorf("/help does not list %s", cmd)
 		}

@@ -41,6 +41,7 @@ func init() {
 	commands = []command{
 		{"start", forBuyers, "help_start", (*turn).start, (*turn).adminChatID},
 		{"history", forBuyers, "help_history", (*turn).history, nil},
+		{"saldo", forBuyers, "help_saldo", (*turn).saldo, (*turn).saldo},
 		{"status", forBuyers, "help_status", (*turn).status, nil},
 		{"cancel", forBuyers, "help_cancel", (*turn).cancelCommand, nil},
 		{"lang", forBuyers, "help_lang", (*turn).setLang, nil},
@@ -55,6 +56,8 @@ func init() {
 		{"catalog", forAdmins, "admin_help_catalog", (*turn).adminCatalog, nil},
 		{"stats", forAdmins, "admin_help_stats", (*turn).adminStats, nil},
 		{"level", forAdmins, "admin_help_level", (*turn).adminLevel, nil},
+		{"addsaldo", forAdmins, "admin_help_saldo", (*turn).adminAddSaldo, nil},
+		{"kurangsaldo", forAdmins, "admin_help_kurangsaldo", (*turn).adminSubtractSaldo, nil},
 		{"allow", forAdmins, "admin_help_allow", (*turn).adminAllow, nil},
 		{"deny", forAdmins, "admin_help_deny", (*turn).adminDeny, nil},
 		{"id", forAdmins, "admin_help_id", (*turn).adminChatID, nil},
