@@ -370,6 +370,13 @@ func (a *app) operate(ctx context.Context) error {
 		} else if stats.Checked > 0 {
 			a.log.Info("poll", "pending", stats.Pending, "checked", stats.Checked, "settled", stats.Settled, "errors", stats.Errors)
 		}
+		// A deposit the buyer never marked as sent expires on its own
+		// (DESIGN rule 15); one marked sent waits for an admin.
+		if n, err := a.service.ExpireDeposits(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("expiring deposits", "err", err)
+		} else if n > 0 {
+			a.log.Info("deposits expired", "count", n)
+		}
 		if a.owed != nil {
 			if err := a.owed.Check(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("comparing customers' saldo with the provider deposit", "err", err)

@@ -57,13 +57,17 @@ func (s *Service) seesOrder(in Input, o *Order) bool {
 }
 
 // groupInput reports an input the bot answers in a group (the ops group):
-// an admin's command, or an admin's tap on a stranger's Allow button.
-// Everything else there is silence.
+// an admin's command, or an admin's tap on a stranger's Allow button or on
+// a deposit's Terima, Tolak or credit. Everything else there is silence.
 func (s *Service) groupInput(in Input) bool {
 	if !s.isAdmin(in.UserID) {
 		return false
 	}
-	return in.Kind == InputCommand || in.Kind == InputButton && Event(in.Button.Action) == EvAllow
+	if in.Kind == InputCommand {
+		return true
+	}
+	ev := Event(in.Button.Action)
+	return in.Kind == InputButton && (ev == EvAllow || slices.Contains(adminDepositEvents, ev))
 }
 
 // Settings keys for the runtime access lists (comma-separated user ids),

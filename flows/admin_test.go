@@ -25,8 +25,9 @@ import (
 // adminID is the admin of the convo harness; buyerID a user allowed to
 // buy but no admin.
 const (
-	adminID = int64(9)
-	buyerID = int64(1001)
+	adminID  = int64(9)
+	adminID2 = int64(8)
+	buyerID  = int64(1001)
 )
 
 // adminConvo is the conversation harness with the admin's extras wired
@@ -39,6 +40,19 @@ type adminConvo struct {
 	// cfg is the service's configuration: a test changes it and makes a
 	// new service (reconfigure).
 	cfg flows.ServiceConfig
+	// screens are the messages on screen with buttons, replies and
+	// delivered notifications alike, oldest first: "tap" presses the
+	// latest one in the chat that has the label. nextMsg numbers new
+	// messages.
+	screens []screen
+	nextMsg int
+}
+
+// screen is a message with buttons in a chat.
+type screen struct {
+	chat    int64
+	msg     int
+	buttons [][]flows.Button
 }
 
 // reconfigure makes a new service from a.cfg changed by change, on the same
@@ -47,6 +61,14 @@ func (a *adminConvo) reconfigure(change func(cfg *flows.ServiceConfig)) {
 	change(&a.cfg)
 	a.service = flows.NewService(a.cfg)
 }
+
+// walletConfig is the harness's [wallet]: the defaults, with where to
+// transfer (enabled by the transcript's option).
+var walletConfig = func() flows.WalletConfig {
+	w := flows.DefaultWallet()
+	w.TransferInfo = "BCA 1234567890 a.n. Toko Budi"
+	return w
+}()
 
 func newAdminConvo(t *testing.T, lowBalance int64) *adminConvo {
 	t.Helper()
@@ -77,10 +99,12 @@ func newAdminConvoWallet(t *testing.T, lowBalance int64, wallet bool) *adminConv
 			"reseller": {Markup: 300, Category: map[flows.CategoryID]int64{flows.CategoryPLN: 1000}},
 		}},
 		Now: c.clk.Now, Random: &seededReader{r: rand.New(rand.NewSource(7))},
-		Wallet: flows.WalletConfig{Enabled: wallet}, Ledger: c.db, Deposits: deposits}
+		Wallet: walletConfig, Ledger: c.db, Deposits: deposits}
+	cfg.Admins = append(cfg.Admins, adminID2)
+	cfg.Wallet.Enabled = wallet
 	c.service = flows.NewService(cfg)
 	c.chat, c.user = adminID, adminID
-	return &adminConvo{convo: c, client: client, cfg: cfg}
+	return &adminConvo{convo: c, client: client, cfg: cfg, nextMsg: 500}
 }
 
 // input applies one input as given (chat, user, private) and records the
@@ -95,9 +119,20 @@ func (a *adminConvo) input(in flows.Input) []flows.Reply {
 	if err != nil {
 		a.t.Fatalf("handle %+v: %v", in, err)
 	}
+	if out.Then != nil {
+		out.Replies = append(out.Replies, out.Then(bg)...)
+	}
 	a.outputs = append(a.outputs, out.Replies)
 	n := len(a.outputs)
 	for _, r := range out.Replies {
+		msg := in.MessageID
+		if !r.Edit {
+			a.nextMsg++
+			msg = a.nextMsg
+		}
+		if len(r.Buttons) > 0 {
+			a.screens = append(a.screens, screen{chat: in.ChatID, msg: msg, buttons: r.Buttons})
+		}
 		a.render(n, r)
 		if u := utf16.Encode([]rune(r.Text)); len(u) > 4096 {
 			a.t.Errorf("reply of %d UTF-16 units: over Telegram's limit", len(u))
@@ -149,6 +184,45 @@ func (a *adminConvo) order(number string) flows.Order {
 	return o
 }
 
+// deliver delivers the outbox into the transcript, keeping the messages
+// with buttons tappable.
+func (a *adminConvo) deliver() {
+	before := len(a.rec.got())
+	a.convo.deliver()
+	for _, n := range a.rec.got()[before:] {
+		if n.Kind == flows.NotifySend && len(n.Buttons) > 0 {
+			a.nextMsg++
+			a.screens = append(a.screens, screen{chat: n.ChatID, msg: a.nextMsg, buttons: n.Buttons})
+		}
+	}
+}
+
+// tapLabel presses, as user (in the ops group with group), the button
+// labelled label on the latest message in that chat that has one.
+func (a *adminConvo) tapLabel(user int64, group bool, label string) {
+	a.t.Helper()
+	chat := user
+	if group {
+		chat = opsChat
+	}
+	for i := len(a.screens) - 1; i >= 0; i-- {
+		sc := a.screens[i]
+		if sc.chat != chat {
+			continue
+		}
+		for _, row := range sc.buttons {
+			for _, b := range row {
+				if b.Label == label || strings.HasPrefix(b.Label, label) {
+					a.input(flows.Input{ChatID: chat, UserID: user, Private: !group, Kind: flows.InputButton,
+						Button: b.Data, MessageID: sc.msg})
+					return
+				}
+			}
+		}
+	}
+	a.t.Fatalf("no message in chat %d has a button %q", chat, label)
+}
+
 var asLine = regexp.MustCompile(`^as (\d+) (.+)$`)
 
 // play runs a line of an admin transcript:
@@ -162,6 +236,9 @@ var asLine = regexp.MustCompile(`^as (\d+) (.+)$`)
 //	poll                 the poller runs, then the outbox is delivered
 //	deliver              the outbox is delivered into the transcript
 //	credit USER AMOUNT ID deposit ID of AMOUNT is credited to USER
+//	tap LABEL            press the button on the latest message of the
+//	                     chat (as N, group: whose) that has it
+//	expire               the poller expires deposits, then delivers
 //
 // $REF is the ref of the latest order; anything else is convo.play's.
 func (a *adminConvo) play(line string) {
@@ -177,6 +254,15 @@ func (a *adminConvo) play(line string) {
 		line = m[2]
 	}
 	switch {
+	case strings.HasPrefix(line, "tap "):
+		fmt.Fprintf(&a.log, "> %s\n", script)
+		a.tapLabel(user, group, strings.TrimPrefix(line, "tap "))
+	case line == "expire":
+		fmt.Fprintf(&a.log, "> %s\n", script)
+		if _, err := a.service.ExpireDeposits(bg); err != nil {
+			a.t.Fatal(err)
+		}
+		a.deliver()
 	case strings.HasPrefix(line, "/") || user != adminID || group:
 		fmt.Fprintf(&a.log, "> %s\n", script)
 		a.cmd(user, group, line)

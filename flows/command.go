@@ -42,6 +42,7 @@ func init() {
 		{"start", forBuyers, "help_start", (*turn).start, (*turn).adminChatID},
 		{"history", forBuyers, "help_history", (*turn).history, nil},
 		{"saldo", forBuyers, "help_saldo", (*turn).saldo, (*turn).saldo},
+		{"deposit", forBuyers, "help_deposit", (*turn).deposit, nil},
 		{"status", forBuyers, "help_status", (*turn).status, nil},
 		{"cancel", forBuyers, "help_cancel", (*turn).cancelCommand, nil},
 		{"lang", forBuyers, "help_lang", (*turn).setLang, nil},
@@ -58,6 +59,7 @@ func init() {
 		{"level", forAdmins, "admin_help_level", (*turn).adminLevel, nil},
 		{"addsaldo", forAdmins, "admin_help_saldo", (*turn).adminAddSaldo, nil},
 		{"kurangsaldo", forAdmins, "admin_help_kurangsaldo", (*turn).adminSubtractSaldo, nil},
+		{"deposits", forAdmins, "admin_help_deposits", (*turn).adminDeposits, nil},
 		{"allow", forAdmins, "admin_help_allow", (*turn).adminAllow, nil},
 		{"deny", forAdmins, "admin_help_deny", (*turn).adminDeny, nil},
 		{"id", forAdmins, "admin_help_id", (*turn).adminChatID, nil},
@@ -130,6 +132,9 @@ func (t *turn) adminHelpText() string {
 func (t *turn) helpLines(who audience) string {
 	var lines []string
 	for _, c := range commands {
+		if c.Name == "deposit" && !t.s.depositsOn() {
+			continue // nothing to deposit into: /deposit only says so
+		}
 		if c.Who == who && c.Help != "" {
 			lines = append(lines, text(t.lang, c.Help))
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -179,6 +180,13 @@ var table = []transition{
 	// The saldo is short of the price (the wallet): back to the confirm
 	// screen or the bill card, its token still unused.
 	{StateNoSaldo, EvBack, StateConfirm, (*turn).backFromNoSaldo}, // or the bill card
+	{StateNoSaldo, EvDeposit, StateDepositAmount, (*turn).openDeposit},
+
+	// A deposit (depositflow.go): an amount, tapped or typed, makes the
+	// deposit; its own buttons (no menu) take it on from there.
+	{StateDepositAmount, EvDepositAmount, StateHome, (*turn).chooseDepositAmount},
+	{StateDepositAmount, EvText, StateHome, (*turn).typeDepositAmount},
+	{StateDepositAmount, EvBack, StateHome, (*turn).backFromDeposit}, // or the short-saldo screen
 }
 
 // prompts draws each state's screen: its text and its menu, under the menu
@@ -194,6 +202,8 @@ var prompts = map[State]func(t *turn, menu string) Reply{
 	StateBillMonths: (*turn).monthsPrompt,
 	StateBillCard:   (*turn).billCardPrompt,
 	StateNoSaldo:    (*turn).noSaldoPrompt,
+
+	StateDepositAmount: (*turn).depositAmountPrompt,
 }
 
 // updateIDMemory is how long a chat's last applied update id is trusted:
@@ -273,6 +283,9 @@ func (t *turn) run(ctx context.Context) (Output, error) {
 	case InputButton:
 		if Event(in.Button.Action) == EvAllow {
 			return t.allowTap(ctx)
+		}
+		if slices.Contains(depositTapEvents, Event(in.Button.Action)) {
+			return t.depositTap(ctx)
 		}
 		if Event(in.Button.Action) == EvConfirm {
 			// A Confirm whose token already made an order — a double tap, a

@@ -50,7 +50,10 @@ type Session struct {
 	Months int   `json:"months,omitempty"`
 	// Saldo is the balance the store refused the order with (StateNoSaldo).
 	Saldo int64 `json:"saldo,omitempty"`
-	Lang  Lang  `json:"lang,omitempty"`
+	// DepositFrom is the screen the deposit's amount screen was opened
+	// from (StateNoSaldo), where its Back returns; "" for /deposit.
+	DepositFrom State `json:"deposit_from,omitempty"`
+	Lang        Lang  `json:"lang,omitempty"`
 	// LastUpdate is the last Telegram update applied to this chat: a
 	// re-delivered update is not applied twice.
 	LastUpdate int       `json:"last_update,omitempty"`
