@@ -55,9 +55,12 @@ const (
 // names are part of the database format.
 type Deposit struct {
 	// ID is unique (NewDepositID); the ledger's deposit entry names it.
-	ID     string        `json:"id"`
-	UserID int64         `json:"user_id"`
-	ChatID int64         `json:"chat_id"`
+	ID     string `json:"id"`
+	UserID int64  `json:"user_id"`
+	ChatID int64  `json:"chat_id"`
+	// Name is the buyer's Telegram first name when they made it, for the
+	// admins' line.
+	Name   string        `json:"name,omitempty"`
 	Lang   string        `json:"lang,omitempty"`
 	Method DepositMethod `json:"method"`
 	// Base is the amount the buyer chose; UniqueCode the rupiah added so

@@ -165,7 +165,8 @@ func (t *turn) startDeposit(ctx context.Context, base int64) (State, error) {
 		return "", fmt.Errorf("deposit unique code: %w", err)
 	}
 	d := Deposit{
-		ID: "D" + ref, UserID: t.in.UserID, ChatID: t.in.ChatID, Lang: string(t.lang), Method: MethodTransfer,
+		ID: "D" + ref, UserID: t.in.UserID, ChatID: t.in.ChatID, Name: strings.TrimSpace(t.in.FirstName),
+		Lang: string(t.lang), Method: MethodTransfer,
 		Base: base, UniqueCode: code, CreatedAt: now, ExpiresAt: now.Add(w.DepositExpiry),
 	}
 	if t.in.Kind == InputButton {
@@ -260,7 +261,11 @@ func depositClosedText(lang Lang, d Deposit) string {
 }
 
 // adminDepositText is the admins' line of a deposit.
-func adminDepositText(lang Lang, d Deposit, name string) string {
+func adminDepositText(lang Lang, d Deposit) string {
+	name := d.Name
+	if name == "" {
+		name = "-"
+	}
 	state := Msg("deposit_state_" + string(d.State))
 	return text(lang, "deposit_admin_line", d.ID, shorten(name, 32), d.UserID, FormatRupiah(d.Amount),
 		d.UniqueCode, shortTime(d.CreatedAt), text(lang, state))
@@ -335,7 +340,7 @@ func (t *turn) edit(msg string, buttons [][]Button) Output {
 // depositSent is the buyer's "Sudah transfer": the deposit waits for the
 // admins, who get its line with Terima and Tolak, and no longer expires.
 func (t *turn) depositSent(ctx context.Context, id string) (Output, error) {
-	now, name, msgID := t.s.cfg.Now(), t.in.FirstName, t.in.MessageID
+	now, msgID := t.s.cfg.Now(), t.in.MessageID
 	d, changed, err := t.s.updateDeposit(ctx, id, func(d *Deposit) ([]Notification, bool) {
 		if d.State != DepositWaiting {
 			return nil, false
@@ -344,7 +349,7 @@ func (t *turn) depositSent(ctx context.Context, id string) (Output, error) {
 		if msgID != 0 {
 			d.MessageID = msgID
 		}
-		notes := t.s.toAdmins(adminDepositText(t.s.cfg.Lang, *d, name))
+		notes := t.s.toAdmins(adminDepositText(t.s.cfg.Lang, *d))
 		for i := range notes {
 			notes[i].Buttons = adminDepositButtons(t.s.cfg.Lang, *d)
 		}
@@ -435,7 +440,7 @@ func (t *turn) closedDepositAnswer(d Deposit) Output {
 	case d.AdjustedBy != 0:
 		return t.edit(text(t.lang, "deposit_admin_adjusted_before", d.ID, FormatRupiah(d.Amount), d.AdjustedBy), nil)
 	case d.State.Open():
-		return t.edit(adminDepositText(t.lang, d, "-"), adminDepositButtons(t.lang, d))
+		return t.edit(adminDepositText(t.lang, d), adminDepositButtons(t.lang, d))
 	}
 	credit := [][]Button{{{Label: text(t.lang, "btn_deposit_credit", FormatRupiah(d.Amount)),
 		Data: ButtonData{Action: string(EvDepositCredit), Arg: d.ID}}}}
@@ -506,7 +511,7 @@ func (t *turn) adminDeposits(ctx context.Context) (Output, error) {
 	}
 	replies := []Reply{{Text: text(t.lang, "deposits_title", len(open))}}
 	for _, d := range open[:min(len(open), maxListedDeposits)] {
-		replies = append(replies, Reply{Text: adminDepositText(t.lang, d, "-"), Buttons: adminDepositButtons(t.lang, d)})
+		replies = append(replies, Reply{Text: adminDepositText(t.lang, d), Buttons: adminDepositButtons(t.lang, d)})
 	}
 	if len(open) > maxListedDeposits {
 		replies = append(replies, Reply{Text: text(t.lang, "deposits_more", len(open)-maxListedDeposits)})

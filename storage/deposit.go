@@ -249,13 +249,10 @@ func (db *DB) UpdateDeposit(ctx context.Context, id string, fn func(d *flows.Dep
 			}
 			d.EntryID = e.ID
 		case before.AdjustedBy == 0 && d.AdjustedBy != 0:
-			note := d.Note
-			if note == "" {
-				note = "deposit " + d.ID
-			}
+			// The entry names the deposit: that is its note.
 			e, _, err := applyEntry(tx, now, flows.LedgerEntry{
 				Kind: flows.EntryAdjustment, UserID: d.UserID, Balance: d.Amount,
-				DepositID: d.ID, By: d.AdjustedBy, Note: note,
+				DepositID: d.ID, By: d.AdjustedBy, Note: d.Note,
 			})
 			if err != nil {
 				return fmt.Errorf("adjusting: %w", err)

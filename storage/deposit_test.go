@@ -282,7 +282,7 @@ func TestDepositExpiredAdjust(t *testing.T) {
 		t.Fatal(err)
 	}
 	es := entries(t, db, 7)
-	if len(es) != 1 || es[0].Kind != flows.EntryAdjustment || es[0].ID != got.EntryID || es[0].DepositID != "D1" || es[0].By != 3 || es[0].Note != "deposit D1" {
+	if len(es) != 1 || es[0].Kind != flows.EntryAdjustment || es[0].ID != got.EntryID || es[0].DepositID != "D1" || es[0].By != 3 || es[0].Note != "" {
 		t.Fatalf("entries %+v, deposit %+v", es, got)
 	}
 	wantWallet(t, db, 7, 20000, 0)
