@@ -28,8 +28,8 @@ const (
 	EvDepositAmount  Event = "am" // an amount button of /deposit (a menu's)
 	EvDepositSent    Event = "ds" // buyer: "✅ Sudah transfer"
 	EvDepositCancel  Event = "dx" // buyer: "❌ Batal"
-	EvDepositApprove Event = "dy" // admin: "✅ Terima"
-	EvDepositReject  Event = "dn" // admin: "❌ Tolak"
+	EvDepositApprove Event = "da" // admin: "✅ Terima"
+	EvDepositReject  Event = "dr" // admin: "❌ Tolak"
 	EvDepositCredit  Event = "dc" // admin: credit a closed deposit as an adjustment
 )
 
