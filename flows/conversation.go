@@ -75,6 +75,10 @@ type ServiceConfig struct {
 	Wallet   WalletConfig
 	Ledger   WalletStore
 	Deposits DepositStore
+	// Gateway, when set, offers QRIS deposits beside transfers (issue
+	// 12); GatewayTimeout bounds each of its calls (default 20 s).
+	Gateway        PaymentGateway
+	GatewayTimeout time.Duration
 }
 
 // Service is the purchase conversation: a table of transitions over a
@@ -186,7 +190,10 @@ var table = []transition{
 	// deposit; its own buttons (no menu) take it on from there.
 	{StateDepositAmount, EvDepositAmount, StateHome, (*turn).chooseDepositAmount},
 	{StateDepositAmount, EvText, StateHome, (*turn).typeDepositAmount},
-	{StateDepositAmount, EvBack, StateHome, (*turn).backFromDeposit}, // or the short-saldo screen
+	{StateDepositAmount, EvBack, StateHome, (*turn).backFromDeposit}, // or the short-saldo screen, or the method screen
+	// With a payment gateway (qris.go), the method comes first.
+	{StateDepositMethod, EvDepositMethod, StateDepositAmount, (*turn).chooseDepositMethod},
+	{StateDepositMethod, EvBack, StateHome, (*turn).backFromDeposit}, // or the short-saldo screen
 }
 
 // prompts draws each state's screen: its text and its menu, under the menu
@@ -204,6 +211,7 @@ var prompts = map[State]func(t *turn, menu string) Reply{
 	StateNoSaldo:    (*turn).noSaldoPrompt,
 
 	StateDepositAmount: (*turn).depositAmountPrompt,
+	StateDepositMethod: (*turn).depositMethodPrompt,
 }
 
 // updateIDMemory is how long a chat's last applied update id is trusted:

@@ -29,6 +29,10 @@ const (
 	// one sent.
 	DepositReplaced  DepositState = "replaced"
 	DepositCancelled DepositState = "cancelled"
+	// DepositFailed: the gateway refused to create its payment, or its
+	// payment could not be matched to it (another amount, found nowhere):
+	// nothing was credited.
+	DepositFailed DepositState = "failed"
 )
 
 // Open reports whether the deposit can still be credited by approval.
@@ -37,7 +41,8 @@ func (s DepositState) Open() bool { return s == DepositWaiting || s == DepositSe
 // Valid reports whether s is a known state.
 func (s DepositState) Valid() bool {
 	switch s {
-	case DepositWaiting, DepositSent, DepositCredited, DepositRejected, DepositExpired, DepositReplaced, DepositCancelled:
+	case DepositWaiting, DepositSent, DepositCredited, DepositRejected, DepositExpired, DepositReplaced, DepositCancelled,
+		DepositFailed:
 		return true
 	}
 	return false
@@ -49,7 +54,37 @@ type DepositMethod string
 // Deposit methods.
 const (
 	MethodTransfer DepositMethod = "transfer"
+	// MethodQRIS is paid through the payment gateway, which calls back when
+	// the buyer has paid (issue 12). Its ID is the gateway's merchant_ref.
+	MethodQRIS DepositMethod = "qris"
 )
+
+// GatewayPayment is what a QRIS deposit knows of its gateway payment: the
+// create answer (or the look-up that found it), and the poller's marks.
+// Persisted as JSON inside the deposit.
+type GatewayPayment struct {
+	// AskedAt is when the create was sent: written before the call, so a
+	// crash or a lost answer leaves a deposit the poller looks up by its
+	// merchant ref instead of creating it again.
+	AskedAt time.Time `json:"asked_at"`
+	// Reference is the gateway's id; "" while the create answer is
+	// unknown.
+	Reference string `json:"reference,omitempty"`
+	// PayAmount is what the buyer pays, fees included: a PAID notice is
+	// credited only when its total is exactly this.
+	PayAmount      int64     `json:"pay_amount,omitempty"`
+	FeeMerchant    int64     `json:"fee_merchant,omitempty"`
+	FeeCustomer    int64     `json:"fee_customer,omitempty"`
+	AmountReceived int64     `json:"amount_received,omitempty"`
+	QRString       string    `json:"qr_string,omitempty"`
+	CheckoutURL    string    `json:"checkout_url,omitempty"`
+	ExpiresAt      time.Time `json:"expires_at,omitzero"`
+	// CheckedAt is the poller's last detail call.
+	CheckedAt time.Time `json:"checked_at,omitzero"`
+	// Alerted records that the admins were told of a payment that could
+	// not be credited (or was refunded after the credit): once is enough.
+	Alerted bool `json:"alerted,omitempty"`
+}
 
 // Deposit is a buyer's request to add saldo. It is persisted as JSON; field
 // names are part of the database format.
@@ -88,6 +123,8 @@ type Deposit struct {
 	AdjustedBy int64  `json:"adjusted_by,omitempty"`
 	// MessageID is the buyer's deposit message, edited as it moves.
 	MessageID int `json:"message_id,omitempty"`
+	// Gateway is a QRIS deposit's payment (nil for a transfer).
+	Gateway *GatewayPayment `json:"gateway,omitempty"`
 
 	// Wallet is the buyer's wallet as the transaction updating the deposit
 	// read it, before that transaction's own ledger move. Set by the store

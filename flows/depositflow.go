@@ -61,6 +61,23 @@ func (t *turn) deposit(ctx context.Context) (Output, error) {
 		return t.say(text(t.lang, "deposit_off")), nil
 	}
 	t.restart()
+	if t.s.gatewayOn() {
+		// A QRIS deposit waiting for payment is shown again, never
+		// replaced: its payment exists at the gateway.
+		d, ok, err := t.waitingQRIS(ctx)
+		if err != nil {
+			return Output{}, err
+		}
+		if ok && reference(d) != "" {
+			return Output{Replies: []Reply{qrisReply(t.lang, d)}}, nil
+		}
+		if ok {
+			return t.say(text(t.lang, "qris_pending", d.ID)), nil
+		}
+		t.sess.State = StateDepositMethod
+		return t.render(ctx)
+	}
+	t.sess.DepositMethod = MethodTransfer
 	t.sess.State = StateDepositAmount
 	return t.render(ctx)
 }
@@ -73,11 +90,18 @@ func (t *turn) openDeposit(ctx context.Context, _ string) (State, error) {
 		return StateNoSaldo, nil
 	}
 	t.sess.DepositFrom = StateNoSaldo
+	if t.s.gatewayOn() {
+		return StateDepositMethod, nil
+	}
+	t.sess.DepositMethod = MethodTransfer
 	return StateDepositAmount, nil
 }
 
 // backFromDeposit leaves the amount screen for the screen it came from.
 func (t *turn) backFromDeposit(ctx context.Context, _ string) (State, error) {
+	if t.sess.State == StateDepositAmount && t.s.gatewayOn() {
+		return StateDepositMethod, nil
+	}
 	from := t.sess.DepositFrom
 	t.sess.DepositFrom = ""
 	if from == StateNoSaldo {
@@ -112,7 +136,7 @@ func (t *turn) depositAmountPrompt(menu string) Reply {
 		rows = append(rows, row)
 	}
 	nav := []Button{}
-	if t.sess.DepositFrom == StateNoSaldo {
+	if t.sess.DepositFrom == StateNoSaldo || t.s.gatewayOn() {
 		nav = append(nav, t.button(text(t.lang, "btn_back"), menu, EvBack, ""))
 	}
 	nav = append(nav, t.button(text(t.lang, "btn_cancel"), menu, EvCancel, ""))
@@ -154,6 +178,9 @@ func (t *turn) startDeposit(ctx context.Context, base int64) (State, error) {
 		t.notes = append(t.notes, text(t.lang, "deposit_out_of_range", FormatRupiah(base),
 			FormatRupiah(w.MinDeposit), FormatRupiah(w.MaxDeposit)))
 		return StateDepositAmount, nil
+	}
+	if t.sess.DepositMethod == MethodQRIS && t.s.gatewayOn() {
+		return t.startQRIS(ctx, base)
 	}
 	now := t.s.cfg.Now()
 	ref, err := NewRefID(now, t.s.cfg.Random)
@@ -534,8 +561,8 @@ func (s *Service) ExpireDeposits(ctx context.Context) (int, error) {
 	now := s.cfg.Now()
 	n := 0
 	for _, d := range open {
-		if d.State != DepositWaiting || now.Before(d.ExpiresAt) {
-			continue
+		if d.State != DepositWaiting || d.Method != MethodTransfer || now.Before(d.ExpiresAt) {
+			continue // the gateway says when a QRIS deposit expired
 		}
 		_, changed, err := s.updateDeposit(ctx, d.ID, func(d *Deposit) ([]Notification, bool) {
 			if d.State != DepositWaiting || now.Before(d.ExpiresAt) {

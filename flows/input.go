@@ -74,6 +74,9 @@ type Reply struct {
 	// a person or a provider escaped.
 	Text    string
 	Buttons [][]Button
+	// QR, when set, is a payload (a QRIS string) the transport shows as a
+	// QR code image with Text as its caption.
+	QR string
 	// AwaitsText says the bot now waits for typed input (a customer
 	// number, a count of months): the demo's terminal reads a bare number as
 	// that input rather than as a button.

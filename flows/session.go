@@ -25,6 +25,7 @@ const (
 	// The wallet (DESIGN rules 13–15).
 	StateNoSaldo       State = "no_saldo"       // Confirm or Pay refused: the saldo is short
 	StateDepositAmount State = "deposit_amount" // /deposit: amount buttons, or an amount typed
+	StateDepositMethod State = "deposit_method" // /deposit with a gateway: Transfer or QRIS
 )
 
 // Session is one chat's place in the conversation, persisted between
@@ -53,7 +54,10 @@ type Session struct {
 	// DepositFrom is the screen the deposit's amount screen was opened
 	// from (StateNoSaldo), where its Back returns; "" for /deposit.
 	DepositFrom State `json:"deposit_from,omitempty"`
-	Lang        Lang  `json:"lang,omitempty"`
+	// DepositMethod is the method chosen on the method screen (transfer
+	// without a gateway).
+	DepositMethod DepositMethod `json:"deposit_method,omitempty"`
+	Lang          Lang          `json:"lang,omitempty"`
 	// LastUpdate is the last Telegram update applied to this chat: a
 	// re-delivered update is not applied twice.
 	LastUpdate int       `json:"last_update,omitempty"`

@@ -154,7 +154,9 @@ func (db *DB) CreateDeposit(ctx context.Context, d flows.Deposit, uniqueCode boo
 			}
 		}
 		for _, o := range open {
-			if o.UserID != d.UserID || o.State != flows.DepositWaiting {
+			// Only a transfer waits on the buyer alone: a QRIS deposit's
+			// payment exists at the gateway and is never replaced.
+			if o.UserID != d.UserID || o.State != flows.DepositWaiting || o.Method != flows.MethodTransfer {
 				continue
 			}
 			o.State, o.ClosedAt, o.UpdatedAt = flows.DepositReplaced, now, now
