@@ -49,6 +49,12 @@ type benchStack struct {
 // newBenchStack builds the stack; the simulator settles an order settle
 // after its first answer (negative: only when told).
 func newBenchStack(b *testing.B, opsChat int64, settle time.Duration) *benchStack {
+	return newBenchStackWallet(b, opsChat, settle, false)
+}
+
+// newBenchStackWallet is newBenchStack with the wallet on or off: on, every
+// order holds its price from the buyer's saldo (DESIGN rule 13).
+func newBenchStackWallet(b *testing.B, opsChat int64, settle time.Duration, wallet bool) *benchStack {
 	b.Helper()
 	db, err := storage.Open(filepath.Join(b.TempDir(), "bench.db"), storage.Options{})
 	if err != nil {
@@ -68,7 +74,7 @@ func newBenchStack(b *testing.B, opsChat int64, settle time.Duration) *benchStac
 	if err := cache.Load(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	engine := flows.NewEngine(db, client, flows.EngineConfig{ProviderTimeout: 10 * time.Second, OpsChatID: opsChat})
+	engine := flows.NewEngine(db, client, flows.EngineConfig{ProviderTimeout: 10 * time.Second, OpsChatID: opsChat, Wallet: wallet})
 	service := flows.NewService(flows.ServiceConfig{Store: db, Products: cache, Engine: engine, Open: true,
 		Pricing: flows.Pricing{Markup: 1000}})
 	return &benchStack{db: db, sim: sim, cache: cache, engine: engine, service: service}
@@ -455,20 +461,31 @@ func seedSettled(b *testing.B, st *benchStack, firstChat int64, chats, perChat i
 }
 
 // BenchmarkOrders: b.N orders placed with the IAK simulator by 32 buyers at
-// once — written ahead, sent, the answer recorded — then settled by the
-// poller's checks, each settlement queueing the buyer's message, the edit
-// of the "processing" message and the ops group's line; bbolt with fsync.
-// It reports orders/s from the first placement to the last settlement.
+// once, with the wallet on — written ahead with the price held from the
+// buyer's saldo, sent, the answer recorded — then settled by the poller's
+// checks, each settlement spending the hold and queueing the buyer's
+// message, the edit of the "processing" message and the ops group's line;
+// bbolt with fsync. The buyers are credited beforehand through the store.
+// It reports, in one run, placed/s (b.N over the placing alone), settled/s
+// (b.N from the first placement to the last settlement) and their ratio.
 //
-//	go test -run '^$' -bench Orders -benchtime 2000x .
+//	go test -run '^$' -bench Orders -benchtime 5000x .
 func BenchmarkOrders(b *testing.B) {
 	const buyers = 32
-	st := newBenchStack(b, -1001234567890, 0)
+	st := newBenchStackWallet(b, -1001234567890, 0, true)
 	p, ok := st.cache.Lookup("htelkomsel10000")
 	if !ok {
 		b.Fatal("no product htelkomsel10000 in the simulator's catalog")
 	}
 	ctx := context.Background()
+	price := p.Price + 1000
+	for c := range buyers {
+		chat := int64(3_000_000 + c)
+		// Enough for every order: the buyers share one counter.
+		if _, _, err := st.db.Credit(ctx, chat, int64(b.N)*price, fmt.Sprint("bench-", chat), 0, "bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	b.ResetTimer()
@@ -480,7 +497,7 @@ func BenchmarkOrders(b *testing.B) {
 			chat := int64(3_000_000 + c)
 			for n := next.Add(1); n <= int64(b.N); n = next.Add(1) {
 				o, err := st.engine.Place(ctx, flows.PlaceRequest{ChatID: chat, UserID: chat, Token: fmt.Sprint("t", n),
-					Product: p, CustomerNumber: fmt.Sprintf("0812%04d1000", n%10000), Price: p.Price + 1000, MessageID: 7})
+					Product: p, CustomerNumber: fmt.Sprintf("0812%04d1000", n%10000), Price: price, MessageID: 7})
 				if err != nil || o.Status != flows.StatusPending {
 					b.Errorf("order %d: %s %v", n, o.Status, err)
 				}
@@ -508,8 +525,18 @@ func BenchmarkOrders(b *testing.B) {
 	if n, _ := st.db.OutboxLen(); n != 3*b.N {
 		b.Errorf("outbox holds %d notifications for %d settled orders, want three each", n, b.N)
 	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "orders/s")
+	for c := range buyers {
+		w, err := st.db.Wallet(ctx, int64(3_000_000+c))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if w.Held != 0 {
+			b.Errorf("buyer %d: Rp %d still held after every order settled", c, w.Held)
+		}
+	}
 	b.ReportMetric(float64(b.N)/placed.Seconds(), "placed/s")
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "settled/s")
+	b.ReportMetric(placed.Seconds()/elapsed.Seconds(), "settled/placed")
 	b.ReportMetric(0, "ns/op")
 }
 

@@ -188,8 +188,9 @@ func (e *Engine) SendBill(ctx context.Context, refID string) (Order, error) {
 // checkBill asks whether a bill payment went through; it never pays
 // (DESIGN rule 8). "No payment" (KindNotFound: IAK status 0, a Mesin R1
 // record of the inquiry alone) fails the order only once the inquiry can no
-// longer be paid; a payment still unresolved then alerts once.
-func (e *Engine) checkBill(ctx context.Context, o Order) (Order, error) {
+// longer be paid; a payment still unresolved then alerts once. answered is
+// called once the provider has answered (see check).
+func (e *Engine) checkBill(ctx context.Context, o Order, answered func()) (Order, error) {
 	payer, err := e.billPayer()
 	if err != nil {
 		return o, fmt.Errorf("orders: check bill %s: %w", o.RefID, err)
@@ -212,6 +213,7 @@ func (e *Engine) checkBill(ctx context.Context, o Order) (Order, error) {
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
 	res, perr := payer.CheckBill(pctx, *o.Bill)
 	cancel()
+	answered()
 	expired := !o.Bill.Expires.IsZero() && now.After(o.Bill.Expires.Add(billGrace))
 	if KindOf(perr) == KindNotFound && expired {
 		perr = &ProviderError{Kind: KindRejected, Op: "orders: bill " + o.RefID, Reason: ReasonBillExpired,

@@ -24,7 +24,9 @@ type EngineConfig struct {
 	// AlertAfter is the age at which a pending order alerts (default 1 h).
 	// It is never failed automatically.
 	AlertAfter time.Duration
-	// CheckConcurrency bounds the provider checks of one poll (default 8).
+	// CheckConcurrency bounds the provider calls in flight of one poll, and
+	// of the hint queue (default 8). Recording an answer does not hold a
+	// slot.
 	CheckConcurrency int
 	// OpsChatID receives settlement lines and alerts; when 0, alerts go to
 	// each of Admins and settlement lines nowhere.
@@ -257,6 +259,18 @@ func (e *Engine) Send(ctx context.Context, refID string) (Order, error) {
 // has not acknowledged for UnackedAfter, and never re-sends a payment: a
 // bill is only asked about (see checkBill).
 func (e *Engine) Check(ctx context.Context, refID string) (Order, error) {
+	return e.check(ctx, refID, func() {})
+}
+
+// check is Check calling answered once the provider has answered, before
+// the answer is recorded: the poller and the hint queue bound the calls to
+// the provider, not the commits, so a check frees its slot while its
+// record waits for the batched transaction it shares with the others
+// (with a slot held through the commit, the 8 checks in flight were all a
+// batch ever held, and settling crawled at 8 orders per batch window).
+// answered may not be called (no provider call was made); the caller
+// frees the slot when check returns then.
+func (e *Engine) check(ctx context.Context, refID string, answered func()) (Order, error) {
 	unlock := e.locks.lock(refID)
 	defer unlock()
 	o, err := e.store.Order(ctx, refID)
@@ -273,7 +287,7 @@ func (e *Engine) Check(ctx context.Context, refID string) (Order, error) {
 		return e.alertOnce(ctx, o, AlertAccountMissing, "akun sekarang: "+e.provider.Account().String())
 	}
 	if o.Kind == Postpaid {
-		return e.checkBill(ctx, o)
+		return e.checkBill(ctx, o, answered)
 	}
 	if !o.Acknowledged && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
 		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
@@ -287,6 +301,7 @@ func (e *Engine) Check(ctx context.Context, refID string) (Order, error) {
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
 	res, perr := e.provider.Check(pctx, req)
 	cancel()
+	answered()
 	return e.recordSent(ctx, refID, res, perr, false, req.SentAt)
 }
 

@@ -52,8 +52,11 @@ type PollStats struct {
 	Errors  int // checks that failed to run or record
 }
 
-// Poll checks every pending order that is due, at most CheckConcurrency at
-// a time. It reads only the pending index.
+// Poll checks every pending order that is due, at most CheckConcurrency
+// provider calls at a time. A check's slot is freed once the provider has
+// answered: the answers' records then share batched commits instead of
+// holding the provider's slots through one commit window each. It reads
+// only the pending index.
 func (e *Engine) Poll(ctx context.Context) (PollStats, error) {
 	orders, err := e.store.PendingOrders(ctx)
 	if err != nil {
@@ -77,8 +80,10 @@ func (e *Engine) Poll(ctx context.Context) (PollStats, error) {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			o, err := e.Check(ctx, ref)
+			defer wg.Done()
+			release := releaseOnce(sem)
+			defer release()
+			o, err := e.check(ctx, ref, release)
 			mu.Lock()
 			defer mu.Unlock()
 			stats.Checked++
@@ -136,11 +141,21 @@ func (e *Engine) Run(ctx context.Context) error {
 			}
 			wg.Add(1)
 			go func() {
-				defer func() { <-sem; wg.Done() }()
-				if _, err := e.Check(ctx, ref); err != nil {
+				defer wg.Done()
+				release := releaseOnce(sem)
+				defer release()
+				if _, err := e.check(ctx, ref, release); err != nil {
 					e.log.Error("checking hinted order", "ref_id", ref, "err", err)
 				}
 			}()
 		}
 	}
+}
+
+// releaseOnce returns a function that frees one slot of sem the first time
+// it is called and does nothing after: a check frees its slot when the
+// provider has answered, or when it returns without asking.
+func releaseOnce(sem chan struct{}) func() {
+	var once sync.Once
+	return func() { once.Do(func() { <-sem }) }
 }

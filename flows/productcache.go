@@ -173,9 +173,9 @@ func (c *ProductCache) LoadSaved(ctx context.Context) error {
 		c.mu.Lock()
 		// Fetched at "at", as far as a rate limit is concerned too.
 		s.products, s.at, s.tried = products, at, at
+		c.rebuildLocked() // a source shows as loaded only with its products served
 		c.mu.Unlock()
 	}
-	c.rebuild()
 	return nil
 }
 
@@ -306,12 +306,15 @@ func (c *ProductCache) fetchLocked(ctx context.Context, s *sourceCache) error {
 	if len(unpriced) > 0 {
 		c.log.Warn("products without a price hidden", "source", s.Name, "count", len(unpriced), "examples", unpriced[:min(5, len(unpriced))])
 	}
+	// The source is marked loaded (s.at) in the critical section that
+	// builds the lookup from it: AwaitLoading, woken or not, returns only
+	// once the menus can see the products.
 	c.mu.Lock()
 	s.products, s.at, s.tried, s.err = products, now, now, nil
 	recovered := s.failing
 	s.failing = false
+	c.rebuildLocked()
 	c.mu.Unlock()
-	c.rebuild()
 	if recovered {
 		c.log.Info("catalog source loads again", "source", s.Name, "products", len(products))
 		c.alert(ctx, text(c.cfg.Lang, "catalog_source_recovered", s.Name, len(products)))
@@ -356,10 +359,9 @@ func vet(products []Product) ([]Product, []string) {
 // Unpriced reports whether p is a product hidden for want of a price.
 func Unpriced(p Product) bool { return p.Kind != Postpaid && p.Price <= 0 }
 
-// rebuild merges the sources' copies into the list the menus read.
-func (c *ProductCache) rebuild() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// rebuildLocked merges the sources' copies into the list the menus read;
+// c.mu is held.
+func (c *ProductCache) rebuildLocked() {
 	byCode := map[string]Product{}
 	var merged []Product
 	for _, s := range c.sources {
