@@ -88,11 +88,25 @@ func (p *scriptedProvider) Check(_ context.Context, req flows.OrderRequest) (flo
 	return p.answer(req)
 }
 
+// The bill payer: the one payment and its checks answer as scripted.
+func (p *scriptedProvider) InquireBill(context.Context, flows.BillRequest) (flows.Bill, error) {
+	return flows.Bill{}, errors.New("the test inquires nothing")
+}
+
+func (p *scriptedProvider) PayBill(_ context.Context, b flows.Bill) (flows.Result, error) {
+	return p.answer(flows.OrderRequest{RefID: b.RefID, CustomerNumber: b.CustomerNumber})
+}
+
+func (p *scriptedProvider) CheckBill(_ context.Context, b flows.Bill) (flows.Result, error) {
+	return p.answer(flows.OrderRequest{RefID: b.RefID, CustomerNumber: b.CustomerNumber})
+}
+
 // propOrder is the model of one order.
 type propOrder struct {
 	ref, number string
 	user, price int64
 	status      flows.Status // "" while not final
+	bill        string       // the inquiry's ref for a bill payment
 }
 
 // propDeposit is the model of one deposit.
@@ -180,14 +194,30 @@ func TestWalletEngineProperties(t *testing.T) {
 				model[po.user].debits += po.price
 			}
 		}
+		// tap is one Confirm (or Pay) of tok through the engine.
+		tap := func(tok string) (flows.Order, error) {
+			po := tokens[tok]
+			if po.bill == "" {
+				return engine.Place(bg, flows.PlaceRequest{ChatID: po.user, UserID: po.user, Token: tok,
+					Product: telkomsel10k(), CustomerNumber: po.number, Price: po.price, MessageID: 7})
+			}
+			o, created, err := engine.CreateBill(bg, flows.PayRequest{ChatID: po.user, UserID: po.user, Token: tok,
+				Product: flows.Product{Code: "PLNPOSTPAID", Name: "PLN Pascabayar", Kind: flows.Postpaid},
+				Bill: flows.Bill{RefID: po.bill, ProductCode: "PLNPOSTPAID", CustomerNumber: po.number,
+					Amount: po.price, Total: po.price, Expires: clk.Now().Add(15 * time.Minute)},
+				Price: po.price, MessageID: 7})
+			if err != nil || !created {
+				return o, err
+			}
+			return engine.SendBill(bg, o.RefID)
+		}
 		// confirm places the order of tok, sequentially, and checks the
 		// engine did what the model says: hold it, or refuse it whole.
 		confirm := func(rt *rapid.T, tok string, a answer) {
 			po := tokens[tok]
 			prov.set(po.number, a)
 			short := balance(po.user) < po.price
-			o, err := engine.Place(bg, flows.PlaceRequest{ChatID: po.user, UserID: po.user, Token: tok,
-				Product: telkomsel10k(), CustomerNumber: po.number, Price: po.price, MessageID: 7})
+			o, err := tap(tok)
 			var low *flows.BalanceTooLowError
 			switch {
 			case short && errors.As(err, &low):
@@ -233,6 +263,14 @@ func TestWalletEngineProperties(t *testing.T) {
 				tok := newToken(rt, u, rapid.Int64Range(1, 60_000).Draw(rt, "price"))
 				confirm(rt, tok, rapid.SampledFrom(placeAnswers).Draw(rt, "answer"))
 			},
+			// A postpaid bill paid from the saldo: its one payment, then
+			// checks (rule 8).
+			"pay bill": func(rt *rapid.T) {
+				u := user.Draw(rt, "user")
+				tok := newToken(rt, u, rapid.Int64Range(1, 200_000).Draw(rt, "price"))
+				tokens[tok].bill = fmt.Sprintf("BILL%08d", seq)
+				confirm(rt, tok, rapid.SampledFrom(placeAnswers).Draw(rt, "answer"))
+			},
 			// The process dies between writing the order and sending it:
 			// the order is held and placing until a check resumes it.
 			"confirm, crash before send": func(rt *rapid.T) {
@@ -265,8 +303,7 @@ func TestWalletEngineProperties(t *testing.T) {
 					confirm(rt, tok, rapid.SampledFrom(placeAnswers).Draw(rt, "answer"))
 					return
 				}
-				o, err := engine.Place(bg, flows.PlaceRequest{ChatID: po.user, UserID: po.user, Token: tok,
-					Product: telkomsel10k(), CustomerNumber: po.number, Price: po.price, MessageID: 7})
+				o, err := tap(tok)
 				if err != nil || o.RefID != po.ref {
 					rt.Fatalf("double tap %s: %+v %v, want order %s", tok, o, err, po.ref)
 				}
