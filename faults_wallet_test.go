@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,6 +51,7 @@ type walletBuyer struct {
 	amount   int64 // the deposit's base, typed by the buyer
 	plan     []walletOutcome
 	patience time.Duration
+	progress *walletProgress
 
 	mu       sync.Mutex
 	deposits []string // ids of the deposits this buyer's screens named
@@ -57,6 +59,10 @@ type walletBuyer struct {
 	refs     map[string]walletOutcome
 	failure  string
 }
+
+// walletProgress counts, across buyers, deposits marked sent and credited
+// and purchases finished: the log shows where the kills landed.
+type walletProgress struct{ sent, credited, bought atomic.Int64 }
 
 func (b *walletBuyer) fail(format string, args ...any) {
 	b.mu.Lock()
@@ -150,6 +156,7 @@ func (b *walletBuyer) deposit(ctx context.Context, admins []int64) bool {
 	}) {
 		return false
 	}
+	b.progress.sent.Add(1)
 	// The admins' lines: each admin's chat gets one.
 	approve := "|da|" + id
 	admin := admins[b.rnd.IntN(len(admins))]
@@ -171,7 +178,11 @@ func (b *walletBuyer) deposit(ctx context.Context, admins []int64) bool {
 			fake.Tap(other, other, l, approve)
 		}
 	}
-	return tapUntil(ctx, fake, admin, admin, line, approve, b.patience, credited)
+	if !tapUntil(ctx, fake, admin, admin, line, approve, b.patience, credited) {
+		return false
+	}
+	b.progress.credited.Add(1)
+	return true
 }
 
 // run funds the buyer, then makes its purchases one after another; pending
@@ -225,6 +236,7 @@ func (b *walletBuyer) run(ctx context.Context, admins []int64, i int, settle fun
 			return
 		}
 		seen[ref] = true
+		b.progress.bought.Add(1)
 		b.mu.Lock()
 		b.refs[ref] = outcome
 		b.mu.Unlock()
@@ -252,8 +264,9 @@ func TestFaultWalletKills(t *testing.T) {
 	runs := newBotRuns(w)
 
 	buyers := make([]*walletBuyer, users)
+	progress := &walletProgress{}
 	for i, id := range ids {
-		b := &walletBuyer{w: w, rnd: rnd.Child(), user: id, amount: int64(150000 + 1000*rnd.IntN(50)), refs: map[string]walletOutcome{}}
+		b := &walletBuyer{w: w, progress: progress, rnd: rnd.Child(), user: id, amount: int64(150000 + 1000*rnd.IntN(50)), refs: map[string]walletOutcome{}}
 		b.patience = b.rnd.Between(2*time.Second, 3*time.Second)
 		for k := range perUser {
 			outcome := walletSucceeds
@@ -326,9 +339,11 @@ func TestFaultWalletKills(t *testing.T) {
 	}
 	// A purchase is about eight messages and edits, a deposit about six:
 	// some 2000 in all. The kills come within the first half.
+	var at []string
 	for range kills {
 		after(60, 250)
 		runs.kill()
+		at = append(at, fmt.Sprintf("%d sent/%d credited/%d bought", progress.sent.Load(), progress.credited.Load(), progress.bought.Load()))
 		runs.start()
 	}
 	killedFor := time.Since(began)
@@ -336,7 +351,16 @@ func TestFaultWalletKills(t *testing.T) {
 	settling.Wait()
 	stopBuyers()
 	runs.stop()
-	t.Logf("%d kills in the first %s; all buyers done after %s", kills, killedFor.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
+	t.Logf("%d kills in the first %s, at deposits and purchases %v; all buyers done after %s", kills, killedFor.Round(time.Millisecond), at, time.Since(began).Round(time.Millisecond))
+	var already int
+	for _, a := range admins {
+		for _, m := range w.fake.Messages(a) {
+			if strings.Contains(m.Text, "Tidak dikreditkan lagi") {
+				already++
+			}
+		}
+	}
+	t.Logf("%d approvals answered \"not credited again\" (a second tap, or a tap re-sent after a kill)", already)
 	for _, b := range buyers {
 		if b.failure != "" {
 			t.Errorf("buyer %d: %s", b.user, b.failure)
