@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -346,8 +347,22 @@ func TestDemoCompletesAPurchase(t *testing.T) {
 }
 
 // freeAddr finds a loopback port for a listener the test must know in advance.
+//
+// The port comes from below Linux's ephemeral range (32768–60999 by
+// default), where ":0" listeners and the local ends of outgoing
+// connections take theirs: a bot restarted on a port picked by ":0" could
+// find it taken by one of the many loopback connections of the tests
+// running alongside, and exit with "address already in use" (seen in the
+// fault suite under load).
 func freeAddr(t *testing.T) string {
 	t.Helper()
+	for range 50 {
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000)))
+		if err == nil {
+			defer ln.Close()
+			return ln.Addr().String()
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -202,6 +202,12 @@ type worldOptions struct {
 	// catalogRefresh is the [catalog] refresh schedule (default hourly).
 	catalogRefresh string
 	faults         *providerFaults
+	// wallet turns the buyers' saldo on; alertAdmins sends alerts (and
+	// deposit lines) to each admin's private chat instead of the ops group;
+	// moreAdmins are admins besides faultAdmin.
+	wallet      bool
+	alertAdmins bool
+	moreAdmins  []int64
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -231,6 +237,14 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	front := serveProvider(t, w.sim, o.faults)
 	w.dbPath = filepath.Join(w.dir, "bot.db")
 	w.config = filepath.Join(w.dir, "config.toml")
+	admins := []string{strconv.FormatInt(faultAdmin, 10)}
+	for _, a := range o.moreAdmins {
+		admins = append(admins, strconv.FormatInt(a, 10))
+	}
+	notify := faultOps
+	if o.alertAdmins {
+		notify = 0
+	}
 	users := make([]string, len(o.buyers))
 	for i, b := range o.buyers {
 		users[i] = strconv.FormatInt(b, 10)
@@ -238,7 +252,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	cfg := fmt.Sprintf(`
 [telegram]
 api_endpoint = %q
-admins = [%d]
+admins = [%s]
 notify_chat_id = %d
 allowed_users = [%s]
 poll_timeout = "1s"
@@ -269,8 +283,11 @@ refresh = %q
 
 [log]
 level = "debug"
-`, w.fake.Endpoint(), faultAdmin, faultOps, strings.Join(users, ", "), o.providerTimeout.String(),
+`, w.fake.Endpoint(), strings.Join(admins, ", "), notify, strings.Join(users, ", "), o.providerTimeout.String(),
 		front, front, faultIAKUser, callbackListen, w.dbPath, o.catalogRefresh)
+	if o.wallet {
+		cfg += "\n[wallet]\nenabled = true\ntransfer_info = \"BCA 123 a.n. Toko\"\n"
+	}
 	if err := os.WriteFile(w.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -482,6 +499,12 @@ type buyer struct {
 	retry bool
 	// patience is how long the buyer waits for an answer.
 	patience time.Duration
+	// from and seen let one chat make several purchases in turn: the
+	// buyer looks only at the messages from index from on, and not at
+	// those naming a ref in seen (an earlier purchase's late or repeated
+	// messages).
+	from int
+	seen map[string]bool
 
 	mu       sync.Mutex
 	actions  int
@@ -547,7 +570,7 @@ func (b *buyer) run(ctx context.Context) {
 		lastTap    bool
 	)
 	for ctx.Err() == nil {
-		msgs := fake.Messages(b.chat)
+		msgs := b.view()
 		if settled(msgs) {
 			b.finish()
 			return
@@ -555,7 +578,7 @@ func (b *buyer) run(ctx context.Context) {
 		if ordered(msgs) {
 			// The order exists: only the result is awaited.
 			fp := fingerprint(msgs)
-			fake.WaitFor(func() bool { return ctx.Err() != nil || fingerprint(fake.Messages(b.chat)) != fp }, time.Second)
+			fake.WaitFor(func() bool { return ctx.Err() != nil || fingerprint(b.view()) != fp }, time.Second)
 			continue
 		}
 		var latest telegramtest.Message
@@ -588,8 +611,27 @@ func (b *buyer) run(ctx context.Context) {
 		}
 		b.count(&b.actions)
 		lastKey = key
-		fake.WaitFor(func() bool { return ctx.Err() != nil || fingerprint(fake.Messages(b.chat)) != fp }, b.patience)
+		fake.WaitFor(func() bool { return ctx.Err() != nil || fingerprint(b.view()) != fp }, b.patience)
 	}
+}
+
+// view is the chat as this purchase sees it (see buyer.from).
+func (b *buyer) view() []telegramtest.Message {
+	msgs := b.w.fake.Messages(b.chat)
+	if b.from == 0 && len(b.seen) == 0 {
+		return msgs
+	}
+	var out []telegramtest.Message
+	for _, m := range msgs[min(b.from, len(msgs)):] {
+		old := false
+		for _, v := range m.Versions {
+			old = old || b.seen[refIn(v)]
+		}
+		if !old {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // act does what the newest message asks for; done is true when the buyer
