@@ -168,7 +168,9 @@ type record struct {
 	CheckoutURL    flex.String `json:"checkout_url"`
 	Status         flex.String `json:"status"`
 	ExpiredTime    flex.Int    `json:"expired_time"`
-	PaidAt         flex.Int    `json:"paid_at"`
+	// ExpiredAt is what merchant/transactions names the expiry.
+	ExpiredAt flex.Int `json:"expired_at"`
+	PaidAt    flex.Int `json:"paid_at"`
 }
 
 func (r record) payment() (flows.Payment, error) {
@@ -181,6 +183,10 @@ func (r record) payment() (flows.Payment, error) {
 	}
 	if !r.Amount.Set {
 		return flows.Payment{}, errors.New("record without amount")
+	}
+	expires := r.ExpiredTime
+	if !expires.Set {
+		expires = r.ExpiredAt
 	}
 	return flows.Payment{
 		Reference:      strings.TrimSpace(string(r.Reference)),
@@ -195,7 +201,7 @@ func (r record) payment() (flows.Payment, error) {
 		QRString:       string(r.QRString),
 		QRURL:          string(r.QRURL),
 		CheckoutURL:    string(r.CheckoutURL),
-		ExpiresAt:      unix(r.ExpiredTime),
+		ExpiresAt:      unix(expires),
 		PaidAt:         unix(r.PaidAt),
 	}, nil
 }

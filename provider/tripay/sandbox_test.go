@@ -117,7 +117,8 @@ func TestCreatePayDetailFindCallback(t *testing.T) {
 		t.Fatalf("detail = %+v, %v", d, err)
 	}
 	f, err := r.c.FindPayment(ctx, "DEP1")
-	if err != nil || f.Reference != p.Reference || f.Status != flows.PaymentPaid {
+	// The list names the expiry expired_at; it still reads.
+	if err != nil || f.Reference != p.Reference || f.Status != flows.PaymentPaid || !f.ExpiresAt.Equal(p.ExpiresAt) {
 		t.Fatalf("find = %+v, %v", f, err)
 	}
 	// The merchant refuses the first delivery: the callback stays queued

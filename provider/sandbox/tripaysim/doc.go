@@ -6,7 +6,8 @@
 //
 //	POST /transaction/create               Authorization: Bearer <api key>; JSON body;
 //	                                       signature hex(HMAC-SHA256(merchant_code+merchant_ref+amount, private_key))
-//	GET  /merchant/transactions[?merchant_ref=…]  a list in data, newest first
+//	GET  /merchant/transactions[?merchant_ref=…]  a list in data, newest first,
+//	                                       the expiry as expired_at (create and detail: expired_time)
 //	GET  /transaction/detail?reference=…   the record, 404 when unknown
 //	POST /sandbox/pay?merchant_ref=…|reference=…  pays by hand (the demo's "scan"),
 //	                                       then delivers due callbacks; no key needed
@@ -18,8 +19,9 @@
 // expiry in the past, or a merchant_ref already used are HTTP 400 and
 // create nothing.
 //
-// Fees (Tripay's published QRIS price, as the simulator's model): Rp 750 +
-// 0.7% of the amount, the percentage rounded up to the rupiah. By default
+// Fees (the QRIS price in Tripay's channel list and fee calculator, as the
+// simulator's model; no minimum or maximum fee is applied): Rp 750 + 0.7% of
+// the amount, the percentage rounded up to the rupiah. By default
 // the merchant bears it: amount is what was asked, fee_merchant the fee and
 // amount_received amount − fee. With Options.FeeToCustomer the buyer bears
 // it: amount is the asked amount + fee, fee_customer the fee, and

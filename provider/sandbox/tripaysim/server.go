@@ -24,7 +24,7 @@ import (
 // Amount limits of a QRIS payment in the simulator.
 const (
 	MinAmount = 1_000
-	MaxAmount = 10_000_000
+	MaxAmount = 5_000_000
 )
 
 // Fee model: FeeFlat + FeePermille‰ of the asked amount, rounded up.
@@ -300,7 +300,8 @@ type record struct {
 	CheckoutURL      string  `json:"checkout_url"`
 	Status           string  `json:"status"`
 	PaidAt           *int64  `json:"paid_at"`
-	ExpiredTime      int64   `json:"expired_time"`
+	ExpiredTime      int64   `json:"expired_time,omitempty"`
+	ExpiredAt        int64   `json:"expired_at,omitempty"`
 	CreatedAt        int64   `json:"created_at"`
 	QRString         string  `json:"qr_string"`
 	QRURL            string  `json:"qr_url"`
@@ -370,7 +371,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	recs := []record{}
 	for i := len(s.order) - 1; i >= 0; i-- {
 		if p := s.order[i]; mref == "" || p.merchantRef == mref {
-			recs = append(recs, s.recordLocked(p))
+			// Tripay's list names the expiry expired_at.
+			rec := s.recordLocked(p)
+			rec.ExpiredAt, rec.ExpiredTime = rec.ExpiredTime, 0
+			recs = append(recs, rec)
 		}
 	}
 	s.mu.Unlock()
