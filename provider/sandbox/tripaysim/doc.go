@@ -8,7 +8,7 @@
 //	                                       signature hex(HMAC-SHA256(merchant_code+merchant_ref+amount, private_key))
 //	GET  /merchant/transactions[?merchant_ref=…]  a list in data, newest first,
 //	                                       the expiry as expired_at (create and detail: expired_time)
-//	GET  /transaction/detail?reference=…   the record, 404 when unknown
+//	GET  /transaction/detail?reference=…   the record (paid_at a string, as Tripay shows it), 404 when unknown
 //	POST /sandbox/pay?merchant_ref=…|reference=…  pays by hand (the demo's "scan"),
 //	                                       then delivers due callbacks; no key needed
 //

@@ -299,14 +299,16 @@ type record struct {
 	PayURL           *string `json:"pay_url"`
 	CheckoutURL      string  `json:"checkout_url"`
 	Status           string  `json:"status"`
-	PaidAt           *int64  `json:"paid_at"`
-	ExpiredTime      int64   `json:"expired_time,omitempty"`
-	ExpiredAt        int64   `json:"expired_at,omitempty"`
-	CreatedAt        int64   `json:"created_at"`
-	QRString         string  `json:"qr_string"`
-	QRURL            string  `json:"qr_url"`
-	OrderItems       []item  `json:"order_items"`
-	IsClosedPayment  int     `json:"is_closed_payment"`
+	// PaidAt is null, or unix seconds: a number, or in detail a string
+	// as Tripay's developer page shows it.
+	PaidAt          any    `json:"paid_at"`
+	ExpiredTime     int64  `json:"expired_time,omitempty"`
+	ExpiredAt       int64  `json:"expired_at,omitempty"`
+	CreatedAt       int64  `json:"created_at"`
+	QRString        string `json:"qr_string"`
+	QRURL           string `json:"qr_url"`
+	OrderItems      []item `json:"order_items"`
+	IsClosedPayment int    `json:"is_closed_payment"`
 }
 
 type item struct {
@@ -344,8 +346,7 @@ func (s *Server) recordLocked(p *payment) record {
 		IsClosedPayment:  1,
 	}
 	if !p.paid.IsZero() {
-		t := p.paid.Unix()
-		rec.PaidAt = &t
+		rec.PaidAt = p.paid.Unix()
 	}
 	return rec
 }
@@ -398,6 +399,9 @@ func (s *Server) detail(w http.ResponseWriter, r *http.Request) {
 	var rec record
 	if ok {
 		rec = s.recordLocked(p)
+		if t := paidAt(p); t != nil {
+			rec.PaidAt = strconv.FormatInt(*t, 10)
+		}
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -504,6 +508,14 @@ type callbackBody struct {
 	Note              *string `json:"note"`
 }
 
+func paidAt(p *payment) *int64 {
+	if p.paid.IsZero() {
+		return nil
+	}
+	t := p.paid.Unix()
+	return &t
+}
+
 func (s *Server) queueLocked(p *payment) {
 	if p.callbackURL == "" || p.outcome == 4 {
 		return
@@ -513,7 +525,7 @@ func (s *Server) queueLocked(p *payment) {
 		Reference: rec.Reference, MerchantRef: rec.MerchantRef, PaymentMethod: rec.PaymentName,
 		PaymentMethodCode: rec.PaymentMethod, TotalAmount: rec.Amount, FeeMerchant: rec.FeeMerchant,
 		FeeCustomer: rec.FeeCustomer, TotalFee: rec.TotalFee, AmountReceived: rec.AmountReceived,
-		IsClosedPayment: 1, Status: rec.Status, PaidAt: rec.PaidAt,
+		IsClosedPayment: 1, Status: rec.Status, PaidAt: paidAt(p),
 	})
 	if err != nil {
 		s.log.Error("encoding callback", "reference", p.reference, "err", err)
