@@ -54,6 +54,8 @@
 // a sequence + 5 characters derived from the merchant ref. The qr_string is
 // a QRIS-shaped payload that no bank app will pay.
 //
-// Package tripaysim does not simulate open payments, other channels, the
+// Package tripaysim does not simulate form-encoded create bodies (Tripay's
+// PHP example posts a form; its NodeJS example and our client post JSON),
+// open payments, other channels, the
 // fee calculator, payment instructions or Tripay's IP whitelist.
 package tripaysim
