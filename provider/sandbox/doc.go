@@ -1,12 +1,13 @@
 // Package sandbox holds what the provider simulators share; the simulators
 // themselves are its sub-packages, one per provider API topupbot speaks:
-// iaksim (IAK prepaid and postpaid) and mesinr1sim (Mesin R1's JSON "rqid"
-// API). Each is an http.Handler that speaks its provider's real wire format,
+// iaksim (IAK prepaid and postpaid), mesinr1sim (Mesin R1's JSON "rqid"
+// API) and tripaysim (Tripay's QRIS payment gateway). Each is an http.Handler that speaks its provider's real wire format,
 // good enough to develop against instead of the providers' own sandboxes:
 // the demo, the tests and the benchmarks all run on them.
 //
 //	srv := httptest.NewServer(iaksim.New(iaksim.Options{...}))
 //	srv := httptest.NewServer(mesinr1sim.New(mesinr1sim.Options{...}))
+//	srv := httptest.NewServer(tripaysim.New(tripaysim.Options{...}))
 //
 // The simulators are strict where the real APIs are (signatures, rqid/mmid,
 // required fields, paths) and keep a deposit that moves with every

@@ -1,5 +1,5 @@
 // Package wire is the HTTP plumbing the provider clients share: it marshals
-// a request, POSTs it as JSON with the client's headers, reads a capped
+// a request, POSTs it as JSON (or GETs a URL) with the client's headers, reads a capped
 // answer, filters it by HTTP status and decodes it. Every failure to get a
 // decodable answer is a flows.KindUnknown error: the request may or may not
 // have been acted on.
@@ -40,6 +40,9 @@ type Client struct {
 	// Accept reports whether an answer with this HTTP status is decoded;
 	// any other status is KindUnknown with a snippet of the body.
 	Accept func(status int) bool
+	// Max caps the answer for a client whose answers are small; zero means
+	// MaxAnswer.
+	Max int64
 }
 
 // Post sends body as JSON to url and decodes an accepted answer into into.
@@ -55,9 +58,27 @@ func (c *Client) Post(ctx context.Context, op, url string, body, into any) (int,
 		return 0, nil, c.Unknown(op, "build request", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	return c.do(op, req, into)
+}
+
+// Get sends a GET to url (its query already encoded) and decodes an
+// accepted answer into into, like Post.
+func (c *Client) Get(ctx context.Context, op, url string, into any) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, nil, c.Unknown(op, "build request", err)
+	}
+	return c.do(op, req, into)
+}
+
+func (c *Client) do(op string, req *http.Request, into any) (int, []byte, error) {
 	req.Header.Set("Accept", "application/json")
 	for k, vs := range c.Header {
 		req.Header[k] = vs
+	}
+	limit := c.Max
+	if limit <= 0 {
+		limit = MaxAnswer
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
@@ -65,12 +86,12 @@ func (c *Client) Post(ctx context.Context, op, url string, body, into any) (int,
 	}
 	defer resp.Body.Close()
 	status := resp.StatusCode
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return status, nil, c.Unknown(op, fmt.Sprintf("read http %d answer", status), err)
 	}
-	if len(raw) > MaxAnswer {
-		return status, nil, c.Unknown(op, fmt.Sprintf("http %d answer larger than %d bytes", status, MaxAnswer), nil)
+	if int64(len(raw)) > limit {
+		return status, nil, c.Unknown(op, fmt.Sprintf("http %d answer larger than %d bytes", status, limit), nil)
 	}
 	// The secret goes before anything is decoded.
 	if len(c.Secret) >= 4 {

@@ -64,3 +64,25 @@ func TestPostTransportFailureIsUnknown(t *testing.T) {
 		t.Errorf("err = %v, want unknown", err)
 	}
 }
+
+// TestGetAndMax: a GET carries the client's headers and no body, and a
+// client's own cap turns a larger answer into KindUnknown before decoding.
+func TestGetAndMax(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.Header.Get("Authorization") != "Bearer k" || r.URL.Query().Get("q") != "1" {
+			t.Errorf("request = %s %s %v", r.Method, r.URL, r.Header)
+		}
+		_, _ = w.Write([]byte(`{"v":"` + strings.Repeat("x", 100) + `"}`))
+	}))
+	defer srv.Close()
+	c := &Client{HTTP: srv.Client(), Header: http.Header{"Authorization": {"Bearer k"}}, Accept: func(int) bool { return true }}
+	var got struct{ V string }
+	if _, _, err := c.Get(context.Background(), "op", srv.URL+"?q=1", &got); err != nil || len(got.V) != 100 {
+		t.Fatalf("Get = %v, %d bytes", err, len(got.V))
+	}
+	c.Max = 50
+	_, _, err := c.Get(context.Background(), "op", srv.URL+"?q=1", &got)
+	if flows.KindOf(err) != flows.KindUnknown || !strings.Contains(err.Error(), "larger than 50 bytes") {
+		t.Errorf("capped Get = %v, want KindUnknown larger than 50 bytes", err)
+	}
+}
