@@ -208,7 +208,9 @@ func (b *walletBuyer) run(ctx context.Context, admins []int64, i int, settle fun
 			fake.WaitFor(func() bool {
 				for _, m := range p.view() {
 					for _, v := range m.Versions {
-						if strings.Contains(v, markOrdered1) {
+						// After a kill the "processing" edit may be lost and
+						// the buyer's re-sent Confirm answered "already made".
+						if strings.Contains(v, markOrdered1) || strings.Contains(v, markOrdered2) {
 							ref = refIn(v)
 						}
 					}
