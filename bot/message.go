@@ -39,6 +39,9 @@ type part struct {
 	// plain sends text without parse mode, after Telegram could not parse
 	// our HTML: the customer gets the SN unformatted rather than not at all.
 	plain bool
+	// photo, when set, is a PNG sent as a new photo message with text as
+	// its caption.
+	photo []byte
 }
 
 func (j *job) finish(err error) {
@@ -80,6 +83,9 @@ func replyJob(in flows.Input, r flows.Reply) (*job, error) {
 	editID := 0
 	if r.Edit {
 		editID = in.MessageID
+	}
+	if r.QR != "" {
+		return qrJob(in.ChatID, r.QR, r.Text, markup)
 	}
 	return newJob(in.ChatID, editID, r.Text, markup)
 }
@@ -211,6 +217,15 @@ func (b *Bot) call(ctx context.Context, chatID int64, p part) error {
 		mode = ""
 	}
 	var c tgbotapi.Chattable
+	if p.photo != nil {
+		ph := tgbotapi.NewPhoto(chatID, tgbotapi.FileBytes{Name: "qr.png", Bytes: p.photo})
+		ph.Caption, ph.ParseMode = p.text, mode
+		if p.markup != nil {
+			ph.ReplyMarkup = p.markup
+		}
+		_, err := b.api(ctx, b.sendHC).Request(ph)
+		return err
+	}
 	if p.editID != 0 {
 		e := tgbotapi.NewEditMessageText(chatID, p.editID, p.text)
 		e.ParseMode = mode

@@ -173,6 +173,9 @@ func (t *Terminal) print(in flows.Input, replies []flows.Reply, err error) {
 			t.messageID++
 			id = t.messageID
 		}
+		if r.QR != "" {
+			fmt.Fprint(t.out, qrArt(r.QR))
+		}
 		fmt.Fprintln(t.out, plainText(r.Text))
 		var menu []flows.Button
 		for _, row := range r.Buttons {

@@ -2,6 +2,7 @@ package telegramtest
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -27,11 +28,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusNotFound, errBody(apiError{status: 404, desc: "Not Found"}))
 		return
 	}
-	if err := r.ParseForm(); err != nil {
+	var photo []byte
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		// An upload (sendPhoto): its fields are the params, its file the
+		// photo.
+		if err := r.ParseMultipartForm(maxUpload); err != nil {
+			reply(w, http.StatusBadRequest, errBody(apiError{status: 400, desc: "Bad Request: " + err.Error()}))
+			return
+		}
+		var err error
+		if photo, err = uploaded(r, "photo"); err != nil {
+			reply(w, http.StatusBadRequest, errBody(apiError{status: 400, desc: "Bad Request: " + err.Error()}))
+			return
+		}
+	} else if err := r.ParseForm(); err != nil {
 		reply(w, http.StatusBadRequest, errBody(apiError{status: 400, desc: "Bad Request: " + err.Error()}))
 		return
 	}
 	params := r.PostForm
+	if r.MultipartForm != nil {
+		params = r.MultipartForm.Value
+	}
 	if len(params) == 0 {
 		params = r.Form
 	}
@@ -88,6 +105,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	case "sendMessage":
 		result, aerr = s.sendMessage(params)
+	case "sendPhoto":
+		result, aerr = s.sendPhoto(params, photo)
 	case "editMessageText":
 		result, aerr = s.editMessageText(params)
 	case "answerCallbackQuery":
@@ -219,6 +238,67 @@ func (s *Server) sendMessage(p map[string][]string) (any, *apiError) {
 	c := s.chat(chatID)
 	c.nextID++
 	m := &Message{ID: c.nextID, ChatID: chatID, Text: text, ParseMode: mode, Buttons: buttons, Versions: []string{text}, fromBot: true}
+	c.messages[m.ID] = m
+	s.observe(m)
+	return wireMessage(m), nil
+}
+
+// maxUpload bounds an upload the fake reads (Telegram's own limit for a
+// photo is 10 MB).
+const maxUpload = 10 << 20
+
+// uploaded reads the file of field from a multipart request; nil when
+// there is none.
+func uploaded(r *http.Request, field string) ([]byte, error) {
+	fhs := r.MultipartForm.File[field]
+	if len(fhs) == 0 {
+		return nil, nil
+	}
+	f, err := fhs[0].Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxUpload))
+}
+
+// sendPhoto records a photo message: the photo must be an uploaded PNG or
+// JPEG, its caption within Telegram's caption limit.
+func (s *Server) sendPhoto(p map[string][]string, photo []byte) (any, *apiError) {
+	chatID, err := strconv.ParseInt(first(p, "chat_id"), 10, 64)
+	if err != nil {
+		return nil, &apiError{status: 400, desc: "Bad Request: chat not found"}
+	}
+	if len(photo) == 0 {
+		return nil, &apiError{status: 400, desc: "Bad Request: there is no photo in the request (telegramtest takes uploads only)"}
+	}
+	if ct := http.DetectContentType(photo); ct != "image/png" && ct != "image/jpeg" {
+		return nil, &apiError{status: 400, desc: "Bad Request: IMAGE_PROCESS_FAILED"}
+	}
+	caption, mode := first(p, "caption"), first(p, "parse_mode")
+	var buttons [][]Button
+	if caption != "" || first(p, "reply_markup") != "" {
+		var e *apiError
+		if buttons, e = checkMessage(caption, mode, first(p, "reply_markup")); e != nil && caption != "" {
+			return nil, e
+		}
+		if tglimit.Len(render(caption, mode)) > tglimit.Caption {
+			return nil, &apiError{status: 400, desc: "Bad Request: message caption is too long"}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.refuseChat(chatID); e != nil {
+		return nil, e
+	}
+	if e := s.limits.take(chatID); e != nil {
+		s.tooMany++
+		return nil, e
+	}
+	c := s.chat(chatID)
+	c.nextID++
+	m := &Message{ID: c.nextID, ChatID: chatID, Text: caption, ParseMode: mode, Buttons: buttons, Versions: []string{caption},
+		Photo: photo, fromBot: true}
 	c.messages[m.ID] = m
 	s.observe(m)
 	return wireMessage(m), nil

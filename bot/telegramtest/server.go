@@ -5,7 +5,7 @@
 // 5xx, reset connections, blocked users, migrated groups, rate limits.
 //
 // It is not Telegram: it keeps only what bots in this repository call
-// (getMe, getUpdates, sendMessage, editMessageText, answerCallbackQuery,
+// (getMe, getUpdates, sendMessage, sendPhoto, editMessageText, answerCallbackQuery,
 // deleteWebhook) and checks what Telegram would refuse of them (bad HTML,
 // texts over 4096 characters, callback data over 64 bytes, an edit that
 // changes nothing).
@@ -89,7 +89,9 @@ type Message struct {
 	// Versions holds every text the message had, the first one sent and
 	// each edit after it.
 	Versions []string
-	fromBot  bool
+	// Photo is a photo message's image (its caption is Text).
+	Photo   []byte
+	fromBot bool
 }
 
 // Button is an inline button of a message.

@@ -12,6 +12,10 @@ package tglimit
 // (https://core.telegram.org/bots/api#sendmessage).
 const Text = 4096
 
+// Caption is Telegram's limit on a photo's caption, counted as Text is
+// (https://core.telegram.org/bots/api#sendphoto).
+const Caption = 1024
+
 // CallbackData is Telegram's limit on an inline button's callback_data, in
 // bytes (not characters).
 const CallbackData = 64

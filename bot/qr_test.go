@@ -1,0 +1,58 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"strings"
+	"testing"
+
+	"topupbot/bot/telegramtest"
+	"topupbot/flows"
+)
+
+// TestQRReplyIsAPhoto: a reply with a QR payload is a PNG photo whose
+// caption is the reply's text, its keyboard under it; a text too long for
+// a caption follows the photo as a message of its own.
+func TestQRReplyIsAPhoto(t *testing.T) {
+	srv := telegramtest.NewServer(t, testToken)
+	long := strings.Repeat("Bayar sebelum 03/12 15:00 WIB. ", 60)
+	h := handlerFunc(func(ctx context.Context, in flows.Input) (flows.Output, error) {
+		r := flows.Reply{QR: "00020101021226610016ID.CO.QRIS.WWW" + in.Text, Text: "📱 <b>QRIS deposit Rp 50.000</b>",
+			Buttons: [][]flows.Button{{{Label: "🏠 Menu", Data: flows.ButtonData{Menu: "m1", Action: "x"}}}}}
+		if in.Text == "long" {
+			r.Text = long
+		}
+		return flows.Output{Replies: []flows.Reply{r}}, nil
+	})
+	start(t, fastConfig(t, srv, h))
+	srv.SendText(100, 100, "short")
+	waitFor(t, srv, "the photo", func() bool { return len(srv.Messages(100)) == 1 })
+	m := srv.Messages(100)[0]
+	img, err := png.Decode(bytes.NewReader(m.Photo))
+	if err != nil {
+		t.Fatalf("photo is not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != qrSize || b.Dy() != qrSize {
+		t.Errorf("QR image %v, want %d×%d", b, qrSize, qrSize)
+	}
+	if m.Text != "📱 <b>QRIS deposit Rp 50.000</b>" || m.ParseMode != "HTML" || len(m.Buttons) != 1 {
+		t.Errorf("caption %q (%s), buttons %+v", m.Text, m.ParseMode, m.Buttons)
+	}
+
+	srv.SendText(200, 200, "long")
+	waitFor(t, srv, "the photo and its text", func() bool { return len(srv.Messages(200)) == 2 })
+	ms := srv.Messages(200)
+	if len(ms[0].Photo) == 0 || ms[0].Text != "" || len(ms[1].Photo) != 0 || ms[1].Text != strings.TrimSpace(long) && ms[1].Text != long || len(ms[1].Buttons) != 1 {
+		t.Errorf("long caption: photo %d bytes caption %q, then %q with %d button rows", len(ms[0].Photo), ms[0].Text, ms[1].Text, len(ms[1].Buttons))
+	}
+}
+
+// TestQRArt: the terminal's QR is block characters, a square of them.
+func TestQRArt(t *testing.T) {
+	art := qrArt("00020101021226610016ID.CO.QRIS.WWW")
+	lines := strings.Split(strings.TrimRight(art, "\n"), "\n")
+	if len(lines) < 10 || !strings.ContainsAny(art, "█▀▄") {
+		t.Fatalf("QR art:\n%s", art)
+	}
+}
