@@ -21,6 +21,7 @@ import (
 	"topupbot/provider/mesinr1"
 	"topupbot/provider/sandbox/iaksim"
 	"topupbot/provider/sandbox/mesinr1sim"
+	"topupbot/provider/sandbox/tripaysim"
 	"topupbot/storage"
 )
 
@@ -62,9 +63,16 @@ type app struct {
 
 	// Listeners opened up front, so the simulator knows where to call back.
 	callbackLn, opsLn, sandboxLn net.Listener
-	callback                     http.Handler // nil without IAK callbacks
-	sandbox                      http.Handler // the in-process provider, if any
-	closers                      []func()
+	// callback routes /callback/iak and /callback/tripay; nil without a
+	// callback listener.
+	callback *http.ServeMux
+	sandbox  http.Handler // the in-process provider, if any
+	// gateway is [payment]'s (nil: deposits by transfer only);
+	// gatewaySim the in-process simulator behind it in sandbox mode.
+	gateway    flows.PaymentGateway
+	gatewaySim *tripaysim.Server
+	gatewayLn  net.Listener
+	closers    []func()
 }
 
 // chat carries the conversation: Telegram, or the demo's terminal. The
@@ -134,6 +142,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 	if err := a.buildProvider(); err != nil {
 		return nil, err
 	}
+	if err := a.buildGateway(); err != nil {
+		return nil, err
+	}
 	// Orders written before Mesin R1 accounts recorded their host belong to
 	// the configured account if its mmid and key match (DESIGN rule 4).
 	if n, err := a.db.AdoptAccountHost(ctx, a.provider.Account()); err != nil {
@@ -195,6 +206,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 		Wallet:     cfg.Wallet,
 		Ledger:     a.db,
 		Deposits:   a.db,
+		Gateway:    a.gateway,
 		Lang:       cfg.Telegram.Lang,
 		Logger:     log,
 	})
@@ -236,6 +248,7 @@ func (a *app) listen() error {
 			return fmt.Errorf("callback listener: %w", err)
 		}
 		a.closers = append(a.closers, func() { a.callbackLn.Close() })
+		a.callback = http.NewServeMux()
 	}
 	if a.cfg.Provider.Name == config.ProviderSandbox {
 		if a.sandboxLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
@@ -312,7 +325,7 @@ func (a *app) iakCallbacks(c *iak.Client, allowed []netip.Prefix) error {
 	if err != nil {
 		return err
 	}
-	a.callback = callbackMux(h)
+	a.callback.Handle("POST /callback/iak", h)
 	return nil
 }
 
@@ -376,6 +389,12 @@ func (a *app) operate(ctx context.Context) error {
 			a.log.Error("expiring deposits", "err", err)
 		} else if n > 0 {
 			a.log.Info("deposits expired", "count", n)
+		}
+		if a.gatewaySim != nil {
+			a.gatewaySim.DeliverCallbacks(ctx) // the simulator's retries
+		}
+		if err := a.service.CheckPayments(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("checking QRIS payments", "err", err)
 		}
 		if a.owed != nil {
 			if err := a.owed.Check(ctx); err != nil && ctx.Err() == nil {
@@ -467,6 +486,9 @@ func (a *app) operate(ctx context.Context) error {
 	})
 	if a.sandbox != nil {
 		goWork("sandbox", func(ctx context.Context) error { return serve(ctx, a.sandboxLn, a.sandbox, a.log) })
+	}
+	if a.gatewaySim != nil {
+		goWork("sandbox gateway", func(ctx context.Context) error { return serve(ctx, a.gatewayLn, a.gatewaySim, a.log) })
 	}
 	goWork("hints", a.engine.Run)
 	goWork("poller", poll.loop)

@@ -28,13 +28,6 @@ func opsMux(healthy func(ctx context.Context) error, backup, metrics http.Handle
 	return mux
 }
 
-// callbackMux serves provider callbacks: IAK's at /callback/iak.
-func callbackMux(iakCallback http.Handler) *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.Handle("POST /callback/iak", iakCallback)
-	return mux
-}
-
 // shutdownGrace bounds how long a listener waits for requests in flight.
 const shutdownGrace = 5 * time.Second
 

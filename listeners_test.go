@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 )
 
@@ -45,20 +44,6 @@ func TestOpsMux(t *testing.T) {
 	}
 }
 
-func TestCallbackMux(t *testing.T) {
-	t.Parallel()
-	mux := callbackMux(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "handled") }))
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/callback/iak", strings.NewReader("{}")))
-	if rec.Code != 200 || rec.Body.String() != "handled" {
-		t.Errorf("POST: %d %q", rec.Code, rec.Body)
-	}
-	rec = httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/callback/iak", nil))
-	if rec.Code != http.StatusMethodNotAllowed {
-		t.Errorf("GET: %d", rec.Code)
-	}
-}
 
 func TestServeStopsWithContext(t *testing.T) {
 	t.Parallel()

@@ -19,6 +19,7 @@ import (
 
 	"topupbot/flows"
 	"topupbot/provider/iak"
+	"topupbot/provider/tripay"
 )
 
 // Config is the configuration: every value typed, every default applied.
@@ -39,8 +40,31 @@ type Config struct {
 	Catalog  Catalog            `toml:"catalog"`
 	Alerts   Alerts             `toml:"alerts"`
 	Log      Log                `toml:"log"`
-	Wallet   flows.WalletConfig `toml:"wallet"` // customers' saldo and deposits by transfer
+	Wallet   flows.WalletConfig `toml:"wallet"`  // customers' saldo and deposits by transfer
+	Payment  Payment            `toml:"payment"` // deposits by QRIS through a payment gateway
 }
+
+// Payment is [payment]: the gateway QRIS deposits are paid through.
+type Payment struct {
+	// Gateway is GatewayTripay, GatewaySandbox (the built-in simulator),
+	// or "" for deposits by transfer only.
+	Gateway string `toml:"gateway"`
+	Tripay  Tripay `toml:"tripay"`
+}
+
+// Tripay is [payment.tripay]: the merchant account.
+type Tripay struct {
+	BaseURL      string `toml:"base_url"`
+	MerchantCode string `toml:"merchant_code"`
+	APIKey       Secret `toml:"api_key"`
+	PrivateKey   Secret `toml:"private_key"`
+}
+
+// The gateway names of [payment] gateway.
+const (
+	GatewayTripay  = "tripay"
+	GatewaySandbox = "sandbox"
+)
 
 // Telegram is [telegram]: the bot, who may use it, where alerts go.
 type Telegram struct {
@@ -133,6 +157,8 @@ const (
 	EnvTelegramToken = "TOPUPBOT_TELEGRAM_TOKEN"
 	envIAKAPIKey     = "TOPUPBOT_IAK_API_KEY"
 	envMesinR1APIKey = "TOPUPBOT_MESINR1_API_KEY"
+	envTripayAPIKey  = "TOPUPBOT_TRIPAY_API_KEY"
+	envTripayPrivate = "TOPUPBOT_TRIPAY_PRIVATE_KEY"
 )
 
 // Defaults of the keys that have one. config.example.toml repeats them.
@@ -174,6 +200,7 @@ func Defaults() Config {
 		Catalog: Catalog{Refresh: defaultCatalogRefresh},
 		Log:     Log{Level: slog.LevelInfo, Format: "text"},
 		Wallet:  flows.DefaultWallet(),
+		Payment: Payment{Tripay: Tripay{BaseURL: tripay.ProductionURL}},
 	}
 }
 
@@ -250,6 +277,8 @@ func Parse(data []byte, getenv func(string) string) (Config, error) {
 			{EnvTelegramToken, &cfg.Telegram.Token},
 			{envIAKAPIKey, &cfg.Provider.IAK.APIKey},
 			{envMesinR1APIKey, &cfg.Provider.MesinR1.APIKey},
+			{envTripayAPIKey, &cfg.Payment.Tripay.APIKey},
+			{envTripayPrivate, &cfg.Payment.Tripay.PrivateKey},
 		} {
 			if v := getenv(o.env); v != "" {
 				*o.dst = Secret{v}

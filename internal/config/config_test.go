@@ -138,6 +138,7 @@ func TestConfigDefaults(t *testing.T) {
 		Catalog:  Catalog{Refresh: "@every 30m"},
 		Log:      Log{Level: slog.LevelInfo, Format: "text"},
 		Wallet:   flows.WalletConfig{MinDeposit: 10000, MaxDeposit: 10000000, DepositExpiry: 24 * time.Hour, UniqueCode: true},
+		Payment:  Payment{Tripay: Tripay{BaseURL: "https://tripay.co.id/api/"}},
 	}
 	if got := comparableConfig(t, got, "Asia/Jakarta"); !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
@@ -226,6 +227,15 @@ max_deposit = 5000000
 deposit_expiry = "6h"
 unique_code = false
 transfer_info = "BCA 1234567890 a.n. Toko Budi"
+
+[payment]
+gateway = ""
+
+[payment.tripay]
+base_url = "https://tripay.co.id/api-sandbox/"
+merchant_code = "T12345"
+api_key = "DEV-abc"
+private_key = "priv-xyz"
 `
 
 func TestConfigEveryKey(t *testing.T) {
@@ -277,6 +287,8 @@ func TestConfigEveryKey(t *testing.T) {
 		Log:      Log{Level: slog.LevelDebug, Format: "json"},
 		Wallet: flows.WalletConfig{Enabled: true, MinDeposit: 20000, MaxDeposit: 5000000, DepositExpiry: 6 * time.Hour,
 			TransferInfo: "BCA 1234567890 a.n. Toko Budi"},
+		Payment: Payment{Tripay: Tripay{BaseURL: "https://tripay.co.id/api-sandbox/", MerchantCode: "T12345",
+			APIKey: Secret{"DEV-abc"}, PrivateKey: Secret{"priv-xyz"}}},
 	}
 	if got := comparableConfig(t, got, "Asia/Makassar"); !reflect.DeepEqual(got, want) {
 		t.Errorf("every key:\n got %+v\nwant %+v", got, want)
@@ -772,6 +784,49 @@ func TestConfigExample(t *testing.T) {
 	}
 }
 
+// TestConfigPayment: a gateway needs the wallet and the callback listener;
+// Tripay needs its account, its secrets from the environment first.
+func TestConfigPayment(t *testing.T) {
+	base := "[telegram]\ntoken = \"123456:AAEexampleexampleexampleexample\"\n[provider]\nname = \"sandbox\"\n"
+	wallet := "[wallet]\nenabled = true\ntransfer_info = \"BCA 1 a.n. X\"\n"
+	for _, tc := range []struct {
+		name, file string
+		env        map[string]string
+		want       []string // problems mentioned; none: valid
+	}{
+		{"transfer only", base, nil, nil},
+		{"sandbox", base + wallet + "[payment]\ngateway = \"sandbox\"\n", nil, nil},
+		{"no wallet", base + "[payment]\ngateway = \"sandbox\"\n", nil, []string{"needs wallet.enabled = true"}},
+		{"no callback", base + "[callback]\nlisten = \"\"\n" + wallet + "[payment]\ngateway = \"sandbox\"\n", nil, []string{"needs callback.listen"}},
+		{"unknown", base + wallet + "[payment]\ngateway = \"midtrans\"\n", nil, []string{`payment.gateway "midtrans" is unknown`}},
+		{"tripay without account", base + wallet + "[payment]\ngateway = \"tripay\"\n", nil,
+			[]string{"payment.tripay.merchant_code", "payment.tripay.api_key is required", "payment.tripay.private_key is required"}},
+		{"tripay from the environment", base + wallet + "[payment]\ngateway = \"tripay\"\n[payment.tripay]\nmerchant_code = \"T1\"\n",
+			map[string]string{"TOPUPBOT_TRIPAY_API_KEY": "k", "TOPUPBOT_TRIPAY_PRIVATE_KEY": "p"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Parse([]byte(tc.file), func(k string) string { return tc.env[k] })
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatalf("Parse: %v", err)
+				}
+				if tc.env != nil && (cfg.Payment.Tripay.APIKey.Reveal() != "k" || cfg.Payment.Tripay.PrivateKey.Reveal() != "p") {
+					t.Errorf("the environment's secrets were not used")
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Parse accepted %q", tc.file)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
 func TestConfigKnownKeys(t *testing.T) {
 	keys := knownKeys()
 	for _, k := range []string{"telegram", "telegram.token", "provider.iak.callback_ips", "pricing.category", "log.format"} {
@@ -779,10 +834,10 @@ func TestConfigKnownKeys(t *testing.T) {
 			t.Errorf("knownKeys lacks %s", k)
 		}
 	}
-	if len(keys) != 53 {
+	if len(keys) != 60 {
 		// The key set is a contract: a new key is fine (update the count,
 		// the example and the README), a removed or renamed one is not.
-		t.Errorf("%d keys, want 53:\n%s", len(keys), strings.Join(keys, "\n"))
+		t.Errorf("%d keys, want 60:\n%s", len(keys), strings.Join(keys, "\n"))
 	}
 }
 

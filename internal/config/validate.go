@@ -14,6 +14,7 @@ import (
 
 	"topupbot/flows"
 	"topupbot/provider/iak"
+	"topupbot/provider/tripay"
 )
 
 // Validate checks every rule on the typed configuration and returns all the
@@ -34,6 +35,7 @@ func (c Config) problems() []error {
 	checkAlerts(c.Alerts, bad)
 	checkLog(c.Log, bad)
 	checkWallet(c.Wallet, bad)
+	checkPayment(c.Payment, c.Wallet, c.Callback, bad)
 	return problems
 }
 
@@ -56,6 +58,41 @@ func checkWallet(w flows.WalletConfig, bad func(string, ...any)) {
 	}
 	if w.Enabled && strings.TrimSpace(w.TransferInfo) == "" {
 		bad("wallet.transfer_info is empty with wallet.enabled = true: buyers would not know where to transfer; e.g. transfer_info = \"BCA 1234567890 a.n. Toko Budi\"")
+	}
+}
+
+func checkPayment(p Payment, w flows.WalletConfig, callback Listener, bad func(string, ...any)) {
+	t := p.Tripay
+	checkSecret(bad, "payment.tripay.api_key", envTripayAPIKey, t.APIKey)
+	checkSecret(bad, "payment.tripay.private_key", envTripayPrivate, t.PrivateKey)
+	switch p.Gateway {
+	case "":
+		return
+	case GatewayTripay, GatewaySandbox:
+	default:
+		bad("payment.gateway %q is unknown: use %q, %q (the built-in simulator) or \"\" (deposits by transfer only)", p.Gateway, GatewayTripay, GatewaySandbox)
+		return
+	}
+	if !w.Enabled {
+		bad("payment.gateway = %q needs wallet.enabled = true: a QRIS deposit is credited to the buyer's saldo", p.Gateway)
+	}
+	if callback.Listen == "" {
+		bad("payment.gateway = %q needs callback.listen: the gateway calls back at /callback/tripay when the buyer has paid", p.Gateway)
+	}
+	if p.Gateway != GatewayTripay {
+		return
+	}
+	if err := checkHTTPURL(t.BaseURL); err != nil {
+		bad("payment.tripay.base_url %s: production is %s, Tripay's sandbox %s", err, tripay.ProductionURL, tripay.SandboxURL)
+	}
+	if strings.TrimSpace(t.MerchantCode) == "" || strings.ContainsFunc(t.MerchantCode, isSpaceOrControl) {
+		bad("payment.tripay.merchant_code %q: set your merchant code from Tripay's dashboard (e.g. \"T12345\"), without spaces", t.MerchantCode)
+	}
+	if !t.APIKey.IsSet() {
+		bad("payment.tripay.api_key is required with payment.gateway = %q: set it or %s (sandbox and production keys differ)", GatewayTripay, envTripayAPIKey)
+	}
+	if !t.PrivateKey.IsSet() {
+		bad("payment.tripay.private_key is required with payment.gateway = %q: set it or %s", GatewayTripay, envTripayPrivate)
 	}
 }
 
