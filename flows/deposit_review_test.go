@@ -1,0 +1,71 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+
+	"topupbot/flows"
+)
+
+// refundAlerts counts the admins' refund alerts for deposit id.
+func refundAlerts(t *testing.T, a *adminConvo, id string) int {
+	t.Helper()
+	n := 0
+	for _, note := range allNotifications(t, a) {
+		if strings.Contains(note.Text, id) && strings.Contains(note.Text, "di-refund") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestReviewRefundAfterAdjustmentAlerts: a short payment alerts (Alerted
+// set) and an admin credits it with the one-tap adjustment; a REFUND of
+// that payment afterwards must alert the admins too (rule 15: a gateway
+// refund after a credit alerts admins) — the earlier alert must not
+// silence it.
+func TestReviewRefundAfterAdjustmentAlerts(t *testing.T) {
+	a, gw := newQRISConvo(t)
+	_, d := qrisDeposit(t, a, "50000")
+	p := gw.set(d.ID, flows.PaymentPaid)
+	if err := a.service.HandlePaymentCallback(bg, paid(p, 50000, flows.PaymentPaid)); err != nil {
+		t.Fatal(err)
+	}
+	a.tapAs(adminID, adminID, flows.ButtonData{Action: string(flows.EvDepositCredit), Arg: d.ID})
+	if got, _ := a.db.Deposit(bg, d.ID); got.AdjustedBy != adminID || balance(t, a) != 50000 {
+		t.Fatalf("one-tap credit: adjusted by %d, balance %d", got.AdjustedBy, balance(t, a))
+	}
+	for range 2 {
+		if err := a.service.HandlePaymentCallback(bg, paid(p, 50000, flows.PaymentRefund)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := refundAlerts(t, a, d.ID); n != 1 {
+		t.Errorf("%d refund alerts after the adjustment, want 1", n)
+	}
+}
+
+// TestReviewRefundThenPaidNotCredited: the PAID callback was lost and the
+// gateway refunded the payment; its REFUND reaches an open deposit. A PAID
+// callback re-sent afterwards must not credit money the buyer got back,
+// and the deposit must not stay open for ever (blocking /deposit).
+func TestReviewRefundThenPaidNotCredited(t *testing.T) {
+	a, gw := newQRISConvo(t)
+	_, d := qrisDeposit(t, a, "50000")
+	p := gw.set(d.ID, flows.PaymentRefund)
+	if err := a.service.HandlePaymentCallback(bg, paid(p, 50750, flows.PaymentRefund)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := a.db.Deposit(bg, d.ID); got.State.Open() {
+		t.Errorf("deposit %s after its payment was refunded, want closed", got.State)
+	}
+	if err := a.service.HandlePaymentCallback(bg, paid(p, 50750, flows.PaymentPaid)); err != nil {
+		t.Fatal(err)
+	}
+	if got := balance(t, a); got != 0 {
+		t.Errorf("balance %d: a PAID after the REFUND credited refunded money", got)
+	}
+	if got := text(a.cmd(buyerID, false, "/deposit")); !strings.Contains(got, "Bayar dengan apa?") {
+		t.Errorf("/deposit after a refunded payment: %q", got)
+	}
+}
