@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"topupbot/flows"
@@ -67,5 +68,48 @@ func TestReviewRefundThenPaidNotCredited(t *testing.T) {
 	}
 	if got := text(a.cmd(buyerID, false, "/deposit")); !strings.Contains(got, "Bayar dengan apa?") {
 		t.Errorf("/deposit after a refunded payment: %q", got)
+	}
+}
+
+// TestReviewDepositTapsRace: on a sent deposit, Terima, Tolak and the
+// one-tap credit by two admins at once, with the buyer and another user
+// tapping the admins' buttons and the buyer's Batal, move money once at
+// most (exactly once here: whichever closes it, the later credit tap can
+// only adjust an uncredited one), and never by a non-admin.
+func TestReviewDepositTapsRace(t *testing.T) {
+	a := newAdminConvoWallet(t, 0, true)
+	d := newDeposit(t, a, "50000", true)
+	taps := []struct {
+		user int64
+		ev   flows.Event
+	}{
+		{adminID, flows.EvDepositApprove}, {adminID2, flows.EvDepositReject}, {adminID2, flows.EvDepositCredit},
+		{adminID, flows.EvDepositCredit}, {buyerID, flows.EvDepositApprove}, {buyerID, flows.EvDepositCredit},
+		{buyerID + 1, flows.EvDepositCancel}, {buyerID + 1, flows.EvDepositApprove}, {adminID2, flows.EvDepositApprove},
+	}
+	var wg sync.WaitGroup
+	for i, tp := range taps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := flows.Input{UpdateID: 5000 + i, ChatID: tp.user, UserID: tp.user, Kind: flows.InputButton,
+				Button: flows.ButtonData{Action: string(tp.ev), Arg: d.ID}, MessageID: 90}
+			if _, err := a.service.Handle(bg, in); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	// A last credit tap settles a reject that won the race.
+	if _, err := a.service.Handle(bg, flows.Input{UpdateID: 9000, ChatID: adminID, UserID: adminID, Private: true,
+		Kind: flows.InputButton, Button: flows.ButtonData{Action: string(flows.EvDepositCredit), Arg: d.ID}, MessageID: 91}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := a.db.Deposit(bg, d.ID)
+	if n := depositEntries(t, a, buyerID, d.ID); n != 1 || balance(t, a) != d.Amount {
+		t.Errorf("deposit %s adjusted by %d: %d entries, balance %d", got.State, got.AdjustedBy, n, balance(t, a))
+	}
+	if got.ClosedBy == buyerID || got.AdjustedBy == buyerID || got.ClosedBy == buyerID+1 || got.State == flows.DepositCancelled {
+		t.Errorf("a non-admin moved it: %+v", got)
 	}
 }
