@@ -113,3 +113,30 @@ func TestReviewDepositTapsRace(t *testing.T) {
 		t.Errorf("a non-admin moved it: %+v", got)
 	}
 }
+
+// TestReviewForeignPaidAfterCreditAlerts: after a deposit was credited, a
+// verified PAID for another payment under its merchant ref (money that
+// arrived for a deposit no longer waiting, rule 15) reaches nobody:
+// paymentAlert returns nothing for a credited deposit.
+func TestReviewForeignPaidAfterCreditAlerts(t *testing.T) {
+	t.Skip("defect: qris.go:321/paymentAlert — a foreign PAID on a credited deposit alerts no admin; the one-tap credit cannot apply (store refuses AdjustedBy on a credited deposit), so it needs an alert without the button and its own text: left to the author")
+	a, gw := newQRISConvo(t)
+	_, d := qrisDeposit(t, a, "50000")
+	p := gw.set(d.ID, flows.PaymentPaid)
+	if err := a.service.HandlePaymentCallback(bg, paid(p, 50750, flows.PaymentPaid)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.service.HandlePaymentCallback(bg, flows.PaymentCallback{Reference: "T9999", MerchantRef: d.ID,
+		Status: flows.PaymentPaid, TotalAmount: 50750}); err != nil {
+		t.Fatal(err)
+	}
+	alerts := 0
+	for _, n := range allNotifications(t, a) {
+		if strings.Contains(n.Text, d.ID) && strings.Contains(n.Text, "T9999") {
+			alerts++
+		}
+	}
+	if alerts != 1 || balance(t, a) != 50000 {
+		t.Errorf("%d alerts for a second payment after the credit, balance %d", alerts, balance(t, a))
+	}
+}
