@@ -84,6 +84,10 @@ type GatewayPayment struct {
 	// Alerted records that the admins were told of a payment that could
 	// not be credited (or was refunded after the credit): once is enough.
 	Alerted bool `json:"alerted,omitempty"`
+	// RefundAlerted records that the admins were told of a refund after
+	// the credit: apart from Alerted, which an uncredited payment's alert
+	// (before a one-tap credit) may have set.
+	RefundAlerted bool `json:"refund_alerted,omitempty"`
 }
 
 // Deposit is a buyer's request to add saldo. It is persisted as JSON; field

@@ -338,9 +338,15 @@ func (s *Service) applyPayment(ctx context.Context, n PaymentNotice) error {
 			what = "expired"
 			d.State, d.ClosedAt = DepositExpired, now
 			return buyerDepositNotes(*d, 0), true
-		case n.Status == PaymentRefund && credited && !g.Alerted:
+		case n.Status == PaymentRefund && d.State.Open():
+			// Paid and given back before we heard of the payment: nothing
+			// to credit, and a PAID re-sent later must not credit it.
+			what = "refunded before credit"
+			d.State, d.ClosedAt = DepositFailed, now
+			return buyerDepositNotes(*d, 0), true
+		case n.Status == PaymentRefund && credited && !g.RefundAlerted:
 			what = "refunded after credit"
-			g.Alerted = true
+			g.RefundAlerted = true
 			return s.toAdmins(text(s.cfg.Lang, "qris_alert_refund", d.ID, FormatRupiah(d.Amount), d.UserID, d.UserID)), true
 		}
 		return nil, n.Source == "poll" // a poll records when it asked
