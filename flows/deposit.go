@@ -85,6 +85,9 @@ type GatewayPayment struct {
 	// not be credited (or was refunded after the credit): once is enough.
 	Alerted bool `json:"alerted,omitempty"`
 	// RefundAlerted records that the admins were told of a refund after
+	// ForeignAlerted is the last other payment under this merchant ref
+	// the admins were told of.
+	ForeignAlerted string `json:"foreign_alerted,omitempty"`
 	// the credit: apart from Alerted, which an uncredited payment's alert
 	// (before a one-tap credit) may have set.
 	RefundAlerted bool `json:"refund_alerted,omitempty"`

@@ -538,7 +538,12 @@ func (t *turn) adminDeposits(ctx context.Context) (Output, error) {
 	}
 	replies := []Reply{{Text: text(t.lang, "deposits_title", len(open))}}
 	for _, d := range open[:min(len(open), maxListedDeposits)] {
-		replies = append(replies, Reply{Text: adminDepositText(t.lang, d), Buttons: adminDepositButtons(t.lang, d)})
+		r := Reply{Text: adminDepositText(t.lang, d)}
+		if d.Method == MethodTransfer {
+			// A QRIS deposit is credited by its gateway, not by hand.
+			r.Buttons = adminDepositButtons(t.lang, d)
+		}
+		replies = append(replies, r)
 	}
 	if len(open) > maxListedDeposits {
 		replies = append(replies, Reply{Text: text(t.lang, "deposits_more", len(open)-maxListedDeposits)})

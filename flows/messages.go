@@ -221,7 +221,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"qris_show_again":          "Ketik /deposit untuk melihat kode QR-nya.",
 		"qris_never_created":       "⌛ QRIS deposit %s tidak jadi dibuat oleh payment gateway. Tidak ada yang ditagih: ketik /deposit untuk membuat yang baru.",
 		"qris_alert":               "⚠️ Pembayaran QRIS deposit <code>%s</code> %s pengguna <code>%d</code> tidak dikreditkan: %s Cek di dashboard payment gateway; jika uangnya masuk, kreditkan:",
-		"qris_alert_reference":     "gateway melaporkan pembayaran lain (<code>%s</code>).",
+		"qris_alert_foreign":       "⚠️ Payment gateway melaporkan pembayaran lain <code>%s</code> sebesar %s atas deposit <code>%s</code> pengguna <code>%d</code>; tidak dikreditkan otomatis. Cek di dashboard; jika uangnya masuk, <code>/addsaldo %d JUMLAH</code>.",
 		"qris_alert_amount":        "dibayar %s, seharusnya %s.",
 		"qris_alert_closed":        "dibayar setelah deposit %s.",
 		"qris_alert_refund":        "⚠️ Pembayaran QRIS deposit <code>%s</code> %s pengguna <code>%d</code> di-refund oleh payment gateway setelah saldo dikreditkan. Saldo tidak ditarik otomatis: periksa, lalu <code>/kurangsaldo %d JUMLAH</code> bila perlu.",

@@ -207,7 +207,7 @@ var english = map[Msg]string{
 	"qris_show_again":          "Type /deposit to see its QR code.",
 	"qris_never_created":       "⌛ The payment gateway did not create the QRIS of your %s deposit. Nothing was charged: type /deposit to start a new one.",
 	"qris_alert":               "⚠️ The QRIS payment of deposit <code>%s</code> %s of user <code>%d</code> was not credited: %s Check the payment gateway's dashboard; if the money arrived, credit it:",
-	"qris_alert_reference":     "the gateway reported another payment (<code>%s</code>).",
+	"qris_alert_foreign":       "⚠️ The payment gateway reported another payment <code>%s</code> of %s under deposit <code>%s</code> of user <code>%d</code>; not credited automatically. Check the dashboard; if the money arrived, <code>/addsaldo %d AMOUNT</code>.",
 	"qris_alert_amount":        "paid %s, expected %s.",
 	"qris_alert_closed":        "paid after the deposit was %s.",
 	"qris_alert_refund":        "⚠️ The QRIS payment of deposit <code>%s</code> %s of user <code>%d</code> was refunded by the payment gateway after the saldo was credited. The saldo is not taken back automatically: check, then <code>/kurangsaldo %d AMOUNT</code> if needed.",

@@ -319,8 +319,17 @@ func (s *Service) applyPayment(ctx context.Context, n PaymentNotice) error {
 		credited := d.State == DepositCredited || d.AdjustedBy != 0
 		switch {
 		case n.Reference != g.Reference:
+			// Another payment under our merchant ref (a create the gateway
+			// made twice): the deposit is left as it is, its own payment
+			// still credits it; a paid one is the admins' to check, once
+			// per payment, and credit by hand if the money is there.
 			what = "another payment"
-			return s.paymentAlert(d, &g, now, "qris_alert_reference", n.Reference)
+			if n.Status != PaymentPaid || g.ForeignAlerted == n.Reference {
+				return nil, n.Source == "poll"
+			}
+			g.ForeignAlerted = n.Reference
+			return s.toAdmins(text(s.cfg.Lang, "qris_alert_foreign", n.Reference, FormatRupiah(n.TotalAmount), d.ID,
+				d.UserID, d.UserID)), true
 		case n.Status == PaymentPaid && d.State.Open() && n.TotalAmount == g.PayAmount:
 			what = "credited"
 			d.State, d.ClosedAt = DepositCredited, now

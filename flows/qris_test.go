@@ -236,6 +236,14 @@ func TestQRISNotCredited(t *testing.T) {
 	if balance(t, a) != 50000 {
 		t.Errorf("another payment's PAID credited: balance %d", balance(t, a))
 	}
+	// The deposit's own payment still credits it.
+	p3 := gw.set(d3.ID, flows.PaymentPaid)
+	if err := a.service.HandlePaymentCallback(bg, paid(p3, 70750, flows.PaymentPaid)); err != nil {
+		t.Fatal(err)
+	}
+	if balance(t, a) != 120000 {
+		t.Errorf("the deposit's own payment after another's: balance %d", balance(t, a))
+	}
 
 	// Unknown merchant ref.
 	err := a.service.HandlePaymentCallback(bg, flows.PaymentCallback{Reference: "T1", MerchantRef: "DNOPE", Status: flows.PaymentPaid, TotalAmount: 1})
@@ -260,7 +268,7 @@ func TestQRISNotCredited(t *testing.T) {
 			refunds++
 		}
 	}
-	if refunds != 1 || balance(t, a) != 130000 {
+	if refunds != 1 || balance(t, a) != 200000 {
 		t.Errorf("%d refund alerts, balance %d", refunds, balance(t, a))
 	}
 }
