@@ -44,7 +44,6 @@ func TestOpsMux(t *testing.T) {
 	}
 }
 
-
 func TestServeStopsWithContext(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
