@@ -16,7 +16,7 @@ import (
 // sandbox gateway: the QR arrives as a photo with the amount to pay (fee
 // included), the QR is paid by hand, the simulator's signed callback
 // credits the deposit's own amount once — a second pay changes nothing —
-// and the buyer is told.
+// and the buyer is told, the QR's caption edited to paid.
 func TestEndToEndQRISDeposit(t *testing.T) {
 	t.Parallel()
 	e := newE2E(t, 0)
@@ -53,6 +53,10 @@ func TestEndToEndQRISDeposit(t *testing.T) {
 		t.Fatalf("paying by hand: %d", code)
 	}
 	e.waitFor(e2eBuyer, "Saldo sekarang: <b>Rp 50.000</b>")
+	// The QR code's caption says it was paid.
+	if paid := e.waitFor(e2eBuyer, "sudah masuk ke saldo Anda"); paid.ID != qr.ID || len(paid.Photo) == 0 {
+		t.Errorf("the paid caption is on message %d (photo %d bytes), the QR on %d", paid.ID, len(paid.Photo), qr.ID)
+	}
 	pay()
 	e.say("/saldo")
 	e.waitFor(e2eBuyer, "Saldo Anda: Rp 50.000")

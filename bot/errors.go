@@ -98,7 +98,11 @@ func classify(err error) verdict {
 		return verdict{outcome: outOK}
 	case strings.Contains(desc, "message to edit not found"),
 		strings.Contains(desc, "message can't be edited"),
-		strings.Contains(desc, "message_id_invalid"):
+		strings.Contains(desc, "message_id_invalid"),
+		// A text edit of a photo, or a caption edit of a text: the message
+		// is not the kind the edit was for, and never will be.
+		strings.Contains(desc, "there is no text in the message to edit"),
+		strings.Contains(desc, "there is no caption in the message to edit"):
 		return verdict{outcome: outEditGone}
 	case strings.Contains(desc, "query is too old"),
 		strings.Contains(desc, "query id is invalid"):

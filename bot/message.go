@@ -10,6 +10,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"topupbot/bot/internal/tglimit"
 	"topupbot/flows"
 )
 
@@ -40,8 +41,11 @@ type part struct {
 	// our HTML: the customer gets the SN unformatted rather than not at all.
 	plain bool
 	// photo, when set, is a PNG sent as a new photo message with text as
-	// its caption.
-	photo []byte
+	// its caption; caption makes the edit of editID an edit of a photo's
+	// caption. sent, when set, is told the new message's id.
+	photo   []byte
+	caption bool
+	sent    func(messageID int)
 }
 
 func (j *job) finish(err error) {
@@ -85,7 +89,11 @@ func replyJob(in flows.Input, r flows.Reply) (*job, error) {
 		editID = in.MessageID
 	}
 	if r.QR != "" {
-		return qrJob(in.ChatID, r.QR, r.Text, markup)
+		j, err := qrJob(in.ChatID, r.QR, r.Text, markup)
+		if err == nil && r.Sent != nil {
+			j.parts[0].sent = r.Sent
+		}
+		return j, err
 	}
 	return newJob(in.ChatID, editID, r.Text, markup)
 }
@@ -107,6 +115,12 @@ func notificationJob(n flows.Notification) (*job, error) {
 			// Retrying cannot fix a button flows built wrong.
 			return nil, &flows.DeliveryError{Permanent: true, Err: fmt.Errorf("bot: %w", err)}
 		}
+	}
+	if n.Caption && editID != 0 {
+		if tglimit.Len(plainText(n.Text)) > tglimit.Caption {
+			return nil, &flows.DeliveryError{Permanent: true, Err: errors.New("bot: caption over Telegram's limit")}
+		}
+		return &job{chatID: n.ChatID, done: make(chan struct{}), parts: []part{{text: n.Text, editID: editID, caption: true}}}, nil
 	}
 	j, err := newJob(n.ChatID, editID, n.Text, markup)
 	if err != nil {
@@ -210,8 +224,9 @@ func (b *Bot) Deliver(ctx context.Context, n flows.Notification) error {
 	return b.redact.error(fmt.Errorf("bot: deliver: %w", j.err))
 }
 
-// call makes the Bot API call of one part.
-func (b *Bot) call(ctx context.Context, chatID int64, p part) error {
+// call makes the Bot API call of one part and returns the id of the
+// message it sent (0 for an edit).
+func (b *Bot) call(ctx context.Context, chatID int64, p part) (int, error) {
 	mode := tgbotapi.ModeHTML
 	if p.plain {
 		mode = ""
@@ -223,8 +238,14 @@ func (b *Bot) call(ctx context.Context, chatID int64, p part) error {
 		if p.markup != nil {
 			ph.ReplyMarkup = p.markup
 		}
-		_, err := b.api(ctx, b.sendHC).Request(ph)
-		return err
+		m, err := b.api(ctx, b.sendHC).Send(ph)
+		return m.MessageID, err
+	}
+	if p.caption {
+		e := tgbotapi.NewEditMessageCaption(chatID, p.editID, p.text)
+		e.ParseMode = mode
+		_, err := b.api(ctx, b.sendHC).Request(e)
+		return 0, err
 	}
 	if p.editID != 0 {
 		e := tgbotapi.NewEditMessageText(chatID, p.editID, p.text)
@@ -240,5 +261,5 @@ func (b *Bot) call(ctx context.Context, chatID int64, p part) error {
 		c = m
 	}
 	_, err := b.api(ctx, b.sendHC).Request(c)
-	return err
+	return 0, err
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image/png"
 	"strings"
 	"testing"
@@ -54,5 +55,36 @@ func TestQRArt(t *testing.T) {
 	lines := strings.Split(strings.TrimRight(art, "\n"), "\n")
 	if len(lines) < 10 || !strings.ContainsAny(art, "█▀▄") {
 		t.Fatalf("QR art:\n%s", art)
+	}
+}
+
+// TestQRCaptionEdited: the photo's message id reaches Reply.Sent, and an
+// edit notification with Caption edits that photo's caption.
+func TestQRCaptionEdited(t *testing.T) {
+	srv := telegramtest.NewServer(t, testToken)
+	ids := make(chan int, 1)
+	h := handlerFunc(func(ctx context.Context, in flows.Input) (flows.Output, error) {
+		return flows.Output{Replies: []flows.Reply{{QR: "0002010102", Text: "📱 Bayar", Sent: func(id int) { ids <- id }}}}, nil
+	})
+	b := start(t, fastConfig(t, srv, h))
+	srv.SendText(100, 100, "qr")
+	var id int
+	select {
+	case id = <-ids:
+	case <-t.Context().Done():
+		t.Fatal("Sent was never called")
+	}
+	if err := b.Deliver(t.Context(), flows.Notification{Kind: flows.NotifyEdit, Caption: true, ChatID: 100, MessageID: id, Text: "✅ Dibayar"}); err != nil {
+		t.Fatal(err)
+	}
+	m := srv.Messages(100)[0]
+	if m.ID != id || m.Text != "✅ Dibayar" || len(m.Photo) == 0 {
+		t.Errorf("after the caption edit: id %d (want %d), caption %q, photo %d bytes", m.ID, id, m.Text, len(m.Photo))
+	}
+	// A text edit of the photo is refused by Telegram, for good.
+	err := b.Deliver(t.Context(), flows.Notification{Kind: flows.NotifyEdit, ChatID: 100, MessageID: id, Text: "x"})
+	var de *flows.DeliveryError
+	if !errors.As(err, &de) {
+		t.Errorf("text edit of a photo: %v", err)
 	}
 }

@@ -22,7 +22,7 @@ var errStopped = errors.New("bot stopped")
 // never holds up another chat, and all chats together stay under the global
 // rate.
 type sender struct {
-	call func(ctx context.Context, chatID int64, p part) error
+	call func(ctx context.Context, chatID int64, p part) (int, error)
 	cfg  Config
 	log  *slog.Logger
 
@@ -162,13 +162,16 @@ func (s *sender) process(j *job) error {
 			return err
 		}
 		p := &j.parts[j.next]
-		err := s.call(ctx, j.chatID, *p)
+		id, err := s.call(ctx, j.chatID, *p)
 		v := classify(err)
 		if s.cfg.OnSend != nil {
 			s.cfg.OnSend(v.outcome.sendOutcome())
 		}
 		switch v.outcome {
 		case outOK:
+			if p.sent != nil && id != 0 {
+				p.sent(id)
+			}
 			j.next++
 			attempts = 0
 			continue

@@ -88,6 +88,9 @@ type GatewayPayment struct {
 	// ForeignAlerted is the last other payment under this merchant ref
 	// the admins were told of.
 	ForeignAlerted string `json:"foreign_alerted,omitempty"`
+	// QRMessageID is the buyer's message showing the QR code, whose
+	// caption is edited when the deposit is paid or closes.
+	QRMessageID int `json:"qr_message_id,omitempty"`
 	// the credit: apart from Alerted, which an uncredited payment's alert
 	// (before a one-tap credit) may have set.
 	RefundAlerted bool `json:"refund_alerted,omitempty"`

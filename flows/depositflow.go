@@ -69,7 +69,7 @@ func (t *turn) deposit(ctx context.Context) (Output, error) {
 			return Output{}, err
 		}
 		if ok && reference(d) != "" {
-			return Output{Replies: []Reply{qrisReply(t.lang, d)}}, nil
+			return Output{Replies: []Reply{t.s.shownQR(qrisReply(t.lang, d), d.ID)}}, nil
 		}
 		if ok {
 			return t.say(text(t.lang, "qris_pending", d.ID)), nil
@@ -419,6 +419,11 @@ func buyerDepositNotes(d Deposit, balance int64) []Notification {
 	if d.MessageID != 0 {
 		notes = append(notes, Notification{Kind: NotifyEdit, ChatID: d.ChatID, MessageID: d.MessageID,
 			Text: depositClosedText(lang, d)})
+	}
+	if d.Gateway != nil && d.Gateway.QRMessageID != 0 {
+		// The QR code's caption says it is no longer to be paid.
+		notes = append(notes, Notification{Kind: NotifyEdit, Caption: true, ChatID: d.ChatID,
+			MessageID: d.Gateway.QRMessageID, Text: depositClosedText(lang, d)})
 	}
 	var msg string
 	switch {

@@ -75,8 +75,11 @@ type Reply struct {
 	Text    string
 	Buttons [][]Button
 	// QR, when set, is a payload (a QRIS string) the transport shows as a
-	// QR code image with Text as its caption.
-	QR string
+	// QR code image with Text as its caption; Sent, when set, is told the
+	// id of the image's message once Telegram accepted it (from the
+	// transport's goroutine), so that its caption can be edited later.
+	QR   string
+	Sent func(messageID int)
 	// AwaitsText says the bot now waits for typed input (a customer
 	// number, a count of months): the demo's terminal reads a bare number as
 	// that input rather than as a button.

@@ -23,6 +23,8 @@ type Notification struct {
 	// ChatID is the target; for an edit, MessageID the message to edit.
 	ChatID    int64 `json:"chat_id"`
 	MessageID int   `json:"message_id,omitempty"`
+	// Caption makes an edit one of a photo's caption (a QR code's).
+	Caption bool `json:"caption,omitempty"`
 	// ToOps marks a notification for the ops group: its chat may migrate
 	// to a supergroup and is re-read at delivery.
 	ToOps bool `json:"to_ops,omitempty"`

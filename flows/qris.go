@@ -154,7 +154,7 @@ func (s *Service) createPayment(ctx context.Context, d Deposit, lang Lang) []Rep
 	if !stored.State.Open() {
 		return []Reply{{Text: depositClosedText(lang, stored)}}
 	}
-	return []Reply{qrisReply(lang, stored)}
+	return []Reply{s.shownQR(qrisReply(lang, stored), stored.ID)}
 }
 
 // customerName is the name the gateway shows the payer.
@@ -219,6 +219,33 @@ func reference(d Deposit) string {
 		return ""
 	}
 	return d.Gateway.Reference
+}
+
+// shownQR has the transport tell the deposit which message shows its QR
+// code (the latest shown, if /deposit showed it again), so that its
+// caption is edited when the deposit is paid or expires. It is cosmetic:
+// a message id lost to a crash leaves the old caption.
+func (s *Service) shownQR(r Reply, id string) Reply {
+	if r.QR == "" {
+		return r
+	}
+	r.Sent = func(messageID int) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _, err := s.updateDeposit(ctx, id, func(d *Deposit) ([]Notification, bool) {
+			if !d.State.Open() || d.Gateway == nil || d.Gateway.QRMessageID == messageID {
+				return nil, false
+			}
+			g := *d.Gateway // copied: fn may run again on the stored deposit
+			g.QRMessageID = messageID
+			d.Gateway = &g
+			return nil, true
+		})
+		if err != nil {
+			s.log.Warn("recording the QR message", "deposit_id", id, "err", err)
+		}
+	}
+	return r
 }
 
 // qrisReply is the QR code to pay: the amount with fees, the expiry, the

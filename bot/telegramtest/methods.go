@@ -108,7 +108,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "sendPhoto":
 		result, aerr = s.sendPhoto(params, photo)
 	case "editMessageText":
-		result, aerr = s.editMessageText(params)
+		result, aerr = s.editMessageText(params, false)
+	case "editMessageCaption":
+		result, aerr = s.editMessageText(params, true)
 	case "answerCallbackQuery":
 		result, aerr = s.answerCallbackQuery(params)
 	default:
@@ -304,7 +306,9 @@ func (s *Server) sendPhoto(p map[string][]string, photo []byte) (any, *apiError)
 	return wireMessage(m), nil
 }
 
-func (s *Server) editMessageText(p map[string][]string) (any, *apiError) {
+// editMessageText edits a message's text, or with caption a photo's
+// caption; each refuses the other kind of message, as Telegram does.
+func (s *Server) editMessageText(p map[string][]string, caption bool) (any, *apiError) {
 	if first(p, "inline_message_id") != "" {
 		return nil, &apiError{status: 400, desc: "Bad Request: inline messages are not supported by telegramtest"}
 	}
@@ -328,11 +332,21 @@ func (s *Server) editMessageText(p map[string][]string) (any, *apiError) {
 		return nil, &apiError{status: 400, desc: "Bad Request: message to edit not found"}
 	case !m.fromBot:
 		return nil, &apiError{status: 400, desc: "Bad Request: message can't be edited"}
+	case caption && len(m.Photo) == 0:
+		return nil, &apiError{status: 400, desc: "Bad Request: there is no caption in the message to edit"}
+	case !caption && len(m.Photo) > 0:
+		return nil, &apiError{status: 400, desc: "Bad Request: there is no text in the message to edit"}
 	}
 	text, mode := first(p, "text"), first(p, "parse_mode")
+	if caption {
+		text = first(p, "caption")
+	}
 	buttons, e := checkMessage(text, mode, first(p, "reply_markup"))
 	if e != nil {
 		return nil, e
+	}
+	if caption && tglimit.Len(render(text, mode)) > tglimit.Caption {
+		return nil, &apiError{status: 400, desc: "Bad Request: message caption is too long"}
 	}
 	if render(text, mode) == render(m.Text, m.ParseMode) && reflect.DeepEqual(buttons, m.Buttons) {
 		return nil, &apiError{status: 400, desc: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a content and reply markup of the current message"}
