@@ -25,6 +25,36 @@ const (
 	demoOpsChat = -1000000000001
 )
 
+// demoSaldo is the terminal user's saldo at the start of the demo.
+const demoSaldo = 500_000
+
+// payDemoQRIS stands in for the buyer's banking app in the terminal demo:
+// every second it pays the QR codes the sandbox gateway has waiting, and
+// the simulator calls the bot back as Tripay would.
+func payDemoQRIS(ctx context.Context, a *app) {
+	sim := a.gatewaySim
+	if sim == nil {
+		return
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for ref, status := range sim.Payments() {
+			if status == string(flows.PaymentUnpaid) {
+				if err := sim.Pay(ref); err != nil {
+					a.log.Warn("demo: paying a QR", "merchant_ref", ref, "err", err)
+				}
+			}
+		}
+		sim.DeliverCallbacks(ctx)
+	}
+}
+
 // demoSettleWait bounds the wait, at the end of the demo's input, for its
 // orders to settle and their messages to be printed.
 const demoSettleWait = time.Minute
@@ -32,9 +62,10 @@ const demoSettleWait = time.Minute
 const demoUsage = `usage: topupbot demo [-telegram]
 
 The whole bot against the in-process IAK simulator, with a temporary
-database. The terminal is a chat whose user is an admin; lines for the ops
-group (settlements, alerts) print marked [ops]. Type /start; #N presses
-button N. Piped input is echoed, so the output reads as a transcript:
+database. The terminal is a chat whose user is an admin, with Rp 500.000 of
+saldo; /deposit by QRIS prints the QR code, which the simulated gateway
+pays a second later. Lines for the ops group (settlements, alerts) print
+marked [ops]. Type /start; #N presses button N. Piped input is echoed, so the output reads as a transcript:
 
   printf '/start\n/balance\n' | topupbot demo
 
@@ -79,6 +110,10 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	cfg, p := demoPreset(dir, token)
 	if !*onTelegram {
 		p.chat = func(ctx context.Context, a *app) (chat, error) {
+			if _, err := a.db.Adjust(ctx, demoUser, demoSaldo, demoUser, "saldo demo"); err != nil {
+				return nil, fmt.Errorf("demo saldo: %w", err)
+			}
+			go payDemoQRIS(ctx, a)
 			return demoTerminal(a, stdin, stdout, stop), nil
 		}
 	} else {
@@ -113,11 +148,20 @@ func demoPreset(dir, token string) (config.Config, preset) {
 	} else {
 		cfg.Telegram.Admins = []int64{demoUser}
 		cfg.Telegram.NotifyChatID = demoOpsChat
+		// In the terminal the shop has the wallet, with QRIS through the
+		// sandbox gateway: the user starts with demoSaldo, and /deposit's
+		// QR codes are paid by the simulator a moment after they show.
+		cfg.Wallet.Enabled = true
+		cfg.Wallet.TransferInfo = "BCA 1234567890 a.n. Toko Demo (simulasi)"
+		cfg.Payment.Gateway = config.GatewaySandbox
 	}
 	cfg.Provider.Name = config.ProviderSandbox
 	cfg.Provider.Sandbox.API = config.ProviderIAK
 	cfg.Provider.Timeout = 10 * time.Second
 	cfg.Callback.Listen = "" // the simulator's orders settle by polling
+	if cfg.Payment.Gateway != "" {
+		cfg.Callback.Listen = "127.0.0.1:0" // the gateway simulator calls back
+	}
 	cfg.Ops.Listen = "127.0.0.1:0"
 	cfg.Storage.Path = filepath.Join(dir, "demo.db")
 	cfg.Poller.Schedule = "@every 1s"

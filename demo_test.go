@@ -16,7 +16,7 @@ import (
 func TestDemoShowsTheWholeBot(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	script := "/start\n#1\n#5\n#2\n081234560102\n#1\n/balance\n"
+	script := "/start\n#1\n#5\n#2\n081234560102\n#1\n/balance\n/deposit\n#2\n50000\n"
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	if err := run(ctx, []string{"demo"}, func(string) string { return "" }, strings.NewReader(script), &out, &out); err != nil {
@@ -30,6 +30,9 @@ func TestDemoShowsTheWholeBot(t *testing.T) {
 		"rc 102: INVALID IP ADDRESS",              // with the provider's answer
 		"[ops] ❌ Telkomsel 10.000 · 0812****0102", // and the settlement line
 		"Transaksi gagal",
+		"Saldo Rp 10.850 dikembalikan.", // the demo has the wallet
+		"QRIS deposit Rp 50.000",        // /deposit by QRIS
+		"▀",                             // its QR code as text
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, got)
