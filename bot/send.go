@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -170,7 +171,17 @@ func (s *sender) process(j *job) error {
 		switch v.outcome {
 		case outOK:
 			if p.sent != nil && id != 0 {
-				p.sent(id)
+				// Off the chat's queue: the hook writes to the database,
+				// and a slow write or a panic must not hold up or end the
+				// sender.
+				go func(sent func(int), id int, attrs []any) {
+					defer func() {
+						if r := recover(); r != nil {
+							s.log.Error("reply's sent hook panicked", append(attrs, "panic", r)...)
+						}
+					}()
+					sent(id)
+				}(p.sent, id, slices.Clone(j.attrs))
 			}
 			j.next++
 			attempts = 0
