@@ -110,6 +110,9 @@ var allFaults = []string{
 	faultHTML, faultHTML200, faultTruncated, faultWrongTypes, faultUnknownRC, faultResetAfter, faultStallAfter, faultEmptyAnswer,
 }
 
+// lostAfterActing are the faults that lose an answer the simulator acted on.
+var lostAfterActing = []string{faultHTML, faultHTML200, faultTruncated, faultResetAfter, faultStallAfter, faultEmptyAnswer}
+
 // callOf names the call path of a request: an IAK top-up is a first send
 // the first time its ref_id is seen and a re-send after.
 func (p *providerFaults) callOf(r *http.Request, body []byte) string {
@@ -152,7 +155,16 @@ func (p *providerFaults) pick(call string) string {
 	p.mu.Unlock()
 	fault := faultNone
 	if rate > 0 && (first || p.rnd.Float64() < rate) {
-		fault = allFaults[p.rnd.IntN(len(allFaults))]
+		faults := allFaults
+		if first && call == "postpaid pay-pasca" {
+			// A bill's checkstatus is asked only after a payment whose
+			// answer was lost once IAK had acted: the first spoiled payment
+			// loses it, so that the checkstatus path is reached whatever
+			// the seed. A wrong type in a field the client never reads
+			// would leave the answer definitive, and no check would follow.
+			faults = lostAfterActing
+		}
+		fault = faults[p.rnd.IntN(len(faults))]
 	}
 	p.mu.Lock()
 	if p.counts[call] == nil {

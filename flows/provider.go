@@ -97,6 +97,12 @@ type OrderRequest struct {
 	Acknowledged bool
 	// ProviderTxID is the provider's transaction id once known.
 	ProviderTxID string
+	// MaxPrice is the most the provider may charge for the order, in
+	// rupiah (0: no cap): the buyer's price less the minimum margin
+	// (DESIGN rule 17). Digiflazz takes it as max_price and answers rc 69,
+	// creating nothing, when its price is higher. It is stored with the
+	// order and sent unchanged on every re-send.
+	MaxPrice int64
 	// SentAt is when the order was first sent — or, when the first send's
 	// time was never recorded (the process died during it), when a check
 	// first re-sent it: never before the real first send. IAK fails an
