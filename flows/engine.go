@@ -41,6 +41,10 @@ type EngineConfig struct {
 	// Wallet makes every new order hold its price from the buyer's saldo
 	// in the transaction that writes it ([wallet] enabled, DESIGN rule 13).
 	Wallet bool
+	// MinMargin is the least an order may earn ([pricing] min_margin): an
+	// order's MaxPrice is its price less this, so a provider whose price
+	// rose past it refuses rather than sells at a loss (DESIGN rule 17).
+	MinMargin int64
 	// QuickChecks, when set, are the delays of the extra checks an order
 	// pending after an answer gets in its first minute (see
 	// DefaultQuickChecks); they run on Run's queue. After schedules them
@@ -84,6 +88,15 @@ type Engine struct {
 func (e *Engine) activationCodes() bool {
 	ac, ok := e.provider.(ActivationCoder)
 	return ok && ac.DeliversActivationCodes()
+}
+
+// resendLimits are the provider's limits on re-sending an order (see
+// ResendLimits); zero when it has none.
+func (e *Engine) resendLimits() (gap, maxAge time.Duration) {
+	if rl, ok := e.provider.(ResendLimits); ok {
+		return rl.MinCheckGap(), rl.MaxResendAge()
+	}
+	return 0, 0
 }
 
 // NewEngine returns an engine placing orders with provider and keeping them
@@ -153,8 +166,17 @@ func (o *Order) request() OrderRequest {
 		CustomerNumber: o.CustomerNumber,
 		Acknowledged:   o.Acknowledged,
 		ProviderTxID:   o.ProviderTxID,
+		MaxPrice:       o.MaxPrice,
 		SentAt:         o.SentAt,
 	}
+}
+
+// maxPrice is the cap on what the provider may charge for an order of
+// price: the price less the minimum margin. A margin at or above the price
+// leaves a cap of 1 rupiah, which every provider refuses: the order fails
+// as unavailable rather than earning less than the margin.
+func (e *Engine) maxPrice(price int64) int64 {
+	return max(price-e.cfg.MinMargin, 1)
 }
 
 // Place records the order before anything else (write-ahead), then sends it
@@ -199,6 +221,7 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 		CustomerNumber: req.CustomerNumber,
 		CustomerName:   req.CustomerName,
 		Price:          req.Price,
+		MaxPrice:       e.maxPrice(req.Price),
 		Hold:           e.hold(req.Price),
 		Cost:           req.Product.Price,
 		Account:        e.provider.Account(),
@@ -291,6 +314,10 @@ func (e *Engine) check(ctx context.Context, refID string, answered func()) (Orde
 	}
 	if !o.Acknowledged && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
 		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
+	}
+	if _, maxAge := e.resendLimits(); maxAge > 0 && !o.SentAt.IsZero() && now.Sub(o.SentAt) > maxAge {
+		// A re-send this late would be a new transaction: charged twice.
+		return e.alertOnce(ctx, o, AlertResendTooOld, "")
 	}
 	req := o.request()
 	if req.SentAt.IsZero() {
@@ -396,7 +423,11 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 	if !first {
 		o.Checks++
 	}
-	o.NextCheckAt = now.Add(checkInterval(now.Sub(o.CreatedAt)))
+	next := checkInterval(now.Sub(o.CreatedAt))
+	if gap, _ := e.resendLimits(); gap > next {
+		next = gap
+	}
+	o.NextCheckAt = now.Add(next)
 	if perr != nil {
 		var pe *ProviderError
 		if errors.As(perr, &pe) {
@@ -405,6 +436,10 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 			}
 			if pe.Message != "" {
 				o.Message = pe.Message
+			}
+			if pe.Alert != "" && !o.HasAlerted(pe.Alert) && !pe.Kind.settles() {
+				o.Alerted = append(o.Alerted, pe.Alert)
+				notes = append(notes, e.toAdmins(alertText(e.cfg.Lang, pe.Alert, o, perr.Error()), o.RefID)...)
 			}
 		}
 		switch KindOf(perr) {

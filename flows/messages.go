@@ -134,6 +134,8 @@ var catalogue = map[Lang]map[Msg]string{
 		"alert_manual_contradicted":    "diselesaikan manual, tetapi provider menjawab lain; pesanan tidak diubah. Cek ke CS provider",
 		"manual_contradicted_detail":   "Manual: %s · provider: %s",
 		"alert_unacknowledged":         "tidak pernah dikonfirmasi provider dalam 24 jam; tidak dikirim ulang otomatis. Cek manual di provider",
+		"alert_resend_too_old":         "sudah melewati batas cek ulang provider (kirim ulang akan membuat transaksi baru); tidak dicek lagi otomatis. Cek manual di provider lalu /settle",
+		"alert_ref_conflict":           "ref ini tercatat di provider dengan permintaan lain (rc 49); status tidak diubah. Cek manual di provider",
 		"alert_misconfigured":          "ditolak karena konfigurasi akun provider (sign, IP, atau akun ditangguhkan)",
 		"alert_account_missing":        "dibuat dengan akun provider %s yang tidak lagi dikonfigurasi; tidak dikirim ulang",
 		"alert_bill_unresolved":        "pembayaran tagihan belum pasti setelah batas waktu",

@@ -32,6 +32,11 @@ type Order struct {
 	// known).
 	Price int64 `json:"price"`
 	Cost  int64 `json:"cost"`
+	// MaxPrice caps what the provider may charge (see
+	// OrderRequest.MaxPrice): the price less the minimum margin, fixed when
+	// the order is written so that every re-send repeats it. 0 in orders
+	// written before it existed, which were sent without a cap.
+	MaxPrice int64 `json:"max_price,omitempty"`
 	// Hold is what the order took from the buyer's saldo when it was
 	// created: its price with the wallet on, 0 without (DESIGN rule 13).
 	// Settling moves this amount, whatever the wallet's setting is by
@@ -149,6 +154,13 @@ const (
 	// AlertManualContradicted: a provider answer says otherwise than an
 	// admin's settlement by hand.
 	AlertManualContradicted AlertKind = "manual_contradicted"
+	// AlertResendTooOld: the order's first send is older than the
+	// provider's re-send limit (ResendLimits.MaxResendAge); a re-send
+	// would place it again, so it is no longer checked automatically.
+	AlertResendTooOld AlertKind = "resend_too_old"
+	// AlertRefConflict: the provider holds the order's ref with a request
+	// other than ours (Digiflazz rc 49 on a re-send).
+	AlertRefConflict AlertKind = "ref_conflict"
 )
 
 // Status is the state of an order. Persisted as its string value; a status

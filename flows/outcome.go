@@ -42,6 +42,10 @@ type ProviderError struct {
 	Reason Reason
 	// Err is the underlying cause (a transport or decoding error), if any.
 	Err error
+	// Alert, on an answer that changes nothing, asks for an admin once for
+	// this order (Digiflazz's rc 49 on a re-send: the provider holds the
+	// ref with another request). The order stays as it is.
+	Alert AlertKind
 }
 
 func (e *ProviderError) Error() string {
@@ -65,6 +69,11 @@ func (e *ProviderError) Error() string {
 }
 
 func (e *ProviderError) Unwrap() error { return e.Err }
+
+// settles reports whether an error of kind k can settle an order: only a
+// refusal can (a misconfigured account fails a first send, which raises
+// its own alert).
+func (k ErrorKind) settles() bool { return k == KindRejected || k == KindMisconfigured }
 
 // KindOf returns the kind of a provider error. Any other error — including a
 // cancelled context — is KindUnknown: when in doubt, an order stays pending.

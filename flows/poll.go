@@ -116,11 +116,78 @@ func (e *Engine) Hint(ctx context.Context, refID string) error {
 	if o.Status.Final() {
 		return nil
 	}
+	if gap, _ := e.resendLimits(); gap > 0 {
+		// The provider asks for a gap between re-sends (an unsigned
+		// Digiflazz webhook is such a hint): the check waits for it.
+		if wait := o.NextCheckAt.Sub(e.cfg.Now()); wait > 0 {
+			e.checkLater(refID, wait)
+			return nil
+		}
+	}
 	select {
 	case e.hints <- refID:
 	default:
 		e.log.Warn("callback hints backlog full; the poller will check the order", "ref_id", refID)
 	}
+	return nil
+}
+
+// ProviderAnswer is an answer about an order that the provider sent on its
+// own and that proves itself: a Digiflazz webhook whose HMAC-SHA1 over the
+// body verified with a secret only the provider and we hold (DESIGN rule
+// 7). ProductCode and CustomerNumber are the order it says it is about;
+// Result or Err is its body read as a check's answer, so it settles no
+// more than a check could.
+type ProviderAnswer struct {
+	RefID          string
+	ProductCode    string
+	CustomerNumber string
+	Result         Result
+	Err            error
+}
+
+// Answer records a verified provider answer as a check's answer would be.
+// One that does not match the order it names (another product or number),
+// or names a bill, settles nothing: it becomes a hint, and the provider's
+// answer to our own check decides. An unknown ref is logged and
+// acknowledged.
+func (e *Engine) Answer(ctx context.Context, a ProviderAnswer) (Order, error) {
+	unlock := e.locks.lock(a.RefID)
+	defer unlock()
+	o, err := e.store.Order(ctx, a.RefID)
+	if errors.Is(err, ErrNotFound) {
+		e.log.Warn("provider answer for an unknown ref", "ref_id", a.RefID)
+		return Order{}, nil
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("orders: answer %s: %w", a.RefID, err)
+	}
+	switch {
+	case o.Kind == Postpaid:
+		// A bill is paid only by the payment's own answer or a status
+		// record of it (DESIGN rule 8): ask.
+		return o, e.hintLocked(o)
+	case o.Account.Provider != e.provider.Account().Provider,
+		a.ProductCode != o.ProductCode, a.CustomerNumber != o.CustomerNumber:
+		e.log.Warn("provider answer does not match its order; checking instead", "ref_id", o.RefID,
+			"provider", o.Account.Provider, "product_code", a.ProductCode, "order_product_code", o.ProductCode,
+			"number_matches", a.CustomerNumber == o.CustomerNumber)
+		return o, e.hintLocked(o)
+	}
+	return e.record(ctx, o.RefID, a.Result, a.Err, false)
+}
+
+// hintLocked queues a check of o, which the caller holds the lock of (the
+// check itself runs in Run, after the lock is released).
+func (e *Engine) hintLocked(o Order) error {
+	if o.Status.Final() {
+		return nil
+	}
+	var wait time.Duration
+	if gap, _ := e.resendLimits(); gap > 0 {
+		wait = max(o.NextCheckAt.Sub(e.cfg.Now()), 0)
+	}
+	e.checkLater(o.RefID, wait)
 	return nil
 }
 

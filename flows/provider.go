@@ -59,6 +59,22 @@ type ActivationCoder interface {
 	DeliversActivationCodes() bool
 }
 
+// ResendLimits is a provider whose prepaid status check is the order sent
+// again (Digiflazz has no status call: the same transaction under the same
+// ref answers its state) and which sets limits on that. The engine keeps to
+// them for every check it starts: the poller's, the quick checks and a
+// callback's hint.
+type ResendLimits interface {
+	// MinCheckGap is the least time between two sends of one order: the
+	// provider warns against re-checking sooner. Quick checks are off for
+	// such a provider; its webhooks come first.
+	MinCheckGap() time.Duration
+	// MaxResendAge is the age of the first send after which a re-send would
+	// create a new transaction rather than answer the old one: the order is
+	// no longer re-sent and an admin is alerted (0: no limit).
+	MaxResendAge() time.Duration
+}
+
 // BalanceChecker reports the provider deposit in rupiah.
 type BalanceChecker interface {
 	Balance(ctx context.Context) (int64, error)

@@ -34,23 +34,33 @@ type quickChecks struct {
 // young, fewer checks than QuickChecks has delays, none scheduled already.
 func (e *Engine) scheduleQuick(o Order) {
 	delays := e.cfg.QuickChecks
+	if gap, _ := e.resendLimits(); gap > 0 {
+		// A provider that asks for a gap between re-sends (Digiflazz)
+		// reports by webhook; the poller re-checks once the gap is over.
+		return
+	}
 	if len(delays) == 0 || o.Status != StatusPending || o.Checks >= len(delays) ||
 		e.cfg.Now().Sub(o.CreatedAt) > quickWindow {
 		return
 	}
+	e.checkLater(o.RefID, delays[o.Checks])
+}
+
+// checkLater queues a check of ref on Run's queue after d, unless one is
+// scheduled already.
+func (e *Engine) checkLater(ref string, d time.Duration) {
 	q := &e.quick
 	q.mu.Lock()
 	if q.scheduled == nil {
 		q.scheduled = make(map[string]bool)
 	}
-	if q.scheduled[o.RefID] {
+	if q.scheduled[ref] {
 		q.mu.Unlock()
 		return
 	}
-	q.scheduled[o.RefID] = true
+	q.scheduled[ref] = true
 	q.mu.Unlock()
-	ref := o.RefID
-	e.cfg.After(delays[o.Checks], func() {
+	e.cfg.After(d, func() {
 		q.mu.Lock()
 		delete(q.scheduled, ref)
 		q.mu.Unlock()
