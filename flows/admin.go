@@ -371,6 +371,10 @@ func (t *turn) adminRecheck(ctx context.Context) (Output, error) {
 		head = text(t.lang, "admin_recheck_account", after.Account.String())
 	case after.HasAlerted(AlertUnacknowledged) && !after.Acknowledged:
 		head = text(t.lang, "admin_recheck_unacked")
+	case after.HasAlerted(AlertResendTooOld):
+		head = text(t.lang, "admin_recheck_too_old")
+	case after.NextCheckAt.After(t.s.cfg.Now()):
+		head = text(t.lang, "admin_recheck_gap", clockTime(after.NextCheckAt))
 	default:
 		head = text(t.lang, "admin_recheck_not_asked")
 	}

@@ -312,6 +312,13 @@ func (e *Engine) check(ctx context.Context, refID string, answered func()) (Orde
 	if o.Kind == Postpaid {
 		return e.checkBill(ctx, o, answered)
 	}
+	if gap, _ := e.resendLimits(); gap > 0 && o.Status == StatusPending && o.NextCheckAt.After(now) {
+		// The provider asks for a gap between sends of an order (Digiflazz
+		// re-checks by re-sending): this check waits for the gap's end,
+		// whoever asked for it — a hint, a poll, an admin's /recheck.
+		e.checkLater(refID, o.NextCheckAt.Sub(now))
+		return o, nil
+	}
 	if !o.Acknowledged && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
 		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
 	}

@@ -11,6 +11,10 @@ type Pricing struct {
 	// its own Category does not name, the default's Category is not
 	// inherited. A level has no levels of its own.
 	Level map[string]*Pricing `toml:"level"`
+	// MinMargin is the least an order may earn, in rupiah ([pricing]
+	// min_margin): it sets each order's MaxPrice (see EngineConfig). Only
+	// the shop's [pricing] has one; levels do not.
+	MinMargin int64 `toml:"min_margin"`
 }
 
 // DefaultLevel is the name of the level [pricing] itself describes; it is

@@ -277,3 +277,27 @@ func alertsAbout(t *testing.T, db *storage.DB, ref string) int {
 	}
 	return n
 }
+
+// A check asked for within the gap — an admin's /recheck, a hint queued
+// while the first send was on the wire — sends nothing and is put off to
+// the gap's end.
+func TestResendGapCheck(t *testing.T) {
+	r := newResendRig(t, 0)
+	o := r.place(t)
+	r.clk.Advance(10 * time.Second)
+	got, err := r.engine.Check(bg, o.RefID)
+	if err != nil || got.Status != flows.StatusPending || got.Checks != o.Checks {
+		t.Fatalf("check in the gap: %+v %v", got, err)
+	}
+	if n := len(r.p.requests()); n != 1 {
+		t.Fatalf("%d sends within the gap", n)
+	}
+	select {
+	case tm := <-r.timers:
+		if tm.d != 50*time.Second {
+			t.Errorf("check put off by %s, want the 50s left", tm.d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the check in the gap was dropped, not put off")
+	}
+}
