@@ -115,7 +115,8 @@ func (c *Client) PayBill(ctx context.Context, bill flows.Bill) (flows.Result, er
 
 // CheckBill asks whether a bill payment went through (status-pasca under
 // the inquiry's ref_id). rc 50, no such payment, is flows.KindNotFound; a
-// refusal without a transaction says nothing about the payment.
+// refusal without a transaction says nothing about the payment, and
+// neither does a Sukses without the payment's sn.
 func (c *Client) CheckBill(ctx context.Context, bill flows.Bill) (flows.Result, error) {
 	ref := payRef(bill)
 	op := "digiflazz: status-pasca " + ref
@@ -127,7 +128,14 @@ func (c *Client) CheckBill(ctx context.Context, bill flows.Bill) (flows.Result, 
 	if d.RC == "50" && strings.EqualFold(strings.TrimSpace(string(d.Status)), "gagal") {
 		return flows.Result{}, &flows.ProviderError{Kind: flows.KindNotFound, Op: op, RC: "50", Message: string(d.Message)}
 	}
-	return classify(op, body.expect(), d, true)
+	res, err := classify(op, body.expect(), d, true)
+	if err == nil && res.Status == flows.StatusSuccess && res.SN == "" {
+		// A paid bill carries the biller's reference; a Sukses without one
+		// may be the inquiry's record, which is no payment (DESIGN rule 8).
+		return flows.Result{}, &flows.ProviderError{Kind: flows.KindUnknown, Op: op, RC: res.RC, Message: res.Message,
+			Err: errors.New("status Sukses without a payment reference (sn)")}
+	}
+	return res, err
 }
 
 // descLines renders an inquiry's desc object as lines for the bill card and

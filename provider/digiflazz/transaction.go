@@ -187,6 +187,11 @@ func classify(op string, want expect, d txData, check bool) (flows.Result, error
 		return flows.Result{}, perr(flows.KindUnknown, "", errors.New("rc not in Digiflazz's table"))
 	}
 	status := strings.ToLower(strings.TrimSpace(string(d.Status)))
+	if d.RefID == "" && (info.class == classSuccess || info.class == classPending || info.class == classFailed) {
+		// Digiflazz echoes the ref_id in every transaction record: a record
+		// that names none is not known to be about this order.
+		return flows.Result{}, perr(flows.KindUnknown, "", errors.New("a transaction answer without ref_id"))
+	}
 	contradiction := func() error {
 		return perr(flows.KindUnknown, "", fmt.Errorf("status %q contradicts rc %s", shorten(string(d.Status)), rc))
 	}

@@ -229,3 +229,66 @@ func TestWireSecretNeverInErrors(t *testing.T) {
 		t.Errorf("String() = %s", s)
 	}
 }
+
+func TestWireBillStatusNeedsThePaymentReference(t *testing.T) {
+	bill := flows.Bill{RefID: "test1", ProductCode: "pln", CustomerNumber: "530000000001", ProviderTxID: "test1"}
+	inquiryOnly := []byte(`{"data":{"ref_id":"test1","customer_no":"530000000001","buyer_sku_code":"pln","status":"Sukses","rc":"00","sn":"","price":10000}}`)
+	cl, _ := cannedBody(t, 200, inquiryOnly)
+	if res, err := cl.CheckBill(ctx, bill); flows.KindOf(err) != flows.KindUnknown {
+		t.Errorf("a Sukses without sn: %+v, %v; want unknown", res, err)
+	}
+	notFound := []byte(`{"data":{"ref_id":"test1","customer_no":"530000000001","buyer_sku_code":"pln","status":"Gagal","rc":"50","message":"Transaksi Tidak Ditemukan"}}`)
+	cl, _ = cannedBody(t, 200, notFound)
+	if _, err := cl.CheckBill(ctx, bill); flows.KindOf(err) != flows.KindNotFound {
+		t.Errorf("rc 50: %v; want not found", err)
+	}
+	cl, _ = cannedClient(t, 200, "pay_pasca.json")
+	if res, err := cl.CheckBill(ctx, bill); err != nil || res.Status != flows.StatusSuccess {
+		t.Errorf("paid: %+v, %v", res, err)
+	}
+}
+
+func TestWireRecordWithoutRefIsUnknown(t *testing.T) {
+	cl, _ := cannedBody(t, 200, []byte(`{"data":{"status":"Sukses","rc":"00","sn":"123"}}`))
+	if res, err := cl.Place(ctx, order("some1d", "xld10", "087800001230")); flows.KindOf(err) != flows.KindUnknown {
+		t.Errorf("%+v, %v", res, err)
+	}
+}
+
+func TestWireUnreadableAnswersAreUnknown(t *testing.T) {
+	ok, err := os.ReadFile(filepath.Join("testdata", "transaction_sukses.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+	}{
+		{"success body with http 500", 500, string(ok)},
+		{"success body with http 503", 503, string(ok)},
+		{"truncated", 200, string(ok[:len(ok)/2])},
+		{"empty", 200, ""},
+		{"data null", 200, `{"data":null}`},
+		{"data a string", 200, `{"data":"Sukses"}`},
+		{"status a number", 200, `{"data":{"ref_id":"some1d","status":1,"rc":"00"}}`},
+		{"price with thousands dots", 200, `{"data":{"ref_id":"some1d","status":"Sukses","rc":"00","price":"10.125"}}`},
+		{"sn an object", 200, `{"data":{"ref_id":"some1d","status":"Sukses","rc":"00","sn":{"token":"1"}}}`},
+		{"html with 200", 200, `<html><body>maintenance</body></html>`},
+	} {
+		cl, _ := cannedBody(t, tc.status, []byte(tc.body))
+		for _, check := range []bool{false, true} {
+			req := order("some1d", "xld10", "087800001230")
+			var res flows.Result
+			var err error
+			if check {
+				res, err = cl.Check(ctx, req)
+			} else {
+				res, err = cl.Place(ctx, req)
+			}
+			if flows.KindOf(err) != flows.KindUnknown {
+				t.Errorf("%s check=%v: %+v, %v; want unknown", tc.name, check, res, err)
+			}
+		}
+	}
+}

@@ -21,8 +21,9 @@
 //	WebhookURL          where settlement webhooks go unless the request sent cb_url
 //	WebhookSecret       signs webhooks with X-Hub-Signature: sha1=<hex HMAC-SHA1(body)>
 //	WebhookClient       default: an http.Client with a 10s timeout
-//	OnSettle            called with (ref, "Sukses"|"Gagal", time) when a pending
-//	                    transaction settles: the moment a latency benchmark measures to
+//	OnSettle            called with (ref, "Sukses"|"Gagal", time) when a transaction
+//	                    is final: after the first answer, or when a pending one settles;
+//	                    the moment a latency benchmark measures to
 //	Now                 the clock: price-list limits, transaction and settle times
 //	Logger              default: discard; keys, signs and secrets are never logged
 //

@@ -147,12 +147,10 @@ func (s *Server) pay(w http.ResponseWriter, req request) {
 	default:
 		s.finish(t, StatusSuccess, now)
 	}
-	body := t.answer()
+	body, status := t.answer(), t.Status
 	s.mu.Unlock()
 	writeData(w, http.StatusOK, body)
-	if pending {
-		s.schedule(ref)
-	}
+	s.settledOrScheduled(ref, pending, status, now)
 }
 
 func (s *Server) status(w http.ResponseWriter, req request) {

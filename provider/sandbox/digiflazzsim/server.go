@@ -41,9 +41,10 @@ type Options struct {
 	// WebhookClient sends the webhooks; default a client with a 10s timeout.
 	WebhookClient *http.Client
 	// OnSettle, when set, is called (outside the simulator's lock) each time
-	// a pending transaction reaches its final state, with the ref, the final
-	// status ("Sukses" or "Gagal") and the simulator clock's time: the
-	// moment a latency benchmark measures to.
+	// a transaction reaches its final state — right after the first answer
+	// for one final at once, at settlement for a pending one — with the
+	// ref, the final status ("Sukses" or "Gagal") and the simulator clock's
+	// time: the moment a latency benchmark measures to.
 	OnSettle func(ref, status string, at time.Time)
 	// Now is the clock (default time.Now): price-list limits, the day of a
 	// bill.

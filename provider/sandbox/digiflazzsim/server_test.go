@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -405,5 +406,24 @@ func TestCloseStopsSettlement(t *testing.T) {
 	r.s.Close()
 	if err := r.s.Settle("R1"); err != ErrClosed {
 		t.Errorf("Settle after Close: %v", err)
+	}
+}
+
+func TestOnSettleForImmediateFinals(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	r := newRig(t, Options{OnSettle: func(ref, status string, at time.Time) {
+		mu.Lock()
+		got = append(got, ref+" "+status)
+		mu.Unlock()
+	}})
+	r.data("transaction", topUp("R1", "xld10", "087800001230"))
+	r.data("transaction", topUp("R2", "xld10", "087800001232"))
+	r.data("transaction", topUp("R3", "xld10", "087800001233")) // pending: not yet
+	r.data("transaction", topUp("R1", "xld10", "087800001230")) // a re-send settles nothing again
+	mu.Lock()
+	defer mu.Unlock()
+	if want := "R1 Sukses|R2 Gagal"; strings.Join(got, "|") != want {
+		t.Errorf("OnSettle calls %q, want %q", got, want)
 	}
 }
