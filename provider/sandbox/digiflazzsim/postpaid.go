@@ -149,8 +149,15 @@ func (s *Server) pay(w http.ResponseWriter, req request) {
 	}
 	body, status := t.answer(), t.Status
 	s.mu.Unlock()
+	// A transaction final at once is reported before its answer leaves,
+	// so that whoever reads the answer can count on the report.
+	if !pending && s.onSettle != nil {
+		s.onSettle(ref, status, now)
+	}
 	writeData(w, http.StatusOK, body)
-	s.settledOrScheduled(ref, pending, status, now)
+	if pending {
+		s.schedule(ref)
+	}
 }
 
 func (s *Server) status(w http.ResponseWriter, req request) {

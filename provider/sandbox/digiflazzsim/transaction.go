@@ -219,19 +219,14 @@ func (s *Server) topUp(w http.ResponseWriter, req request) {
 	}
 	body, status := t.answer(), t.Status
 	s.mu.Unlock()
+	// A transaction final at once is reported before its answer leaves,
+	// so that whoever reads the answer can count on the report.
+	if !pending && s.onSettle != nil {
+		s.onSettle(ref, status, now)
+	}
 	writeData(w, http.StatusOK, body)
-	s.settledOrScheduled(ref, pending, status, now)
-}
-
-// settledOrScheduled follows a new transaction's first answer: a pending
-// one is scheduled to settle, a final one is reported to OnSettle at once.
-func (s *Server) settledOrScheduled(ref string, pending bool, status string, at time.Time) {
 	if pending {
 		s.schedule(ref)
-		return
-	}
-	if s.onSettle != nil {
-		s.onSettle(ref, status, at)
 	}
 }
 
