@@ -6,6 +6,13 @@
 // transaction, or a *flows.ProviderError whose Kind tells the order engine
 // what to do.
 //
+// Digiflazz has no prepaid status endpoint: Check re-sends the identical
+// top-up under the same ref_id (never for a first send older than
+// MaxRecheckAge), and on a re-send only a made transaction's failure fails
+// an order. rc 49 is recognised with IsRefNotUnique, rc 83 on a price list
+// with ErrTooSoon. A game id the bot keeps as "userid|zoneid" is sent as
+// the two written together, as Digiflazz takes it.
+//
 // Package digiflazz decides nothing about orders: it never retries, never
 // fails an order and keeps no state. It never logs, except in the webhook
 // handler, which is an edge of the program.
