@@ -43,6 +43,15 @@ type Webhook struct {
 	Err    error
 }
 
+// Matches reports whether the webhook is about req: the same ref_id, sku
+// and customer number as they were sent (a game id "userid|zoneid" goes
+// out written together). A verified webhook settles an order only when it
+// matches (DESIGN rule 7).
+func (wh Webhook) Matches(req flows.OrderRequest) bool {
+	return wh.RefID == req.RefID && strings.EqualFold(wh.SKU, req.ProductCode) &&
+		wh.CustomerNo == wireCustomerNo(req.CustomerNumber)
+}
+
 // WebhookOptions configures WebhookHandler.
 type WebhookOptions struct {
 	// Secret is the webhook secret set at Digiflazz. With it, a delivery

@@ -181,3 +181,15 @@ func TestWebhookHandlerNeedsHandle(t *testing.T) {
 		t.Error("no error without Handle")
 	}
 }
+
+func TestWebhookMatches(t *testing.T) {
+	wh := digiflazz.Webhook{RefID: "R1", SKU: "ml86", CustomerNo: "123456785678"}
+	if !wh.Matches(order("R1", "ml86", "12345678|5678")) {
+		t.Error("the order it is about does not match")
+	}
+	for _, req := range []flows.OrderRequest{order("R2", "ml86", "12345678|5678"), order("R1", "ml172", "12345678|5678"), order("R1", "ml86", "12345678|5679")} {
+		if wh.Matches(req) {
+			t.Errorf("matches %+v", req)
+		}
+	}
+}
