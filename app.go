@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -17,10 +16,6 @@ import (
 	"topupbot/flows"
 	"topupbot/internal/config"
 	"topupbot/internal/metrics"
-	"topupbot/provider/iak"
-	"topupbot/provider/mesinr1"
-	"topupbot/provider/sandbox/iaksim"
-	"topupbot/provider/sandbox/mesinr1sim"
 	"topupbot/provider/sandbox/tripaysim"
 	"topupbot/storage"
 )
@@ -30,13 +25,6 @@ import (
 var (
 	_ bot.Inbox       = (*storage.DB)(nil)
 	_ bot.OffsetStore = (*storage.DB)(nil)
-)
-
-// Credentials of the in-process simulator; not secrets: it is on loopback.
-const (
-	sandboxUser = "081200000000"
-	sandboxKey  = "sandbox-key"
-	sandboxMMID = "SANDBOX1"
 )
 
 // shutdownTimeout bounds the whole orderly shutdown after a signal.
@@ -171,6 +159,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 		Admins:           cfg.Telegram.Admins,
 		LowBalance:       cfg.Alerts.LowBalance,
 		Wallet:           cfg.Wallet.Enabled,
+		MinMargin:        cfg.Pricing.MinMargin,
 		Lang:             cfg.Telegram.Lang,
 		Logger:           log,
 		// A pending order is asked about a few seconds apart in its
@@ -256,76 +245,6 @@ func (a *app) listen() error {
 		}
 		a.closers = append(a.closers, func() { a.sandboxLn.Close() })
 	}
-	return nil
-}
-
-func (a *app) buildProvider() error {
-	cfg := a.cfg.Provider
-	label := cfg.Name
-	if label == config.ProviderSandbox {
-		label = cfg.Sandbox.API // the API spoken, as the orders' accounts name it
-	}
-	httpClient := &http.Client{Timeout: cfg.Timeout, Transport: a.metrics.Transport(label, nil)}
-	switch cfg.Name {
-	case config.ProviderIAK:
-		c, err := iak.New(iak.Config{PrepaidURL: cfg.IAK.BaseURL, PostpaidURL: cfg.IAK.PostpaidURL,
-			Username: cfg.IAK.Username, APIKey: cfg.IAK.APIKey.Reveal(), HTTPClient: httpClient})
-		if err != nil {
-			return err
-		}
-		a.provider = c
-		return a.iakCallbacks(c, cfg.IAK.CallbackIPs)
-	case config.ProviderMesinR1:
-		c, err := mesinr1.New(mesinr1.Config{BaseURL: cfg.MesinR1.BaseURL, MMID: cfg.MesinR1.MMID,
-			APIKey: cfg.MesinR1.APIKey.Reveal(), HTTPClient: httpClient, Logger: a.log})
-		if err != nil {
-			return err
-		}
-		a.provider = c
-		return nil
-	case config.ProviderSandbox:
-		base := "http://" + a.sandboxLn.Addr().String()
-		if cfg.Sandbox.API == config.ProviderMesinR1 {
-			sim := mesinr1sim.New(mesinr1sim.Options{MMID: sandboxMMID, APIKey: sandboxKey, SettleDelay: a.preset.settleDelay, Logger: a.log})
-			a.closers = append(a.closers, sim.Close)
-			a.sandbox = sim
-			c, err := mesinr1.New(mesinr1.Config{BaseURL: base, MMID: sandboxMMID, APIKey: sandboxKey, HTTPClient: httpClient, Logger: a.log})
-			a.provider = c
-			return err
-		}
-		opts := iaksim.Options{Username: sandboxUser, APIKey: sandboxKey, SettleDelay: a.preset.settleDelay, Logger: a.log}
-		if a.callbackLn != nil {
-			opts.CallbackURL = "http://" + a.callbackLn.Addr().String() + "/callback/iak"
-		}
-		sim := iaksim.New(opts)
-		a.closers = append(a.closers, sim.Close)
-		a.sandbox = sim
-		c, err := iak.New(iak.Config{PrepaidURL: base, PostpaidURL: base, Username: sandboxUser, APIKey: sandboxKey, HTTPClient: httpClient})
-		if err != nil {
-			return err
-		}
-		a.provider = c
-		return a.iakCallbacks(c, nil)
-	}
-	return fmt.Errorf("unknown provider %q", cfg.Name)
-}
-
-// iakCallbacks makes the handler for IAK's callbacks: each valid one asks
-// the engine to check its order.
-func (a *app) iakCallbacks(c *iak.Client, allowed []netip.Prefix) error {
-	if a.callbackLn == nil {
-		return nil
-	}
-	ips := make([]string, len(allowed))
-	for i, p := range allowed {
-		ips[i] = p.String()
-	}
-	h, err := c.CallbackHandler(iak.CallbackOptions{AllowedIPs: ips, Logger: a.log,
-		Handle: func(ctx context.Context, cb iak.Callback) error { return a.engine.Hint(ctx, cb.RefID) }})
-	if err != nil {
-		return err
-	}
-	a.callback.Handle("POST /callback/iak", h)
 	return nil
 }
 

@@ -135,15 +135,14 @@ func (e *Engine) Hint(ctx context.Context, refID string) error {
 // ProviderAnswer is an answer about an order that the provider sent on its
 // own and that proves itself: a Digiflazz webhook whose HMAC-SHA1 over the
 // body verified with a secret only the provider and we hold (DESIGN rule
-// 7). ProductCode and CustomerNumber are the order it says it is about;
-// Result or Err is its body read as a check's answer, so it settles no
-// more than a check could.
+// 7). Matches reports whether it is about the order's request as it was
+// sent (the provider knows how it writes a number); Result or Err is its
+// body read as a check's answer, so it settles no more than a check could.
 type ProviderAnswer struct {
-	RefID          string
-	ProductCode    string
-	CustomerNumber string
-	Result         Result
-	Err            error
+	RefID   string
+	Matches func(OrderRequest) bool
+	Result  Result
+	Err     error
 }
 
 // Answer records a verified provider answer as a check's answer would be.
@@ -167,11 +166,9 @@ func (e *Engine) Answer(ctx context.Context, a ProviderAnswer) (Order, error) {
 		// A bill is paid only by the payment's own answer or a status
 		// record of it (DESIGN rule 8): ask.
 		return o, e.hintLocked(o)
-	case o.Account.Provider != e.provider.Account().Provider,
-		a.ProductCode != o.ProductCode, a.CustomerNumber != o.CustomerNumber:
+	case o.Account != e.provider.Account(), a.Matches == nil || !a.Matches(o.request()):
 		e.log.Warn("provider answer does not match its order; checking instead", "ref_id", o.RefID,
-			"provider", o.Account.Provider, "product_code", a.ProductCode, "order_product_code", o.ProductCode,
-			"number_matches", a.CustomerNumber == o.CustomerNumber)
+			"provider", o.Account.Provider, "product_code", o.ProductCode)
 		return o, e.hintLocked(o)
 	}
 	return e.record(ctx, o.RefID, a.Result, a.Err, false)

@@ -218,7 +218,12 @@ func TestProviderAnswer(t *testing.T) {
 	r := newResendRig(t, 0)
 	o := r.place(t)
 	// Another number: a check, not a settlement.
-	wrong := flows.ProviderAnswer{RefID: o.RefID, ProductCode: o.ProductCode, CustomerNumber: "087800001230",
+	about := func(sku, number string) func(flows.OrderRequest) bool {
+		return func(req flows.OrderRequest) bool {
+			return req.RefID == o.RefID && req.ProductCode == sku && req.CustomerNumber == number
+		}
+	}
+	wrong := flows.ProviderAnswer{RefID: o.RefID, Matches: about(o.ProductCode, "087800001230"),
 		Result: flows.Result{Status: flows.StatusSuccess, SN: "FORGED"}}
 	got, err := r.engine.Answer(bg, wrong)
 	if err != nil || got.Status != flows.StatusPending {
@@ -232,7 +237,7 @@ func TestProviderAnswer(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("mismatched answer scheduled no check")
 	}
-	ok := flows.ProviderAnswer{RefID: o.RefID, ProductCode: o.ProductCode, CustomerNumber: o.CustomerNumber,
+	ok := flows.ProviderAnswer{RefID: o.RefID, Matches: about(o.ProductCode, o.CustomerNumber),
 		Result: flows.Result{Status: flows.StatusSuccess, SN: "SN-778899", RC: "00", Acknowledged: true}}
 	for range 2 { // a webhook delivered twice
 		got, err = r.engine.Answer(bg, ok)

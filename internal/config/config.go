@@ -82,11 +82,25 @@ type Telegram struct {
 
 // Provider is [provider]: which one sells, and its account.
 type Provider struct {
-	Name    string        `toml:"name"` // ProviderIAK, ProviderMesinR1 or ProviderSandbox
-	Timeout time.Duration `toml:"timeout"`
-	IAK     IAK           `toml:"iak"`
-	MesinR1 MesinR1       `toml:"mesinr1"`
-	Sandbox Sandbox       `toml:"sandbox"`
+	Name      string        `toml:"name"` // ProviderIAK, ProviderMesinR1, ProviderDigiflazz or ProviderSandbox
+	Timeout   time.Duration `toml:"timeout"`
+	IAK       IAK           `toml:"iak"`
+	MesinR1   MesinR1       `toml:"mesinr1"`
+	Digiflazz Digiflazz     `toml:"digiflazz"`
+	Sandbox   Sandbox       `toml:"sandbox"`
+}
+
+// Digiflazz is [provider.digiflazz].
+type Digiflazz struct {
+	BaseURL  string `toml:"base_url"`
+	Username string `toml:"username"`
+	APIKey   Secret `toml:"api_key"`
+	// WebhookSecret verifies the webhooks at /callback/digiflazz: with it a
+	// signed webhook settles its order; without it a webhook is a hint.
+	WebhookSecret Secret `toml:"webhook_secret"`
+	// Testing sends every transaction with "testing": true (the
+	// development key's test numbers).
+	Testing bool `toml:"testing"`
 }
 
 // IAK is [provider.iak].
@@ -108,7 +122,7 @@ type MesinR1 struct {
 
 // Sandbox is [provider.sandbox].
 type Sandbox struct {
-	API string `toml:"api"` // which simulator: ProviderIAK or ProviderMesinR1
+	API string `toml:"api"` // which simulator: ProviderIAK, ProviderMesinR1 or ProviderDigiflazz
 }
 
 // Listener is [callback] or [ops].
@@ -147,9 +161,10 @@ type Log struct {
 
 // The provider names, also the values of [provider.sandbox] api.
 const (
-	ProviderIAK     = "iak"
-	ProviderMesinR1 = "mesinr1"
-	ProviderSandbox = "sandbox"
+	ProviderIAK       = "iak"
+	ProviderMesinR1   = "mesinr1"
+	ProviderDigiflazz = "digiflazz"
+	ProviderSandbox   = "sandbox"
 )
 
 // The environment variables that override secrets in the file.
@@ -157,6 +172,8 @@ const (
 	EnvTelegramToken = "TOPUPBOT_TELEGRAM_TOKEN"
 	envIAKAPIKey     = "TOPUPBOT_IAK_API_KEY"
 	envMesinR1APIKey = "TOPUPBOT_MESINR1_API_KEY"
+	envDigiflazzKey  = "TOPUPBOT_DIGIFLAZZ_API_KEY"
+	envDigiflazzHook = "TOPUPBOT_DIGIFLAZZ_WEBHOOK_SECRET"
 	envTripayAPIKey  = "TOPUPBOT_TRIPAY_API_KEY"
 	envTripayPrivate = "TOPUPBOT_TRIPAY_PRIVATE_KEY"
 )
@@ -174,6 +191,7 @@ const (
 	defaultTimezone        = "Asia/Jakarta"
 	defaultAlertAfter      = time.Hour
 	defaultCatalogRefresh  = "@every 30m"
+	defaultDigiflazzURL    = "https://api.digiflazz.com/v1"
 )
 
 // Defaults is the configuration of a file that sets nothing: every default
@@ -188,9 +206,10 @@ func Defaults() Config {
 	return Config{
 		Telegram: Telegram{APIEndpoint: defaultAPIEndpoint, PollTimeout: defaultPollTimeout, Lang: flows.LangID},
 		Provider: Provider{
-			Timeout: defaultProviderTimeout,
-			IAK:     IAK{BaseURL: iak.ProductionPrepaidURL, PostpaidURL: iak.ProductionPostpaidURL},
-			Sandbox: Sandbox{API: ProviderIAK},
+			Timeout:   defaultProviderTimeout,
+			IAK:       IAK{BaseURL: iak.ProductionPrepaidURL, PostpaidURL: iak.ProductionPostpaidURL},
+			Digiflazz: Digiflazz{BaseURL: defaultDigiflazzURL},
+			Sandbox:   Sandbox{API: ProviderIAK},
 		},
 		Callback: Listener{Listen: defaultCallbackListen},
 		Ops:      Listener{Listen: defaultOpsListen},
@@ -277,6 +296,8 @@ func Parse(data []byte, getenv func(string) string) (Config, error) {
 			{EnvTelegramToken, &cfg.Telegram.Token},
 			{envIAKAPIKey, &cfg.Provider.IAK.APIKey},
 			{envMesinR1APIKey, &cfg.Provider.MesinR1.APIKey},
+			{envDigiflazzKey, &cfg.Provider.Digiflazz.APIKey},
+			{envDigiflazzHook, &cfg.Provider.Digiflazz.WebhookSecret},
 			{envTripayAPIKey, &cfg.Payment.Tripay.APIKey},
 			{envTripayPrivate, &cfg.Payment.Tripay.PrivateKey},
 		} {

@@ -126,10 +126,11 @@ func TestConfigDefaults(t *testing.T) {
 			Lang:        flows.LangID,
 		},
 		Provider: Provider{
-			Name:    "sandbox",
-			Timeout: 30 * time.Second,
-			IAK:     IAK{BaseURL: "https://prepaid.iak.id", PostpaidURL: "https://mobilepulsa.net"},
-			Sandbox: Sandbox{API: "iak"},
+			Name:      "sandbox",
+			Timeout:   30 * time.Second,
+			IAK:       IAK{BaseURL: "https://prepaid.iak.id", PostpaidURL: "https://mobilepulsa.net"},
+			Digiflazz: Digiflazz{BaseURL: "https://api.digiflazz.com/v1"},
+			Sandbox:   Sandbox{API: "iak"},
 		},
 		Callback: Listener{Listen: "127.0.0.1:8090"},
 		Ops:      Listener{Listen: "127.0.0.1:8091"},
@@ -173,11 +174,19 @@ base_url = "https://apiindotel.mesinr1.com"
 mmid = "MM123"
 api_key = "mr1-key"
 
+[provider.digiflazz]
+base_url = "https://digiflazz.example/v1"
+username = "demouser"
+api_key = "dev-0123456789abcdef"
+webhook_secret = "somesecret"
+testing = true
+
 [provider.sandbox]
 api = "mesinr1"
 
 [pricing]
 markup = 500
+min_margin = 200
 
 [pricing.category]
 pulsa = 0
@@ -270,9 +279,11 @@ func TestConfigEveryKey(t *testing.T) {
 				},
 			},
 			MesinR1: MesinR1{BaseURL: "https://apiindotel.mesinr1.com", MMID: "MM123", APIKey: Secret{"mr1-key"}},
+			Digiflazz: Digiflazz{BaseURL: "https://digiflazz.example/v1", Username: "demouser",
+				APIKey: Secret{"dev-0123456789abcdef"}, WebhookSecret: Secret{"somesecret"}, Testing: true},
 			Sandbox: Sandbox{API: "mesinr1"},
 		},
-		Pricing: flows.Pricing{Markup: 500, Category: map[flows.CategoryID]int64{
+		Pricing: flows.Pricing{Markup: 500, MinMargin: 200, Category: map[flows.CategoryID]int64{
 			flows.CategoryPulsa: 0, flows.CategoryData: 100, flows.CategoryPLN: 1500, flows.CategoryGame: 200,
 			flows.CategoryEMoney: 300, flows.CategoryVoucher: 400, flows.CategoryESIM: 600, flows.CategoryBill: 2500,
 		}, Level: map[string]*flows.Pricing{
@@ -498,9 +509,17 @@ func TestConfigValidation(t *testing.T) {
 			`telegram.poll_timeout is -5s: it must be at least 1s`},
 
 		{"provider name missing", map[string]string{"provider.name": "-", "provider.iak.username": "-", "provider.iak.api_key": "-"},
-			`provider.name is required: set "iak", "mesinr1" or "sandbox" (the simulator, nothing real is sold)`},
-		{"provider name unknown", map[string]string{"provider.name": `"digiflazz"`},
-			`provider.name "digiflazz" is unknown: use "iak", "mesinr1" or "sandbox"`},
+			`provider.name is required: set "iak", "mesinr1", "digiflazz" or "sandbox" (the simulator, nothing real is sold)`},
+		{"provider name unknown", map[string]string{"provider.name": `"otomax"`},
+			`provider.name "otomax" is unknown: use "iak", "mesinr1", "digiflazz" or "sandbox"`},
+		{"digiflazz account", map[string]string{"provider.name": `"digiflazz"`, "provider.digiflazz.api_key": `"dev-key"`},
+			`provider.digiflazz.username is required with provider.name = "digiflazz"`},
+		{"digiflazz key", map[string]string{"provider.name": `"digiflazz"`, "provider.digiflazz.username": `"demouser"`},
+			`provider.digiflazz.api_key is required with provider.name = "digiflazz": set it or TOPUPBOT_DIGIFLAZZ_API_KEY`},
+		{"digiflazz url", map[string]string{"provider.digiflazz.base_url": `"ftp://digiflazz"`},
+			`provider.digiflazz.base_url`},
+		{"min margin negative", map[string]string{"pricing.min_margin": `-1`},
+			`pricing.min_margin is -1: it cannot be negative`},
 		{"iak username", map[string]string{"provider.iak.username": "-"},
 			`provider.iak.username is required with provider.name = "iak": the phone number the IAK account is registered with`},
 		{"iak api key", map[string]string{"provider.iak.api_key": `""`},
@@ -529,8 +548,8 @@ func TestConfigValidation(t *testing.T) {
 			`provider.mesinr1.base_url "x.mesinr1.com" is not an absolute http(s) URL: use your tenant's URL`},
 		{"mesinr1 mmid with a space", map[string]string{"provider.mesinr1.mmid": `"MM 1"`},
 			`provider.mesinr1.mmid "MM 1" contains white space or control characters: remove them`},
-		{"sandbox api", map[string]string{"provider.sandbox.api": `"digiflazz"`},
-			`provider.sandbox.api "digiflazz" is unknown: use "iak" or "mesinr1"`},
+		{"sandbox api", map[string]string{"provider.sandbox.api": `"otomax"`},
+			`provider.sandbox.api "otomax" is unknown: use "iak", "mesinr1" or "digiflazz"`},
 		{"provider timeout zero", map[string]string{"provider.timeout": `"0s"`},
 			`provider.timeout is 0s: it must be positive (the default is "30s")`},
 		{"provider timeout unreadable", map[string]string{"provider.timeout": `"30 seconds"`},
@@ -834,10 +853,10 @@ func TestConfigKnownKeys(t *testing.T) {
 			t.Errorf("knownKeys lacks %s", k)
 		}
 	}
-	if len(keys) != 60 {
+	if len(keys) != 67 {
 		// The key set is a contract: a new key is fine (update the count,
 		// the example and the README), a removed or renamed one is not.
-		t.Errorf("%d keys, want 60:\n%s", len(keys), strings.Join(keys, "\n"))
+		t.Errorf("%d keys, want 67:\n%s", len(keys), strings.Join(keys, "\n"))
 	}
 }
 
@@ -1147,7 +1166,7 @@ func TestConfigEveryKeyEveryType(t *testing.T) {
 				t.Errorf("%s: raw decoder message: %v", file, err)
 			}
 			secretKey := slices.Contains(secretKeys, key)
-			table := slices.Contains([]string{"telegram", "provider", "provider.iak", "provider.mesinr1", "provider.sandbox", "pricing", "pricing.category", "pricing.level", "callback", "ops", "storage", "poller", "catalog", "alerts", "log"}, key)
+			table := slices.Contains([]string{"telegram", "provider", "provider.iak", "provider.mesinr1", "provider.digiflazz", "provider.sandbox", "pricing", "pricing.category", "pricing.level", "callback", "ops", "storage", "poller", "catalog", "alerts", "log"}, key)
 			for _, line := range errLines(err) {
 				if (secretKey || table) && strings.HasPrefix(line, key+":") && (strings.Contains(line, "SHOWN-VALUE") || strings.Contains(line, "98765")) {
 					t.Errorf("%s: the value shows: %v", file, line)

@@ -376,7 +376,7 @@ func scalarFits(t reflect.Type, v any) bool {
 
 // The keys whose values need more than their type to say what to write.
 var (
-	rupiahKeys   = []string{"pricing.markup", "alerts.low_balance", "wallet.min_deposit", "wallet.max_deposit"}
+	rupiahKeys   = []string{"pricing.markup", "pricing.min_margin", "alerts.low_balance", "wallet.min_deposit", "wallet.max_deposit"}
 	durationKeys = []string{"telegram.poll_timeout", "provider.timeout", "poller.alert_after", "wallet.deposit_expiry"}
 	userIDKeys   = []string{"telegram.admins", "telegram.allowed_users"}
 	// numberExamples are shown when the value found cannot be turned into
@@ -619,7 +619,8 @@ func shorten(s string) string {
 }
 
 // secretKeys are the keys whose values must never appear in an error.
-var secretKeys = []string{"telegram.token", "provider.iak.api_key", "provider.mesinr1.api_key"}
+var secretKeys = []string{"telegram.token", "provider.iak.api_key", "provider.mesinr1.api_key",
+	"provider.digiflazz.api_key", "provider.digiflazz.webhook_secret", "payment.tripay.api_key", "payment.tripay.private_key"}
 
 // decodeError makes the TOML decoder's error safe to show. Its syntax
 // errors quote the offending text (`expected value but found "123:ABC"`),

@@ -147,12 +147,19 @@ func checkProvider(p Provider, bad func(string, ...any)) {
 		if !p.MesinR1.APIKey.IsSet() {
 			bad("provider.mesinr1.api_key is required with provider.name = %q: set it or %s", ProviderMesinR1, envMesinR1APIKey)
 		}
+	case ProviderDigiflazz:
+		if p.Digiflazz.Username == "" {
+			bad("provider.digiflazz.username is required with provider.name = %q: the buyer username of your Digiflazz account", ProviderDigiflazz)
+		}
+		if !p.Digiflazz.APIKey.IsSet() {
+			bad("provider.digiflazz.api_key is required with provider.name = %q: set it or %s (the development and production keys differ)", ProviderDigiflazz, envDigiflazzKey)
+		}
 	case ProviderSandbox:
 		// The simulators need no account.
 	case "":
-		bad("provider.name is required: set %q, %q or %q (the simulator, nothing real is sold)", ProviderIAK, ProviderMesinR1, ProviderSandbox)
+		bad("provider.name is required: set %q, %q, %q or %q (the simulator, nothing real is sold)", ProviderIAK, ProviderMesinR1, ProviderDigiflazz, ProviderSandbox)
 	default:
-		bad("provider.name %q is unknown: use %q, %q or %q", p.Name, ProviderIAK, ProviderMesinR1, ProviderSandbox)
+		bad("provider.name %q is unknown: use %q, %q, %q or %q", p.Name, ProviderIAK, ProviderMesinR1, ProviderDigiflazz, ProviderSandbox)
 	}
 	if p.Timeout <= 0 {
 		bad("provider.timeout is %v: it must be positive (the default is %q)", p.Timeout, defaultProviderTimeout.String())
@@ -178,13 +185,26 @@ func checkProvider(p Provider, bad func(string, ...any)) {
 		bad("provider.mesinr1.mmid %q contains white space or control characters: remove them", p.MesinR1.MMID)
 	}
 	checkSecret(bad, "provider.mesinr1.api_key", envMesinR1APIKey, p.MesinR1.APIKey)
-	if p.Sandbox.API != ProviderIAK && p.Sandbox.API != ProviderMesinR1 {
-		bad("provider.sandbox.api %q is unknown: use %q or %q", p.Sandbox.API, ProviderIAK, ProviderMesinR1)
+	if err := checkHTTPURL(p.Digiflazz.BaseURL); err != nil {
+		bad("provider.digiflazz.base_url %s: Digiflazz's is %s", err, defaultDigiflazzURL)
+	}
+	if strings.ContainsFunc(p.Digiflazz.Username, isSpaceOrControl) {
+		bad("provider.digiflazz.username %q contains white space or control characters: remove them", p.Digiflazz.Username)
+	}
+	checkSecret(bad, "provider.digiflazz.api_key", envDigiflazzKey, p.Digiflazz.APIKey)
+	checkSecret(bad, "provider.digiflazz.webhook_secret", envDigiflazzHook, p.Digiflazz.WebhookSecret)
+	switch p.Sandbox.API {
+	case ProviderIAK, ProviderMesinR1, ProviderDigiflazz:
+	default:
+		bad("provider.sandbox.api %q is unknown: use %q, %q or %q", p.Sandbox.API, ProviderIAK, ProviderMesinR1, ProviderDigiflazz)
 	}
 }
 
 func checkPricing(p flows.Pricing, bad func(string, ...any)) {
 	checkMarkups("pricing", p, bad)
+	if p.MinMargin < 0 {
+		bad("pricing.min_margin is %d: it cannot be negative (0 never sells under the provider's price)", p.MinMargin)
+	}
 	names := slices.Sorted(maps.Keys(p.Level))
 	for _, name := range names {
 		key := "pricing.level." + name
@@ -199,6 +219,9 @@ func checkPricing(p flows.Pricing, bad func(string, ...any)) {
 			continue
 		}
 		checkMarkups(key, *l, bad)
+		if l.MinMargin != 0 {
+			bad("%s.min_margin: the minimum margin is the shop's, not a level's: set it under [pricing] only", key)
+		}
 		if len(l.Level) > 0 {
 			bad("%s.level: a level has no levels of its own: write each as [pricing.level.NAME]", key)
 		}

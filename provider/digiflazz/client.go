@@ -80,6 +80,7 @@ var (
 	_ flows.BalanceChecker = (*Client)(nil)
 	_ flows.MeterInquirer  = (*Client)(nil)
 	_ flows.BillPayer      = (*Client)(nil)
+	_ flows.ResendLimits   = (*Client)(nil)
 )
 
 // New returns a client for the account in cfg.

@@ -134,8 +134,8 @@ func TestRefNotUniqueIsRecognisable(t *testing.T) {
 	d := txData{RefID: "R1", RC: "49", Status: "Gagal", Message: "Ref ID tidak unik"}
 	_, err := classify("test", expect{refID: "R1"}, d, true)
 	var pe *flows.ProviderError
-	if !errors.As(err, &pe) || pe.RC != "49" || !IsRefNotUnique(err) || pe.Kind != flows.KindUnknown {
-		t.Fatalf("err = %v, want unknown rc 49 recognised by IsRefNotUnique", err)
+	if !errors.As(err, &pe) || pe.RC != "49" || !IsRefNotUnique(err) || pe.Kind != flows.KindUnknown || pe.Alert != flows.AlertRefConflict {
+		t.Fatalf("err = %v, want unknown rc 49 recognised by IsRefNotUnique, alerting once per order", err)
 	}
 	if IsRefNotUnique(fmt.Errorf("wrapped: %w", err)) != true || IsRefNotUnique(errors.New("rc 49")) {
 		t.Error("IsRefNotUnique must follow wrapping and only recognise the sentinel")

@@ -144,6 +144,18 @@ func (c *Client) Check(ctx context.Context, req flows.OrderRequest) (flows.Resul
 	return classify(op, body.expect(), d, true)
 }
 
+// MinCheckGap is the least time between two sends of one order: Digiflazz
+// warns against re-checking a transaction within a minute of the last
+// send. The engine keeps to it (flows.ResendLimits); webhooks come first.
+const MinCheckGap = time.Minute
+
+// MinCheckGap implements flows.ResendLimits.
+func (c *Client) MinCheckGap() time.Duration { return MinCheckGap }
+
+// MaxResendAge implements flows.ResendLimits: the engine stops re-sending
+// an order at MaxRecheckAge, before Check would refuse it.
+func (c *Client) MaxResendAge() time.Duration { return MaxRecheckAge }
+
 func (c *Client) transaction(ctx context.Context, op string, body txRequest) (txData, error) {
 	raw, err := c.post(ctx, op, "transaction", body)
 	if err != nil {
@@ -221,7 +233,11 @@ func classify(op string, want expect, d txData, check bool) (flows.Result, error
 	case classMisconfigured:
 		return flows.Result{}, perr(flows.KindMisconfigured, info.reason, nil)
 	case classRefNotUnique:
-		return flows.Result{}, perr(flows.KindUnknown, "", ErrRefNotUnique)
+		// Checking the same way keeps answering 49: an admin must look,
+		// once per order (the engine raises Alert once).
+		pe := perr(flows.KindUnknown, "", ErrRefNotUnique).(*flows.ProviderError)
+		pe.Alert = flows.AlertRefConflict
+		return flows.Result{}, pe
 	case classSuccess, classPending:
 		return flows.Result{}, contradiction()
 	}

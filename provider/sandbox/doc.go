@@ -1,12 +1,14 @@
 // Package sandbox holds what the provider simulators share; the simulators
 // themselves are its sub-packages, one per provider API topupbot speaks:
 // iaksim (IAK prepaid and postpaid), mesinr1sim (Mesin R1's JSON "rqid"
-// API) and tripaysim (Tripay's QRIS payment gateway). Each is an http.Handler that speaks its provider's real wire format,
+// API), digiflazzsim (Digiflazz's buyer API and its signed webhooks) and
+// tripaysim (Tripay's QRIS payment gateway). Each is an http.Handler that speaks its provider's real wire format,
 // good enough to develop against instead of the providers' own sandboxes:
 // the demo, the tests and the benchmarks all run on them.
 //
 //	srv := httptest.NewServer(iaksim.New(iaksim.Options{...}))
 //	srv := httptest.NewServer(mesinr1sim.New(mesinr1sim.Options{...}))
+//	srv := httptest.NewServer(digiflazzsim.New(digiflazzsim.Options{...})) // client base: srv.URL + "/v1"
 //	srv := httptest.NewServer(tripaysim.New(tripaysim.Options{...}))
 //
 // The simulators are strict where the real APIs are (signatures, rqid/mmid,
