@@ -187,3 +187,22 @@ func TestEndToEndDigiflazzUnsigned(t *testing.T) {
 		t.Errorf("settled %s after the send: the re-check came within Digiflazz's minute", gap)
 	}
 }
+
+// TestEndToEndDigiflazzSandbox: provider.name = "sandbox" with api =
+// "digiflazz" runs the simulator in-process, its signed webhooks to the
+// callback listener; a pending top-up settles from them.
+func TestEndToEndDigiflazzSandbox(t *testing.T) {
+	t.Parallel()
+	e := &digiflazzE2E{e2e: newE2E(t, 0)}
+	e.cfg.Callback.Listen = freeAddr(t)
+	e.cfg.Provider.Name = config.ProviderSandbox
+	e.cfg.Provider.Sandbox.API = config.ProviderDigiflazz
+	e.start()
+	e.buyXL("0878-0000-1233")
+	e.waitFor(e2eBuyer, "Transaksi berhasil")
+	e.stop()
+	orders := e.storedOrders()
+	if len(orders) != 1 || orders[0].Status != flows.StatusSuccess || orders[0].Account.Provider != "digiflazz" || orders[0].Checks != 1 {
+		t.Fatalf("orders %+v", orders)
+	}
+}

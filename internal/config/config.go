@@ -18,6 +18,7 @@ import (
 	_ "time/tzdata" // poller.timezone must load on machines without a tz database
 
 	"topupbot/flows"
+	"topupbot/provider/digiflazz"
 	"topupbot/provider/iak"
 	"topupbot/provider/tripay"
 )
@@ -191,7 +192,6 @@ const (
 	defaultTimezone        = "Asia/Jakarta"
 	defaultAlertAfter      = time.Hour
 	defaultCatalogRefresh  = "@every 30m"
-	defaultDigiflazzURL    = "https://api.digiflazz.com/v1"
 )
 
 // Defaults is the configuration of a file that sets nothing: every default
@@ -208,7 +208,7 @@ func Defaults() Config {
 		Provider: Provider{
 			Timeout:   defaultProviderTimeout,
 			IAK:       IAK{BaseURL: iak.ProductionPrepaidURL, PostpaidURL: iak.ProductionPostpaidURL},
-			Digiflazz: Digiflazz{BaseURL: defaultDigiflazzURL},
+			Digiflazz: Digiflazz{BaseURL: digiflazz.ProductionURL},
 			Sandbox:   Sandbox{API: ProviderIAK},
 		},
 		Callback: Listener{Listen: defaultCallbackListen},

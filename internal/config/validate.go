@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/provider/digiflazz"
 	"topupbot/provider/iak"
 	"topupbot/provider/tripay"
 )
@@ -186,7 +187,7 @@ func checkProvider(p Provider, bad func(string, ...any)) {
 	}
 	checkSecret(bad, "provider.mesinr1.api_key", envMesinR1APIKey, p.MesinR1.APIKey)
 	if err := checkHTTPURL(p.Digiflazz.BaseURL); err != nil {
-		bad("provider.digiflazz.base_url %s: Digiflazz's is %s", err, defaultDigiflazzURL)
+		bad("provider.digiflazz.base_url %s: Digiflazz's is %s", err, digiflazz.ProductionURL)
 	}
 	if strings.ContainsFunc(p.Digiflazz.Username, isSpaceOrControl) {
 		bad("provider.digiflazz.username %q contains white space or control characters: remove them", p.Digiflazz.Username)
