@@ -148,4 +148,8 @@ type Product struct {
 	// Type says what the buyer receives (see ProductType); empty for
 	// postpaid products and when the provider's answer does not say.
 	Type ProductType `json:",omitempty"`
+	// Legs, with several providers configured, are the provider products
+	// that can fill this one, in order of preference (see Leg); Price is
+	// then the first available leg's cost. Empty with one provider.
+	Legs []Leg `json:",omitempty"`
 }
