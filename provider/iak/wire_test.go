@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -297,7 +298,7 @@ func TestProductMapping(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, ok := prepaidProduct(tt.item)
-		if ok != tt.ok || got != tt.want {
+		if ok != tt.ok || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s:\n got %+v %v\nwant %+v %v", tt.item.Code, got, ok, tt.want, tt.ok)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -78,7 +79,7 @@ func TestProductsWalksEveryPage(t *testing.T) {
 		"AX100":    {Code: "AX100", Name: "AXIS 100.000", Category: flows.CategoryPulsa, Brand: "AXIS", Price: 100700, Kind: flows.Prepaid, Available: false, Number: flows.NumberPhone, Type: flows.TypeTopUp},
 	}
 	for code, wp := range want {
-		if got := byCode[code]; got != wp {
+		if got := byCode[code]; !reflect.DeepEqual(got, wp) {
 			t.Errorf("%s =\n %+v, want\n %+v", code, got, wp)
 		}
 	}
@@ -315,7 +316,7 @@ func TestPrice(t *testing.T) {
 	ctx := context.Background()
 	p, err := w.client.Price(ctx, "IS5")
 	want := flows.Product{Code: "IS5", Name: "INDOSAT SMS 5.000", Price: 5500, Kind: flows.Prepaid, Available: true}
-	if err != nil || p != want {
+	if err != nil || !reflect.DeepEqual(p, want) {
 		t.Errorf("Price(IS5) = %+v, %v; want %+v", p, err, want)
 	}
 	if p, err := w.client.Price(ctx, "SM100"); err != nil || p.Available {
