@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // poller.timezone must load on machines without a tz database
@@ -43,6 +44,9 @@ type Config struct {
 	Log      Log                `toml:"log"`
 	Wallet   flows.WalletConfig `toml:"wallet"`  // customers' saldo and deposits by transfer
 	Payment  Payment            `toml:"payment"` // deposits by QRIS through a payment gateway
+	// Routes are the [[route]] tables, in the file's order: shop products
+	// filled by several providers' products (see Route).
+	Routes []Route `toml:"route"`
 }
 
 // Payment is [payment]: the gateway QRIS deposits are paid through.
@@ -83,7 +87,10 @@ type Telegram struct {
 
 // Provider is [provider]: which one sells, and its account.
 type Provider struct {
-	Name      string        `toml:"name"` // ProviderIAK, ProviderMesinR1, ProviderDigiflazz or ProviderSandbox
+	Name string `toml:"name"` // ProviderIAK, ProviderMesinR1, ProviderDigiflazz or ProviderSandbox
+	// Names, instead of Name, sells through several providers at once
+	// (never the sandbox: its several APIs are Sandbox.APIs).
+	Names     []string      `toml:"names"`
 	Timeout   time.Duration `toml:"timeout"`
 	IAK       IAK           `toml:"iak"`
 	MesinR1   MesinR1       `toml:"mesinr1"`
@@ -124,6 +131,60 @@ type MesinR1 struct {
 // Sandbox is [provider.sandbox].
 type Sandbox struct {
 	API string `toml:"api"` // which simulator: ProviderIAK, ProviderMesinR1 or ProviderDigiflazz
+	// APIs, instead of API, simulates several providers at once. A file
+	// that sets apis and not api leaves API empty.
+	APIs []string `toml:"apis"`
+}
+
+// Active lists the providers that sell, as their accounts name them: the
+// names of provider.names, the simulated APIs of a sandbox (apis, else
+// api), else provider.name alone. A configuration with more than one is in
+// multi mode (see Multi).
+func (p Provider) Active() []string {
+	switch {
+	case len(p.Names) > 0:
+		return p.Names
+	case p.Name == ProviderSandbox && len(p.Sandbox.APIs) > 0:
+		return p.Sandbox.APIs
+	case p.Name == ProviderSandbox:
+		return []string{p.Sandbox.API}
+	case p.Name != "":
+		return []string{p.Name}
+	}
+	return nil
+}
+
+// Multi reports whether several providers sell at once: products are then
+// named by QualifiedCode and carry their legs, and routes apply.
+func (p Provider) Multi() bool { return len(p.Active()) > 1 }
+
+// Route is one [[route]] table: a shop product of the reseller's own code,
+// filled by one of several providers' products in order of preference.
+type Route struct {
+	// Code is the reseller's own product code: 1 to 20 of [A-Za-z0-9_-].
+	Code string `toml:"code"`
+	Name string `toml:"name"`
+	// Category is the menu it shows in (not tagihan: bills are not routed).
+	Category flows.CategoryID `toml:"category"`
+	// Codes are the providers' product codes in order of preference: the
+	// order the file writes them in (codes = { digiflazz = "tsel10", iak =
+	// "htelkomsel10000" } prefers Digiflazz), which the decoder reads from
+	// the TOML parser's key order since a Go map keeps none.
+	Codes []flows.RouteLeg `toml:"codes"`
+}
+
+// FlowRoute is the route as the catalog takes it.
+func (r Route) FlowRoute() flows.Route {
+	return flows.Route{Code: r.Code, Name: r.Name, Category: r.Category, Legs: slices.Clone(r.Codes)}
+}
+
+// FlowRoutes converts every route; nil without any.
+func (c Config) FlowRoutes() []flows.Route {
+	var out []flows.Route
+	for _, r := range c.Routes {
+		out = append(out, r.FlowRoute())
+	}
+	return out
 }
 
 // Listener is [callback] or [ops].

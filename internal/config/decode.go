@@ -50,8 +50,8 @@ func decodeFile(data []byte) (cfg Config, problems []error, mistyped map[string]
 	// them is not looked at (naming a table once is enough).
 	skip := map[string]bool{}
 	for _, k := range md.Keys() {
-		if underAny(skip, k) {
-			continue
+		if underAny(skip, k) || k[0] == routeKey {
+			continue // the routes are read below, in one go
 		}
 		name := k.String()
 		dst, elem, ok := fileField(root, k)
@@ -69,6 +69,13 @@ func decodeFile(data []byte) (cfg Config, problems []error, mistyped map[string]
 			problems = append(problems, &keyError{key: name, msg: msg})
 		}
 	}
+	// apis without api means apis: the default api is not also set.
+	if md.IsDefined("provider", "sandbox", "apis") && !md.IsDefined("provider", "sandbox", "api") {
+		cfg.Provider.Sandbox.API = ""
+	}
+	var routeProblems []error
+	cfg.Routes, routeProblems = decodeRoutes(md, raw, cfg.Provider.Active(), mistyped)
+	problems = append(problems, routeProblems...)
 	slices.SortStableFunc(unparsed, func(a, b parseProblem) int { return a.compare(b) })
 	for _, p := range unparsed {
 		problems = append(problems, p.err)
@@ -683,6 +690,9 @@ func knownKeys() []string {
 			keys = append(keys, name)
 			if f.Type.Kind() == reflect.Struct && !isText(f.Type) {
 				walk(name+".", f.Type)
+			}
+			if f.Type == reflect.TypeFor[[]Route]() { // [[route]]: each table has Route's keys
+				walk(name+".", f.Type.Elem())
 			}
 		}
 	}

@@ -37,6 +37,7 @@ func (c Config) problems() []error {
 	checkLog(c.Log, bad)
 	checkWallet(c.Wallet, bad)
 	checkPayment(c.Payment, c.Wallet, c.Callback, bad)
+	checkRoutes(c.Routes, c.Provider, bad)
 	return problems
 }
 
@@ -131,36 +132,29 @@ func checkTelegram(t Telegram, bad func(string, ...any)) {
 
 func checkProvider(p Provider, bad func(string, ...any)) {
 	switch p.Name {
-	case ProviderIAK:
-		if p.IAK.Username == "" {
-			bad("provider.iak.username is required with provider.name = %q: the phone number the IAK account is registered with", ProviderIAK)
-		}
-		if !p.IAK.APIKey.IsSet() {
-			bad("provider.iak.api_key is required with provider.name = %q: set it or %s (sandbox and production keys differ)", ProviderIAK, envIAKAPIKey)
-		}
-	case ProviderMesinR1:
-		if p.MesinR1.BaseURL == "" {
-			bad("provider.mesinr1.base_url is required with provider.name = %q: your tenant's URL, e.g. \"https://apiindotel.mesinr1.com\"", ProviderMesinR1)
-		}
-		if p.MesinR1.MMID == "" {
-			bad("provider.mesinr1.mmid is required with provider.name = %q: the member id Mesin R1 gave you", ProviderMesinR1)
-		}
-		if !p.MesinR1.APIKey.IsSet() {
-			bad("provider.mesinr1.api_key is required with provider.name = %q: set it or %s", ProviderMesinR1, envMesinR1APIKey)
-		}
-	case ProviderDigiflazz:
-		if p.Digiflazz.Username == "" {
-			bad("provider.digiflazz.username is required with provider.name = %q: the buyer username of your Digiflazz account", ProviderDigiflazz)
-		}
-		if !p.Digiflazz.APIKey.IsSet() {
-			bad("provider.digiflazz.api_key is required with provider.name = %q: set it or %s (the development and production keys differ)", ProviderDigiflazz, envDigiflazzKey)
+	case ProviderIAK, ProviderMesinR1, ProviderDigiflazz:
+		if len(p.Names) > 0 {
+			bad("provider.name and provider.names are both set: keep one — name = %q for one provider, names = [\"digiflazz\", \"iak\"] for several", p.Name)
+		} else {
+			checkAccount(p, p.Name, fmt.Sprintf("provider.name = %q", p.Name), bad)
 		}
 	case ProviderSandbox:
 		// The simulators need no account.
+		if len(p.Names) > 0 {
+			bad("provider.name = %q and provider.names are both set: simulate several with provider.sandbox.apis = %q instead, or remove name", ProviderSandbox, p.Names)
+		}
 	case "":
-		bad("provider.name is required: set %q, %q, %q or %q (the simulator, nothing real is sold)", ProviderIAK, ProviderMesinR1, ProviderDigiflazz, ProviderSandbox)
+		if len(p.Names) == 0 {
+			bad("provider.name is required: set %q, %q, %q or %q (the simulator, nothing real is sold), or provider.names for several", ProviderIAK, ProviderMesinR1, ProviderDigiflazz, ProviderSandbox)
+		}
 	default:
 		bad("provider.name %q is unknown: use %q, %q, %q or %q", p.Name, ProviderIAK, ProviderMesinR1, ProviderDigiflazz, ProviderSandbox)
+	}
+	checkProviderList("provider.names", p.Names, "name", bad)
+	for _, n := range slices.Compact(slices.Sorted(slices.Values(p.Names))) {
+		if p.Name == "" && (n == ProviderIAK || n == ProviderMesinR1 || n == ProviderDigiflazz) {
+			checkAccount(p, n, fmt.Sprintf("%q in provider.names", n), bad)
+		}
 	}
 	if p.Timeout <= 0 {
 		bad("provider.timeout is %v: it must be positive (the default is %q)", p.Timeout, defaultProviderTimeout.String())
@@ -194,10 +188,72 @@ func checkProvider(p Provider, bad func(string, ...any)) {
 	}
 	checkSecret(bad, "provider.digiflazz.api_key", envDigiflazzKey, p.Digiflazz.APIKey)
 	checkSecret(bad, "provider.digiflazz.webhook_secret", envDigiflazzHook, p.Digiflazz.WebhookSecret)
-	switch p.Sandbox.API {
-	case ProviderIAK, ProviderMesinR1, ProviderDigiflazz:
+	switch {
+	case len(p.Sandbox.APIs) > 0 && p.Sandbox.API != "":
+		bad("provider.sandbox.api and provider.sandbox.apis are both set: keep one — api = %q for one simulator, apis = [\"iak\", \"digiflazz\"] for several", p.Sandbox.API)
+	case len(p.Sandbox.APIs) > 0:
+		if p.Name != ProviderSandbox {
+			bad("provider.sandbox.apis is set but provider.name is %q: the simulators run only with provider.name = %q; remove apis or set name = %q", p.Name, ProviderSandbox, ProviderSandbox)
+		}
+		checkProviderList("provider.sandbox.apis", p.Sandbox.APIs, "api", bad)
 	default:
-		bad("provider.sandbox.api %q is unknown: use %q, %q or %q", p.Sandbox.API, ProviderIAK, ProviderMesinR1, ProviderDigiflazz)
+		switch p.Sandbox.API {
+		case ProviderIAK, ProviderMesinR1, ProviderDigiflazz:
+		default:
+			bad("provider.sandbox.api %q is unknown: use %q, %q or %q", p.Sandbox.API, ProviderIAK, ProviderMesinR1, ProviderDigiflazz)
+		}
+	}
+}
+
+// checkProviderList checks provider.names or provider.sandbox.apis: real
+// providers, each once, at least two (one is written with single, the
+// key of one provider).
+func checkProviderList(key string, names []string, single string, bad func(string, ...any)) {
+	if len(names) == 1 {
+		bad("%s lists one provider: write %s = %q instead (%s is for several at once)", key, single, names[0], key[strings.LastIndexByte(key, '.')+1:])
+	}
+	for i, n := range names {
+		switch n {
+		case ProviderIAK, ProviderMesinR1, ProviderDigiflazz:
+			if j := slices.Index(names, n); j < i {
+				bad("%s[%d] %q is also %s[%d]: name each provider once", key, i, n, key, j)
+			}
+		case ProviderSandbox:
+			bad("%s[%d] is %q: the simulator is not a provider to combine; use provider.name = %q with provider.sandbox.apis = [\"iak\", \"digiflazz\"]", key, i, n, ProviderSandbox, ProviderSandbox)
+		default:
+			bad("%s[%d] %q is unknown: use %q, %q or %q", key, i, n, ProviderIAK, ProviderMesinR1, ProviderDigiflazz)
+		}
+	}
+}
+
+// checkAccount requires the account keys of provider name, which sells
+// because of via ("provider.name = \"iak\"").
+func checkAccount(p Provider, name, via string, bad func(string, ...any)) {
+	switch name {
+	case ProviderIAK:
+		if p.IAK.Username == "" {
+			bad("provider.iak.username is required with %s: the phone number the IAK account is registered with", via)
+		}
+		if !p.IAK.APIKey.IsSet() {
+			bad("provider.iak.api_key is required with %s: set it or %s (sandbox and production keys differ)", via, envIAKAPIKey)
+		}
+	case ProviderMesinR1:
+		if p.MesinR1.BaseURL == "" {
+			bad("provider.mesinr1.base_url is required with %s: your tenant's URL, e.g. \"https://apiindotel.mesinr1.com\"", via)
+		}
+		if p.MesinR1.MMID == "" {
+			bad("provider.mesinr1.mmid is required with %s: the member id Mesin R1 gave you", via)
+		}
+		if !p.MesinR1.APIKey.IsSet() {
+			bad("provider.mesinr1.api_key is required with %s: set it or %s", via, envMesinR1APIKey)
+		}
+	case ProviderDigiflazz:
+		if p.Digiflazz.Username == "" {
+			bad("provider.digiflazz.username is required with %s: the buyer username of your Digiflazz account", via)
+		}
+		if !p.Digiflazz.APIKey.IsSet() {
+			bad("provider.digiflazz.api_key is required with %s: set it or %s (the development and production keys differ)", via, envDigiflazzKey)
+		}
 	}
 }
 
