@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -37,6 +38,12 @@ type CacheConfig struct {
 	Alert func(ctx context.Context, text string) error
 	// Lang is the language of the alerts (default Bahasa Indonesia).
 	Lang Lang
+	// Routes, with several providers (a MultiCatalog), are the shop
+	// products filled by one of several providers' products: each is
+	// built from its legs' products where the list is built, and those
+	// products leave the menus (they are sold through the route). A route
+	// none of whose legs is listed is left out, and logged.
+	Routes []Route
 }
 
 // ProductCache holds the provider's products for the menus, refreshed on a
@@ -58,6 +65,9 @@ type ProductCache struct {
 	// about to be. changed is closed and replaced when a fetch ends.
 	loaded  bool
 	changed chan struct{}
+	// missing are the routes left out of the list last built, so that
+	// each is logged once when it goes missing rather than on every build.
+	missing map[string]bool
 }
 
 // sourceCache is one source's last good copy and its health. Its fields
@@ -148,6 +158,9 @@ func (c *ProductCache) LoadSaved(ctx context.Context) error {
 		if errors.Is(err, ErrNotFound) {
 			// Saved by an earlier version as one list: each source takes
 			// its kind of products from it until it is fetched itself.
+			if s.Provider != "" {
+				continue // the single old list predates several providers: its codes are not qualified
+			}
 			if !legacyRead {
 				legacyRead = true
 				var lerr error
@@ -373,6 +386,7 @@ func (c *ProductCache) rebuildLocked() {
 			merged = append(merged, p)
 		}
 	}
+	merged = c.routeLocked(merged, byCode)
 	sort.SliceStable(merged, func(i, j int) bool {
 		if merged[i].Price != merged[j].Price {
 			return merged[i].Price < merged[j].Price
@@ -380,6 +394,102 @@ func (c *ProductCache) rebuildLocked() {
 		return merged[i].Name < merged[j].Name
 	})
 	c.list, c.byCode = merged, byCode
+}
+
+// routeLocked adds the routes to the list and to byCode, built from the
+// products byCode holds, and takes the products that are a route's legs
+// off the list (byCode keeps them: an old button or a receipt's "Beli
+// lagi" still finds them). c.mu is held.
+func (c *ProductCache) routeLocked(list []Product, byCode map[string]Product) []Product {
+	if len(c.cfg.Routes) == 0 {
+		return list
+	}
+	legOf := map[string]bool{}
+	missing := map[string]bool{}
+	var routes []Product
+	for _, r := range c.cfg.Routes {
+		if _, dup := byCode[r.Code]; dup {
+			c.log.Warn("route left out: a product has its code", "route", r.Code)
+			continue
+		}
+		p, legs := routeProduct(r, byCode)
+		if len(legs) == 0 {
+			// Told once its providers' lists are in: not while the first
+			// of them is still loading at start.
+			if c.listsInLocked(r) {
+				missing[r.Code] = true
+				if !c.missing[r.Code] {
+					c.log.Warn("route left out: none of its providers' products is listed", "route", r.Code, "legs", r.Legs)
+				}
+			}
+			continue
+		}
+		for _, q := range legs {
+			legOf[q] = true
+		}
+		byCode[p.Code] = p
+		routes = append(routes, p)
+	}
+	c.missing = missing
+	kept := list[:0:0]
+	for _, p := range list {
+		if !legOf[p.Code] {
+			kept = append(kept, p)
+		}
+	}
+	return append(kept, routes...)
+}
+
+// listsInLocked reports whether every source of the providers r names has
+// loaded or failed. c.mu is held.
+func (c *ProductCache) listsInLocked(r Route) bool {
+	for _, s := range c.sources {
+		named := s.Provider == ""
+		for _, l := range r.Legs {
+			named = named || l.Provider == s.Provider
+		}
+		if named && s.at.IsZero() && s.err == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// routeProduct builds r from the products in byCode its legs name, in
+// order, and returns with it those products' codes. Bills are not routed:
+// a postpaid product is no leg.
+func routeProduct(r Route, byCode map[string]Product) (Product, []string) {
+	p := Product{Code: r.Code, Name: r.Name, Category: r.Category}
+	var codes []string
+	for _, rl := range r.Legs {
+		q, ok := byCode[QualifiedCode(rl.Provider, rl.Code)]
+		if !ok || q.Kind == Postpaid {
+			continue
+		}
+		if len(codes) == 0 {
+			p.Brand, p.Kind, p.Number, p.NumberFormat, p.Type = q.Brand, q.Kind, q.Number, q.NumberFormat, q.Type
+		}
+		codes = append(codes, q.Code)
+		p.Legs = append(p.Legs, Leg{Provider: rl.Provider, Code: rl.Code, Cost: q.Price, Available: q.Available})
+	}
+	priceRoute(&p)
+	return p, codes
+}
+
+// priceRoute sets a route's price and availability from its legs: the
+// first available leg's cost (the first leg's when none is), available
+// when any leg is.
+func priceRoute(p *Product) {
+	p.Available, p.Price = false, 0
+	for _, l := range p.Legs {
+		if l.Available {
+			p.Available, p.Price = true, l.Cost
+			return
+		}
+	}
+	if len(p.Legs) > 0 {
+		p.Price = p.Legs[0].Cost
+	}
 }
 
 // Products returns the cached list, cheapest first. The slice is shared:
@@ -440,26 +550,70 @@ func (c *ProductCache) Current(ctx context.Context, code string, maxAge time.Dur
 		}
 		return p, nil
 	}
-	s := c.owner(code)
-	if s == nil {
+	owners := c.owners(code)
+	if len(owners) == 0 {
 		return Product{Code: code}, nil // in no list: not available
 	}
-	s.fetch.Lock()
-	c.mu.RLock()
-	stale := c.cfg.Now().Sub(s.at) > maxAge
-	c.mu.RUnlock()
-	if stale && c.due(s) {
-		if err := c.fetchLocked(ctx, s); err != nil {
-			s.fetch.Unlock()
-			return Product{}, err
+	var errs []error
+	failed := map[*sourceCache]bool{}
+	for _, s := range owners {
+		if err := c.fresh(ctx, s, maxAge); err != nil {
+			errs, failed[s] = append(errs, err), true
 		}
 	}
-	s.fetch.Unlock()
+	if len(failed) == len(owners) {
+		return Product{}, errors.Join(errs...)
+	}
 	p, ok := c.Lookup(code)
 	if !ok {
 		return Product{Code: code}, nil // gone from the list: not available
 	}
+	if len(failed) > 0 && len(p.Legs) > 0 {
+		// A route one of whose legs' lists could not be read afresh: that
+		// leg's price is not vouched for, so it is not offered now.
+		p.Legs = slices.Clone(p.Legs)
+		for i, l := range p.Legs {
+			if s := c.owner(QualifiedCode(l.Provider, l.Code)); s == nil || failed[s] {
+				p.Legs[i].Available = false
+			}
+		}
+		priceRoute(&p)
+	}
 	return p, nil
+}
+
+// fresh fetches s again when its copy is older than maxAge and its
+// MinInterval allows.
+func (c *ProductCache) fresh(ctx context.Context, s *sourceCache, maxAge time.Duration) error {
+	s.fetch.Lock()
+	defer s.fetch.Unlock()
+	c.mu.RLock()
+	stale := c.cfg.Now().Sub(s.at) > maxAge
+	c.mu.RUnlock()
+	if stale && c.due(s) {
+		return c.fetchLocked(ctx, s)
+	}
+	return nil
+}
+
+// owners are the sources a product's current state depends on: the one
+// listing it or, for a route, those listing its legs.
+func (c *ProductCache) owners(code string) []*sourceCache {
+	if s := c.owner(code); s != nil {
+		return []*sourceCache{s}
+	}
+	var out []*sourceCache
+	for _, r := range c.cfg.Routes {
+		if r.Code != code {
+			continue
+		}
+		for _, l := range r.Legs {
+			if s := c.owner(QualifiedCode(l.Provider, l.Code)); s != nil && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // owner is the source whose copy lists code.

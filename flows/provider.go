@@ -43,6 +43,11 @@ type CatalogSource struct {
 	MinInterval time.Duration
 	// Products fetches the list.
 	Products func(ctx context.Context) ([]Product, error)
+	// Provider, with several providers (MultiCatalog), is the provider
+	// whose products the source lists, under qualified codes; empty with
+	// one. The single list older versions saved predates several
+	// providers: such a source never takes products from it.
+	Provider string
 }
 
 // CatalogSources is a Catalog made of several lists that fail on their own.
