@@ -135,6 +135,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"manual_contradicted_detail":   "Manual: %s · provider: %s",
 		"alert_unacknowledged":         "tidak pernah dikonfirmasi provider dalam 24 jam; tidak dikirim ulang otomatis. Cek manual di provider",
 		"alert_resend_too_old":         "sudah melewati batas cek ulang provider (kirim ulang akan membuat transaksi baru); tidak dicek lagi otomatis. Cek manual di provider lalu /settle",
+		"alert_earlier_attempt":        "dilaporkan SUKSES oleh provider sebelumnya, padahal percobaan itu sudah gagal dan pesanan dipindah ke provider lain; mungkin terisi dua kali. Cek di kedua provider",
 		"alert_ref_conflict":           "ref ini tercatat di provider dengan permintaan lain (rc 49); status tidak diubah. Cek manual di provider",
 		"alert_misconfigured":          "ditolak karena konfigurasi akun provider (sign, IP, atau akun ditangguhkan)",
 		"alert_account_missing":        "dibuat dengan akun provider %s yang tidak lagi dikonfigurasi; tidak dikirim ulang",

@@ -120,6 +120,7 @@ var english = map[Msg]string{
 	"manual_contradicted_detail":   "By hand: %s · provider: %s",
 	"alert_unacknowledged":         "was never acknowledged by the provider within 24 hours; it is not re-sent automatically. Check it at the provider",
 	"alert_resend_too_old":         "is past the provider's re-check limit (a re-send would create a new transaction); it is no longer checked automatically. Check it at the provider, then /settle",
+	"alert_earlier_attempt":        "is reported SUCCESSFUL by an earlier provider, whose attempt had failed before the order moved to another provider; it may be filled twice. Check it at both providers",
 	"alert_ref_conflict":           "is held by the provider with a different request under this ref (rc 49); its status is unchanged. Check it at the provider",
 	"alert_misconfigured":          "was refused because of the provider account's configuration (sign, IP or suspended account)",
 	"alert_account_missing":        "was made with provider account %s, which is no longer configured; it is not re-sent",

@@ -51,8 +51,23 @@ type Order struct {
 	Bill *Bill `json:"bill,omitempty"`
 
 	// Account is the provider account the order was placed with; checks go
-	// to it alone (DESIGN rule 4).
+	// to it alone (DESIGN rule 4). With several providers it is the
+	// current attempt's, as are ProductCode, Cost, Acknowledged,
+	// ProviderTxID, SentAt, RC and Message.
 	Account Account `json:"account"`
+
+	// Legs are, for a product with legs (several providers), the provider
+	// products that may fill the order, in order of preference, as quoted;
+	// Leg is the current attempt's index in them.
+	Legs []Leg `json:"legs,omitempty"`
+	Leg  int   `json:"leg,omitempty"`
+	// ProviderRef is the current attempt's ref with its provider, when it
+	// is not RefID: every attempt after the first has a ref of its own
+	// (DESIGN rule 17), which the store also finds the order by.
+	ProviderRef string `json:"provider_ref,omitempty"`
+	// Attempts are the earlier attempts, each ended by a definitive answer
+	// that charged nothing.
+	Attempts []Attempt `json:"attempts,omitempty"`
 
 	Status Status `json:"status"`
 	// Acknowledged is true once the provider returned a transaction record.
@@ -161,6 +176,10 @@ const (
 	// AlertRefConflict: the provider holds the order's ref with a request
 	// other than ours (Digiflazz rc 49 on a re-send).
 	AlertRefConflict AlertKind = "ref_conflict"
+	// AlertEarlierAttempt: a provider reports a success for an attempt of
+	// the order that had ended without a charge, after which the order
+	// moved to another provider: it may be filled twice.
+	AlertEarlierAttempt AlertKind = "earlier_attempt"
 )
 
 // Status is the state of an order. Persisted as its string value; a status
