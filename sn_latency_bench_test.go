@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -102,7 +103,7 @@ type snStack struct {
 func buildSNMesinR1(b *testing.B, hooks snHooks) *snStack {
 	const mmid, key = "C71283", "bench-r1-key"
 	sim := mesinr1sim.New(mesinr1sim.Options{MMID: mmid, APIKey: key, Deposit: 1 << 50,
-		SettleAfter: hooks.settleAfter, OnSettle: hooks.onSettle})
+		SettleAfter: hooks.settleAfter, OnSettle: hooks.onSettle, Logger: snLogger(b)})
 	b.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
 	b.Cleanup(srv.Close)
@@ -112,7 +113,7 @@ func buildSNMesinR1(b *testing.B, hooks snHooks) *snStack {
 		b.Fatal(err)
 	}
 	// …1000: pending, success after the delay (mesinr1sim's test numbers).
-	st, _ := newSNStack(b, client, client, "TSEL10", "081234561000", hooks)
+	st, _ := newSNStack(b, client, client, "TSEL10", "081234561000", flows.DefaultQuickChecks, hooks)
 	return st
 }
 
@@ -123,7 +124,7 @@ func buildSNIAK(b *testing.B, hooks snHooks) *snStack {
 	cbSrv := httptest.NewServer(callbacks)
 	b.Cleanup(cbSrv.Close)
 	sim := iaksim.New(iaksim.Options{Username: user, APIKey: key, Deposit: 1 << 50,
-		CallbackURL: cbSrv.URL + "/callback/iak", SettleAfter: hooks.settleAfter, OnSettle: hooks.onSettle})
+		CallbackURL: cbSrv.URL + "/callback/iak", SettleAfter: hooks.settleAfter, OnSettle: hooks.onSettle, Logger: snLogger(b)})
 	b.Cleanup(sim.Close)
 	srv := httptest.NewServer(sim)
 	b.Cleanup(srv.Close)
@@ -133,9 +134,9 @@ func buildSNIAK(b *testing.B, hooks snHooks) *snStack {
 		b.Fatal(err)
 	}
 	// …1000: accepted, settles to success (iaksim's test numbers).
-	st, engine := newSNStack(b, client, client, "htelkomsel10000", "081234561000", hooks)
+	st, engine := newSNStack(b, client, client, "htelkomsel10000", "081234561000", flows.DefaultQuickChecks, hooks)
 	// As app.iakCallbacks wires it: a valid callback hints the check.
-	h, err := client.CallbackHandler(iak.CallbackOptions{
+	h, err := client.CallbackHandler(iak.CallbackOptions{Logger: snLogger(b),
 		Handle: func(ctx context.Context, cb iak.Callback) error { return engine.Hint(ctx, cb.RefID) }})
 	if err != nil {
 		b.Fatal(err)
@@ -146,9 +147,12 @@ func buildSNIAK(b *testing.B, hooks snHooks) *snStack {
 
 // newSNStack is the part every provider shares: bbolt with fsync, the
 // product cache loaded from the provider, the engine configured as app.go
-// configures it (quick checks included), its hint queue and the poller at
-// the production schedule, all stopped before the simulators close.
-func newSNStack(b *testing.B, provider flows.Provider, catalog flows.Catalog, code, number string, hooks snHooks) (*snStack, *flows.Engine) {
+// configures it with quick, the provider's quick-check delays (app.go's for
+// it: a provider with a floor between re-checks has its own), its hint
+// queue and the poller at the production schedule, all stopped before the
+// simulators close.
+func newSNStack(b *testing.B, provider flows.Provider, catalog flows.Catalog, code, number string,
+	quick []time.Duration, hooks snHooks) (*snStack, *flows.Engine) {
 	b.Helper()
 	db, err := storage.Open(filepath.Join(b.TempDir(), "sn.db"), storage.Options{})
 	if err != nil {
@@ -164,7 +168,7 @@ func newSNStack(b *testing.B, provider flows.Provider, catalog flows.Catalog, co
 		b.Fatalf("no product %s in the simulator's catalog", code)
 	}
 	engine := flows.NewEngine(db, provider, flows.EngineConfig{ProviderTimeout: 10 * time.Second,
-		QuickChecks: flows.DefaultQuickChecks, OnSettled: hooks.onSettled})
+		QuickChecks: quick, OnSettled: hooks.onSettled, Logger: snLogger(b)})
 	poll, err := newPoller(snPollSchedule, time.UTC, slog.New(slog.DiscardHandler), func(ctx context.Context) {
 		if _, err := engine.Poll(ctx); err != nil && ctx.Err() == nil {
 			b.Errorf("poll: %v", err)
@@ -290,4 +294,17 @@ func snQuantile(sorted []time.Duration, q float64) time.Duration {
 		return 0
 	}
 	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
+}
+
+// snLogger logs warnings and errors (a failed callback, a full hint queue)
+// to the benchmark's output: they explain a slow tail.
+func snLogger(b *testing.B) *slog.Logger {
+	return slog.New(slog.NewTextHandler(snLogWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type snLogWriter struct{ b *testing.B }
+
+func (w snLogWriter) Write(p []byte) (int, error) {
+	w.b.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
 }
