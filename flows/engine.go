@@ -554,6 +554,11 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 	// The answer's provider: a move to the next leg below changes o's.
 	provider := o.Account.Provider
 	flags := e.flagsOf(provider)
+	if !first && o.Status == StatusPlacing || KindOf(perr) == KindUnknown {
+		// A check of a send whose answer never came, or an answer that
+		// says nothing: a transaction may exist at this provider.
+		o.Uncertain = true
+	}
 	if perr != nil {
 		var pe *ProviderError
 		if errors.As(perr, &pe) {
@@ -671,7 +676,7 @@ func (e *Engine) providerAlert(kind AlertKind, provider, detail string, now time
 // is returned once.
 func (e *Engine) fail(o *Order, reason Reason, outcome string, now time.Time) {
 	next, ok := e.nextLeg(o.Legs, o.Leg, o.Price)
-	if !ok {
+	if !ok || o.Uncertain {
 		e.settle(o, StatusFailed, reason, now)
 		return
 	}
@@ -686,7 +691,7 @@ func (e *Engine) fail(o *Order, reason Reason, outcome string, now time.Time) {
 	l := o.Legs[next]
 	o.Leg, o.ProviderRef = next, ref
 	o.Account, o.ProductCode, o.Cost = e.providers[l.Provider].Account(), l.Code, l.Cost
-	o.Acknowledged, o.ProviderTxID, o.SentAt, o.RC, o.Message, o.Checks = false, "", time.Time{}, "", "", 0
+	o.Acknowledged, o.ProviderTxID, o.SentAt, o.RC, o.Message, o.Checks, o.Uncertain = false, "", time.Time{}, "", "", 0, false
 	// Sent at once by the caller; should the process die first, the
 	// poller resumes it once a send could have been answered.
 	o.NextCheckAt = now.Add(e.cfg.ProviderTimeout + placingGrace)

@@ -68,6 +68,11 @@ type Order struct {
 	// Attempts are the earlier attempts, each ended by a definitive answer
 	// that charged nothing.
 	Attempts []Attempt `json:"attempts,omitempty"`
+	// Uncertain is set once an answer of the current attempt left its
+	// outcome unknown, or its first send was never answered: the order
+	// then stays with this provider for good, whatever it answers later
+	// (DESIGN rule 17).
+	Uncertain bool `json:"uncertain,omitempty"`
 
 	Status Status `json:"status"`
 	// Acknowledged is true once the provider returned a transaction record.
