@@ -37,7 +37,9 @@ type legAnswer struct {
 
 var _ flows.Provider = (*legProvider)(nil)
 
-func (p *legProvider) Account() flows.Account { return flows.Account{Provider: p.name, ID: "u-" + p.name} }
+func (p *legProvider) Account() flows.Account {
+	return flows.Account{Provider: p.name, ID: "u-" + p.name}
+}
 
 func (p *legProvider) next() (flows.Result, error) {
 	if len(p.script) == 0 {
