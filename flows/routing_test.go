@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -365,5 +366,31 @@ func TestRouteFailedOnCheckAndLateSuccess(t *testing.T) {
 	}
 	if n := alertsAbout(t, r.db, o.RefID); n != 1 {
 		t.Errorf("%d alerts", n)
+	}
+}
+
+type noCatalog struct{}
+
+func (noCatalog) Products(context.Context) ([]flows.Product, error) { return nil, nil }
+
+// /order shows every attempt: where it went, under which ref, and how it
+// ended; then the current one.
+func TestRouteOrderShowsAttempts(t *testing.T) {
+	r := newRouteRig(t)
+	r.alpha.script = []legAnswer{rejected("68")}
+	o := r.place(routed(10000, 10500))
+	svc := flows.NewService(flows.ServiceConfig{Fits: func(string) bool { return true }, Store: r.db, Engine: r.engine,
+		Products: flows.NewProductCache(noCatalog{}, r.db, r.clk.Now), Admins: []int64{adminID}, Now: r.clk.Now})
+	out, err := svc.Handle(bg, flows.Input{ChatID: adminID, UserID: adminID, Private: true, Kind: flows.InputCommand,
+		Command: "order", Args: o.RefID, UpdateID: 1})
+	if err != nil || len(out.Replies) == 0 {
+		t.Fatalf("/order: %+v %v", out, err)
+	}
+	got := out.Replies[0].Text
+	for _, want := range []string{"Percobaan 1: alpha ref <code>" + o.RefID + "</code> produk <code>a10</code>", "→ rejected (RC <code>68</code>",
+		"Percobaan 2 (sekarang): beta", "Ref di provider: <code>" + o.ProviderRef + "</code>"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/order lacks %q:\n%s", want, got)
+		}
 	}
 }
