@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"topupbot/flows"
+	"topupbot/provider/digiflazz"
 	"topupbot/provider/iak"
 	"topupbot/provider/mesinr1"
+	"topupbot/provider/sandbox/digiflazzsim"
 	"topupbot/provider/sandbox/iaksim"
 	"topupbot/provider/sandbox/mesinr1sim"
 	"topupbot/storage"
@@ -34,9 +36,10 @@ import (
 // Everything runs on the real clock — this measures real waiting — with
 // the stack as run wires it: bbolt with fsync, the engine with
 // DefaultQuickChecks on its hint queue, the poller on the production
-// schedule (@every 15s, the real cron job), and for IAK the simulator's
+// schedule (@every 15s, the real cron job), for IAK the simulator's
 // callbacks to the real signed handler over loopback, which hints the
-// check. Telegram is not involved: the outbox is the end.
+// check, and for Digiflazz its webhooks, signed with HMAC-SHA1, to the
+// real webhook handler, whose verified body settles the order. Telegram is not involved: the outbox is the end.
 //
 // It fails if an order never settles or an SN arrives for a ref the
 // simulator did not settle; the figures themselves are never asserted.
@@ -81,6 +84,7 @@ type snProvider struct {
 var snProviders = []snProvider{
 	{"mesinr1", buildSNMesinR1},
 	{"iak", buildSNIAK},
+	{"digiflazz", buildSNDigiflazz},
 }
 
 // snHooks are what the benchmark hears from the simulator and the engine.
@@ -142,6 +146,35 @@ func buildSNIAK(b *testing.B, hooks snHooks) *snStack {
 		b.Fatal(err)
 	}
 	callbacks.Handle("POST /callback/iak", h)
+	return st
+}
+
+func buildSNDigiflazz(b *testing.B, hooks snHooks) *snStack {
+	const user, key, secret = "benchuser", "bench-df-key", "bench-webhook-secret"
+	webhooks := http.NewServeMux()
+	whSrv := httptest.NewServer(webhooks)
+	b.Cleanup(whSrv.Close)
+	sim := digiflazzsim.New(digiflazzsim.Options{Username: user, APIKey: key, Deposit: 1 << 50,
+		WebhookURL: whSrv.URL + "/callback/digiflazz", WebhookSecret: secret, SettleAfter: hooks.settleAfter,
+		OnSettle: func(ref, _ string, at time.Time) { hooks.onSettle(ref, at) }, Logger: snLogger(b)})
+	b.Cleanup(sim.Close)
+	srv := httptest.NewServer(sim)
+	b.Cleanup(srv.Close)
+	client, err := digiflazz.New(digiflazz.Config{BaseURL: srv.URL + "/v1", Username: user, APIKey: key, Testing: true,
+		HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// …1233: pending, then success by webhook (Digiflazz's test case). The
+	// engine keeps Digiflazz's minute between sends: no quick checks.
+	st, engine := newSNStack(b, client, client, "xld10", "087800001233", flows.DefaultQuickChecks, hooks)
+	// As providers.go wires it: a verified webhook settles its order.
+	h, err := digiflazz.WebhookHandler(digiflazz.WebhookOptions{Secret: secret, Logger: snLogger(b),
+		Handle: func(ctx context.Context, wh digiflazz.Webhook) error { return handleDigiflazzWebhook(ctx, engine, wh) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	webhooks.Handle("POST /callback/digiflazz", h)
 	return st
 }
 
