@@ -312,17 +312,25 @@ func (e *Engine) check(ctx context.Context, refID string, answered func()) (Orde
 	if o.Kind == Postpaid {
 		return e.checkBill(ctx, o, answered)
 	}
-	if gap, _ := e.resendLimits(); gap > 0 && o.Status == StatusPending && o.NextCheckAt.After(now) {
+	if gap, _ := e.resendLimits(); gap > 0 {
 		// The provider asks for a gap between sends of an order (Digiflazz
 		// re-checks by re-sending): this check waits for the gap's end,
-		// whoever asked for it — a hint, a poll, an admin's /recheck.
-		e.checkLater(refID, o.NextCheckAt.Sub(now))
-		return o, nil
+		// whoever asked for it — a hint, a poll, an admin's /recheck. A
+		// placing order found after a restart had its first send cut off
+		// without its time recorded: it went out at about its last write.
+		earliest := o.NextCheckAt
+		if o.Status == StatusPlacing {
+			earliest = laterOf(o.CreatedAt, o.UpdatedAt).Add(gap)
+		}
+		if earliest.After(now) {
+			e.checkLater(refID, earliest.Sub(now))
+			return o, nil
+		}
 	}
 	if !o.Acknowledged && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
 		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
 	}
-	if _, maxAge := e.resendLimits(); maxAge > 0 && !o.SentAt.IsZero() && now.Sub(o.SentAt) > maxAge {
+	if _, maxAge := e.resendLimits(); maxAge > 0 && now.Sub(firstSend(o)) > maxAge {
 		// A re-send this late would be a new transaction: charged twice.
 		return e.alertOnce(ctx, o, AlertResendTooOld, "")
 	}
@@ -337,6 +345,25 @@ func (e *Engine) check(ctx context.Context, refID string, answered func()) (Orde
 	cancel()
 	answered()
 	return e.recordSent(ctx, refID, res, perr, false, req.SentAt)
+}
+
+// firstSend is when o was first sent, as far as the re-send age limit is
+// concerned: its SentAt, or — when that was never recorded (the process
+// died during the first send, or a webhook answered before any check) —
+// its creation, which the first send followed within moments. Erring early
+// stops re-sends sooner, never later.
+func firstSend(o Order) time.Time {
+	if o.SentAt.IsZero() {
+		return o.CreatedAt
+	}
+	return o.SentAt
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // recordTimeout bounds the write of a provider answer.

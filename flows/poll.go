@@ -38,8 +38,16 @@ func (e *Engine) due(o *Order, now time.Time) bool {
 	if o.Status.Final() {
 		return false
 	}
-	if o.Status == StatusPlacing && now.Sub(o.UpdatedAt) < e.cfg.ProviderTimeout+placingGrace {
-		return false
+	if o.Status == StatusPlacing {
+		wait := e.cfg.ProviderTimeout + placingGrace
+		if gap, _ := e.resendLimits(); gap > wait {
+			// The first send went out at about the last write: keep the
+			// provider's gap from it (see check).
+			wait = gap
+		}
+		if now.Sub(o.UpdatedAt) < wait {
+			return false
+		}
 	}
 	return !o.NextCheckAt.After(now)
 }
