@@ -386,7 +386,8 @@ func (t *turn) adminRecheck(ctx context.Context) (Output, error) {
 	case after.HasAlerted(AlertResendTooOld):
 		head = text(t.lang, "admin_recheck_too_old")
 	case after.NextCheckAt.After(t.s.cfg.Now()):
-		head = text(t.lang, "admin_recheck_gap", clockTime(after.NextCheckAt))
+		// Only a provider's gap between sends leaves a check unasked.
+		head = text(t.lang, "admin_recheck_gap")
 	default:
 		head = text(t.lang, "admin_recheck_not_asked")
 	}

@@ -424,17 +424,21 @@ func (e *Engine) check(ctx context.Context, refID string, answered func()) (Orde
 	if o.Kind == Postpaid {
 		return e.checkBill(ctx, o, answered)
 	}
-	if gap, _ := e.resendLimits(&o); gap > 0 && o.Status == StatusPending && o.NextCheckAt.After(now) {
+	if gap, _ := e.resendLimits(&o); gap > 0 {
 		// The provider asks for a gap between sends of an order (Digiflazz
 		// re-checks by re-sending): this check waits for the gap's end,
-		// whoever asked for it — a hint, a poll, an admin's /recheck.
-		e.checkLater(refID, o.NextCheckAt.Sub(now))
-		return o, nil
+		// whoever asked for it — a hint, a poll, an admin's /recheck. A
+		// placing order found after a restart had its first send cut off
+		// without its time recorded: it went out at about its last write.
+		if earliest := sendableAt(&o, gap); earliest.After(now) {
+			e.checkLater(refID, earliest.Sub(now))
+			return o, nil
+		}
 	}
 	if !o.Acknowledged && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
 		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
 	}
-	if _, maxAge := e.resendLimits(&o); maxAge > 0 && !o.SentAt.IsZero() && now.Sub(o.SentAt) > maxAge {
+	if _, maxAge := e.resendLimits(&o); maxAge > 0 && now.Sub(firstSend(o)) > maxAge {
 		// A re-send this late would be a new transaction: charged twice.
 		return e.alertOnce(ctx, o, AlertResendTooOld, "")
 	}
@@ -453,6 +457,38 @@ func (e *Engine) check(ctx context.Context, refID string, answered func()) (Orde
 		return o, err
 	}
 	return e.sendLocked(ctx, o)
+}
+
+// firstSend is when o was first sent, as far as the re-send age limit is
+// concerned: its SentAt, or — when that was never recorded (the process
+// died during the first send, or a webhook answered before any check) —
+// its creation, which the first send followed within moments. Erring early
+// stops re-sends sooner, never later.
+func firstSend(o Order) time.Time {
+	if o.SentAt.IsZero() {
+		return o.CreatedAt
+	}
+	return o.SentAt
+}
+
+// sendableAt is when o's current attempt may be sent again under a gap
+// between sends: gap after its last send. Without a recorded last send —
+// a placing order found after a restart, whose first send was cut off; an
+// order written before the time was kept — its last write stands in: the
+// send went out at about then or before.
+func sendableAt(o *Order, gap time.Duration) time.Time {
+	last := o.LastSentAt
+	if last.IsZero() || o.Status == StatusPlacing {
+		last = laterOf(last, laterOf(o.CreatedAt, o.UpdatedAt))
+	}
+	return last.Add(gap)
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // recordTimeout bounds the write of a provider answer.
@@ -482,6 +518,10 @@ func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr 
 		settled = !o.Status.Final()
 		if o.SentAt.IsZero() && !o.Status.Final() {
 			o.SentAt = sentAt
+		}
+		if !sentAt.IsZero() && !o.Status.Final() {
+			// Our own send or re-send (a webhook's answer has none).
+			o.LastSentAt = e.cfg.Now()
 		}
 		notes, r, err := e.apply(o, res, perr, first)
 		raised = r
@@ -691,7 +731,7 @@ func (e *Engine) fail(o *Order, reason Reason, outcome string, now time.Time) {
 	l := o.Legs[next]
 	o.Leg, o.ProviderRef = next, ref
 	o.Account, o.ProductCode, o.Cost = e.providers[l.Provider].Account(), l.Code, l.Cost
-	o.Acknowledged, o.ProviderTxID, o.SentAt, o.RC, o.Message, o.Checks, o.Uncertain = false, "", time.Time{}, "", "", 0, false
+	o.Acknowledged, o.ProviderTxID, o.SentAt, o.LastSentAt, o.RC, o.Message, o.Checks, o.Uncertain = false, "", time.Time{}, time.Time{}, "", "", 0, false
 	// Sent at once by the caller; should the process die first, the
 	// poller resumes it once a send could have been answered.
 	o.NextCheckAt = now.Add(e.cfg.ProviderTimeout + placingGrace)

@@ -360,7 +360,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"admin_recheck_unacked":       "⛔ Tidak dicek: provider tidak pernah mengonfirmasi pesanan ini dalam 24 jam, dan mengirim ulang bisa membuat transaksi baru. Cek manual di provider.",
 		"admin_recheck_not_asked":     "Tidak dicek ke provider saat ini; coba lagi sebentar lagi.",
 		"admin_recheck_too_old":       "⛔ Tidak dicek: pesanan sudah melewati batas cek ulang provider, dan mengirim ulang akan membuat transaksi baru. Cek manual di provider, lalu /settle.",
-		"admin_recheck_gap":           "⏳ Belum dicek: provider meminta jeda antar cek. Dicek otomatis pukul %s WIB.",
+		"admin_recheck_gap":           "⏳ Belum dicek: provider meminta jeda (1 menit) antar kirim; dicek otomatis begitu jedanya lewat.",
 		"admin_recheck_failed":        "Cek gagal: <code>%s</code>",
 		"admin_catalog":               "📦 Katalog diperbarui: %d produk, %d tersedia.",
 		"admin_catalog_category":      "• %s: %d produk, %d tersedia",

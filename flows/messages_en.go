@@ -345,7 +345,7 @@ var english = map[Msg]string{
 	"admin_recheck_unacked":       "⛔ Not checked: the provider never acknowledged this order within 24 hours, and re-sending it could create a new transaction. Check it at the provider.",
 	"admin_recheck_not_asked":     "Not checked with the provider right now; try again in a moment.",
 	"admin_recheck_too_old":       "⛔ Not checked: the order is past the provider's re-check limit, and re-sending it would create a new transaction. Check it at the provider, then /settle.",
-	"admin_recheck_gap":           "⏳ Not checked yet: the provider asks for a pause between checks. It is checked automatically at %s WIB.",
+	"admin_recheck_gap":           "⏳ Not checked yet: the provider asks for a pause (a minute) between sends; it is checked automatically once the pause is over.",
 	"admin_recheck_failed":        "The check failed: <code>%s</code>",
 	"admin_catalog":               "📦 Catalog refreshed: %d products, %d available.",
 	"admin_catalog_category":      "• %s: %d products, %d available",

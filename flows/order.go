@@ -93,9 +93,12 @@ type Order struct {
 	CreatedAt time.Time `json:"created_at"`
 	// SentAt is when the order was first sent to the provider (see
 	// OrderRequest.SentAt); zero until a send or check is recorded.
-	SentAt    time.Time `json:"sent_at,omitzero"`
-	UpdatedAt time.Time `json:"updated_at"`
-	SettledAt time.Time `json:"settled_at,omitzero"`
+	SentAt time.Time `json:"sent_at,omitzero"`
+	// LastSentAt is when the current attempt was last sent or re-sent
+	// (its answer's time): a provider's gap between sends counts from it.
+	LastSentAt time.Time `json:"last_sent_at,omitzero"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	SettledAt  time.Time `json:"settled_at,omitzero"`
 	// Checks counts status checks; NextCheckAt is when the poller may check
 	// again (older orders are checked less often).
 	Checks      int       `json:"checks,omitempty"`

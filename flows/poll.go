@@ -38,8 +38,16 @@ func (e *Engine) due(o *Order, now time.Time) bool {
 	if o.Status.Final() {
 		return false
 	}
-	if o.Status == StatusPlacing && now.Sub(o.UpdatedAt) < e.cfg.ProviderTimeout+placingGrace {
-		return false
+	if o.Status == StatusPlacing {
+		wait := e.cfg.ProviderTimeout + placingGrace
+		if gap, _ := e.resendLimits(o); gap > wait {
+			// The first send went out at about the last write: keep the
+			// provider's gap from it (see check).
+			wait = gap
+		}
+		if now.Sub(o.UpdatedAt) < wait {
+			return false
+		}
 	}
 	return !o.NextCheckAt.After(now)
 }
@@ -121,7 +129,7 @@ func (e *Engine) Hint(ctx context.Context, refID string) error {
 	if gap, _ := e.resendLimits(&o); gap > 0 {
 		// The provider asks for a gap between re-sends (an unsigned
 		// Digiflazz webhook is such a hint): the check waits for it.
-		if wait := o.NextCheckAt.Sub(e.cfg.Now()); wait > 0 {
+		if wait := sendableAt(&o, gap).Sub(e.cfg.Now()); wait > 0 {
 			e.checkLater(o.RefID, wait)
 			return nil
 		}
@@ -203,7 +211,7 @@ func (e *Engine) hintLocked(o Order) error {
 	}
 	var wait time.Duration
 	if gap, _ := e.resendLimits(&o); gap > 0 {
-		wait = max(o.NextCheckAt.Sub(e.cfg.Now()), 0)
+		wait = max(sendableAt(&o, gap).Sub(e.cfg.Now()), 0)
 	}
 	e.checkLater(o.RefID, wait)
 	return nil
