@@ -142,7 +142,9 @@ func (a *app) digiflazzWebhook(secret string) error {
 		return nil
 	}
 	h, err := digiflazz.WebhookHandler(digiflazz.WebhookOptions{Secret: secret, Logger: a.log,
-		Handle: func(ctx context.Context, wh digiflazz.Webhook) error { return handleDigiflazzWebhook(ctx, a.engine, wh) }})
+		Handle: func(ctx context.Context, wh digiflazz.Webhook) error {
+			return handleDigiflazzWebhook(ctx, a.engine, wh)
+		}})
 	if err != nil {
 		return err
 	}
