@@ -143,15 +143,21 @@ func (a *app) digiflazzWebhook(secret string) error {
 	}
 	h, err := digiflazz.WebhookHandler(digiflazz.WebhookOptions{Secret: secret, Logger: a.log,
 		Handle: func(ctx context.Context, wh digiflazz.Webhook) error {
-			if !wh.Verified || wh.Postpaid {
-				return a.engine.Hint(ctx, wh.RefID)
-			}
-			_, err := a.engine.Answer(ctx, flows.ProviderAnswer{RefID: wh.RefID, Matches: wh.Matches, Result: wh.Result, Err: wh.Err})
-			return err
+			return handleDigiflazzWebhook(ctx, a.engine, wh)
 		}})
 	if err != nil {
 		return err
 	}
 	a.callback.Handle("POST /callback/digiflazz", h)
 	return nil
+}
+
+// handleDigiflazzWebhook is what a delivery does to its order: a verified
+// prepaid one is the provider's answer, anything else a hint.
+func handleDigiflazzWebhook(ctx context.Context, engine *flows.Engine, wh digiflazz.Webhook) error {
+	if !wh.Verified || wh.Postpaid {
+		return engine.Hint(ctx, wh.RefID)
+	}
+	_, err := engine.Answer(ctx, flows.ProviderAnswer{RefID: wh.RefID, Matches: wh.Matches, Result: wh.Result, Err: wh.Err})
+	return err
 }

@@ -288,6 +288,18 @@ func (t *turn) orderDetail(o *Order) []string {
 	}
 	add("admin_f_buyer", o.ChatID, o.UserID)
 	add("admin_f_account", o.Account.String())
+	if o.ProviderRef != "" {
+		add("admin_f_provider_ref", o.ProviderRef)
+	}
+	// Every earlier attempt (several providers): where it went and how it
+	// ended without a charge.
+	for i, a := range o.Attempts {
+		add("admin_f_attempt", i+1, a.Account.Provider, a.RefID, a.ProductCode, FormatRupiah(a.Cost), a.Outcome,
+			orDash(a.RC), orDash(shorten(t.provided(a.Message, o), 120)), wibTime(a.EndedAt))
+	}
+	if len(o.Attempts) > 0 {
+		add("admin_f_attempt_now", len(o.Attempts)+1, o.Account.Provider)
+	}
 	ack := Markup(text(l, "admin_no"))
 	if o.Acknowledged {
 		ack = Markup(text(l, "admin_yes"))
@@ -374,7 +386,8 @@ func (t *turn) adminRecheck(ctx context.Context) (Output, error) {
 	case after.HasAlerted(AlertResendTooOld):
 		head = text(t.lang, "admin_recheck_too_old")
 	case after.NextCheckAt.After(t.s.cfg.Now()):
-		head = text(t.lang, "admin_recheck_gap", clockTime(after.NextCheckAt))
+		// Only a provider's gap between sends leaves a check unasked.
+		head = text(t.lang, "admin_recheck_gap")
 	default:
 		head = text(t.lang, "admin_recheck_not_asked")
 	}

@@ -88,12 +88,36 @@ type PayRequest struct {
 	MessageID int
 }
 
-func (e *Engine) billPayer() (BillPayer, error) {
-	p, ok := e.provider.(BillPayer)
+// billPayer is the provider that pays o's bill: the one it was inquired
+// at, with the account it was written with (bills are not routed).
+func (e *Engine) billPayer(o *Order) (BillPayer, error) {
+	p, ok := e.providerFor(o)
+	if !ok {
+		return nil, fmt.Errorf("the bill's provider account %s is not configured", o.Account)
+	}
+	payer, ok := p.(BillPayer)
 	if !ok {
 		return nil, errors.New("the provider pays no bills")
 	}
-	return p, nil
+	return payer, nil
+}
+
+// billProvider is the provider a bill of product is paid at and the
+// product's code there: with several providers, the product's own (its
+// first leg); with one, that one.
+func (e *Engine) billProvider(product Product) (Account, string, error) {
+	if len(product.Legs) == 0 {
+		if e.provider == nil {
+			return Account{}, "", fmt.Errorf("bill product %s names no provider", product.Code)
+		}
+		return e.provider.Account(), product.Code, nil
+	}
+	l := product.Legs[0]
+	p, ok := e.providers[l.Provider]
+	if !ok {
+		return Account{}, "", fmt.Errorf("bill product %s: provider %q is not configured", product.Code, l.Provider)
+	}
+	return p.Account(), l.Code, nil
 }
 
 // CreateBill writes a bill payment as placing, under the inquiry's ref (IAK
@@ -105,6 +129,10 @@ func (e *Engine) CreateBill(ctx context.Context, req PayRequest) (Order, bool, e
 	}
 	if !ValidRefID(req.Bill.RefID) {
 		return Order{}, false, fmt.Errorf("orders: create bill: inquiry ref %q is not a valid ref", req.Bill.RefID)
+	}
+	account, code, err := e.billProvider(req.Product)
+	if err != nil {
+		return Order{}, false, fmt.Errorf("orders: create bill: %w", err)
 	}
 	bill := req.Bill
 	cost := bill.Cost
@@ -118,7 +146,7 @@ func (e *Engine) CreateBill(ctx context.Context, req PayRequest) (Order, bool, e
 		Token:          req.Token,
 		Lang:           req.Lang,
 		Kind:           Postpaid,
-		ProductCode:    req.Product.Code,
+		ProductCode:    code,
 		ProductName:    req.Product.Name,
 		Category:       CategoryBill,
 		CustomerNumber: bill.CustomerNumber,
@@ -127,7 +155,7 @@ func (e *Engine) CreateBill(ctx context.Context, req PayRequest) (Order, bool, e
 		Hold:           e.hold(req.Price),
 		Cost:           cost,
 		Bill:           &bill,
-		Account:        e.provider.Account(),
+		Account:        account,
 		Status:         StatusPlacing,
 		MessageID:      req.MessageID,
 		CreatedAt:      e.cfg.Now(),
@@ -155,7 +183,7 @@ func (e *Engine) SendBill(ctx context.Context, refID string) (Order, error) {
 	if o.Status != StatusPlacing || o.Kind != Postpaid || o.Bill == nil {
 		return o, nil
 	}
-	payer, err := e.billPayer()
+	payer, err := e.billPayer(&o)
 	if err != nil {
 		return o, fmt.Errorf("orders: pay %s: %w", refID, err)
 	}
@@ -191,7 +219,7 @@ func (e *Engine) SendBill(ctx context.Context, refID string) (Order, error) {
 // longer be paid; a payment still unresolved then alerts once. answered is
 // called once the provider has answered (see check).
 func (e *Engine) checkBill(ctx context.Context, o Order, answered func()) (Order, error) {
-	payer, err := e.billPayer()
+	payer, err := e.billPayer(&o)
 	if err != nil {
 		return o, fmt.Errorf("orders: check bill %s: %w", o.RefID, err)
 	}

@@ -56,6 +56,11 @@ type EngineConfig struct {
 	// and safe for concurrent use.
 	OnCreated func(o Order)
 	OnSettled func(o Order)
+	// Providers, when set, are every provider the shop sells through
+	// ([provider] names): an order goes to the provider of its product's
+	// legs, and moves to the next leg only after an answer that charged
+	// nothing (DESIGN rule 17). NewEngine's provider is then nil.
+	Providers []Provider
 	// Now defaults to time.Now; Random (for ref ids) to crypto/rand.
 	Now    func() time.Time
 	Random io.Reader
@@ -66,34 +71,61 @@ type EngineConfig struct {
 // rules: write-ahead, one confirmation one order, unknown is not failed,
 // resume on the account it was placed with, settle once.
 type Engine struct {
-	store    OrderStore
-	provider Provider
-	cfg      EngineConfig
-	log      *slog.Logger
+	store OrderStore
+	// provider is the only provider, nil with several; providers holds
+	// every one by name, and flags their alert state.
+	provider  Provider
+	providers map[string]Provider
+	flags     map[string]*providerFlags
+	cfg       EngineConfig
+	log       *slog.Logger
 
 	locks refLocks
 	quick quickChecks
 	hints chan string
-	// misconfigured is set while the provider refuses our credentials, and
-	// lowBalance while the deposit is under the threshold, so admins hear of
-	// each once until it clears (DESIGN rule 11).
-	misconfigured atomic.Bool
-	lowBalance    atomic.Bool
 	// opsChat is the ops group, which may become a supergroup under way.
 	opsChat atomic.Int64
 }
 
-// activationCodes reports whether the provider's answers carry an eSIM's
+// providerFlags are one provider's alerts in force: misconfigured while
+// it refuses our credentials, lowBalance while the deposit is under the
+// threshold, so admins hear of each once until it clears (DESIGN rule 11).
+type providerFlags struct {
+	misconfigured atomic.Bool
+	lowBalance    atomic.Bool
+}
+
+// providerFor is the provider of o's current attempt, if it is configured
+// with the account o was placed with (DESIGN rule 4).
+func (e *Engine) providerFor(o *Order) (Provider, bool) {
+	p, ok := e.providers[o.Account.Provider]
+	return p, ok && p.Account() == o.Account
+}
+
+// flagsOf are the alert flags of the provider named name; a provider not
+// configured (an order of an account gone) shares a scratch set.
+func (e *Engine) flagsOf(name string) *providerFlags {
+	if f, ok := e.flags[name]; ok {
+		return f
+	}
+	return &providerFlags{}
+}
+
+// several reports whether the shop sells through more than one provider:
+// alerts then name the provider.
+func (e *Engine) several() bool { return e.provider == nil }
+
+// activationCodes reports whether o's provider's answers carry an eSIM's
 // activation code in a field of its own (see ActivationCoder).
-func (e *Engine) activationCodes() bool {
-	ac, ok := e.provider.(ActivationCoder)
+func (e *Engine) activationCodes(o *Order) bool {
+	ac, ok := e.providers[o.Account.Provider].(ActivationCoder)
 	return ok && ac.DeliversActivationCodes()
 }
 
-// resendLimits are the provider's limits on re-sending an order (see
+// resendLimits are o's provider's limits on re-sending an order (see
 // ResendLimits); zero when it has none.
-func (e *Engine) resendLimits() (gap, maxAge time.Duration) {
-	if rl, ok := e.provider.(ResendLimits); ok {
+func (e *Engine) resendLimits(o *Order) (gap, maxAge time.Duration) {
+	if rl, ok := e.providers[o.Account.Provider].(ResendLimits); ok {
 		return rl.MinCheckGap(), rl.MaxResendAge()
 	}
 	return 0, 0
@@ -128,11 +160,23 @@ func NewEngine(store OrderStore, provider Provider, cfg EngineConfig) *Engine {
 		log = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{
-		store:    store,
-		provider: provider,
-		cfg:      cfg,
-		log:      log.With("component", "orders"),
-		hints:    make(chan string, 256),
+		store:     store,
+		provider:  provider,
+		providers: map[string]Provider{},
+		flags:     map[string]*providerFlags{},
+		cfg:       cfg,
+		log:       log.With("component", "orders"),
+		hints:     make(chan string, 256),
+	}
+	all := cfg.Providers
+	if len(all) == 0 {
+		all = []Provider{provider}
+	} else {
+		e.provider = nil
+	}
+	for _, p := range all {
+		name := p.Account().Provider
+		e.providers[name], e.flags[name] = p, &providerFlags{}
 	}
 	e.opsChat.Store(cfg.OpsChatID)
 	return e
@@ -161,7 +205,7 @@ type PlaceRequest struct {
 
 func (o *Order) request() OrderRequest {
 	return OrderRequest{
-		RefID:          o.RefID,
+		RefID:          o.providerRef(),
 		ProductCode:    o.ProductCode,
 		CustomerNumber: o.CustomerNumber,
 		Acknowledged:   o.Acknowledged,
@@ -207,6 +251,20 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 	if err != nil {
 		return Order{}, false, fmt.Errorf("orders: create: new ref: %w", err)
 	}
+	code, cost, account := req.Product.Code, req.Product.Price, Account{}
+	leg := 0
+	if e.provider != nil && len(req.Product.Legs) == 0 {
+		account = e.provider.Account()
+	} else {
+		// Several providers: the first leg that can fill it at this price
+		// (DESIGN rule 17).
+		var ok bool
+		if leg, ok = e.nextLeg(req.Product.Legs, -1, req.Price); !ok {
+			return Order{}, false, fmt.Errorf("orders: create %s: %w", req.Product.Code, ErrNoProvider)
+		}
+		l := req.Product.Legs[leg]
+		code, cost, account = l.Code, l.Cost, e.providers[l.Provider].Account()
+	}
 	o = Order{
 		RefID:          ref,
 		ChatID:         req.ChatID,
@@ -214,7 +272,7 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 		Token:          req.Token,
 		Lang:           req.Lang,
 		Kind:           Prepaid,
-		ProductCode:    req.Product.Code,
+		ProductCode:    code,
 		ProductName:    req.Product.Name,
 		Category:       req.Product.Category,
 		ProductType:    req.Product.Type,
@@ -223,8 +281,10 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 		Price:          req.Price,
 		MaxPrice:       e.maxPrice(req.Price),
 		Hold:           e.hold(req.Price),
-		Cost:           req.Product.Price,
-		Account:        e.provider.Account(),
+		Cost:           cost,
+		Account:        account,
+		Legs:           req.Product.Legs,
+		Leg:            leg,
 		Status:         StatusPlacing,
 		MessageID:      req.MessageID,
 		CreatedAt:      now,
@@ -244,6 +304,24 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 	e.log.Info("order written", "ref_id", ref, "chat_id", req.ChatID, "product_code", o.ProductCode)
 	e.created(existing)
 	return existing, true, nil
+}
+
+// ErrNoProvider is Create's refusal of a product none of whose legs can
+// fill it now: no provider configured for it has it available at a cost
+// within the buyer's price less the minimum margin. Nothing is written.
+var ErrNoProvider = errors.New("no provider can fill the product at this price")
+
+// nextLeg is the first leg after after that may take an order of price:
+// its provider configured, the product available, its cost within the
+// price less the minimum margin (DESIGN rule 17).
+func (e *Engine) nextLeg(legs []Leg, after int, price int64) (int, bool) {
+	for i := after + 1; i < len(legs); i++ {
+		l := legs[i]
+		if _, ok := e.providers[l.Provider]; ok && l.Available && l.Cost > 0 && l.Cost <= price-e.cfg.MinMargin {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // hold is what a new order of price takes from the buyer's saldo: all of
@@ -268,12 +346,41 @@ func (e *Engine) Send(ctx context.Context, refID string) (Order, error) {
 	if o.Status != StatusPlacing {
 		return o, nil
 	}
-	req := o.request()
-	req.SentAt = e.cfg.Now()
-	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
-	res, perr := e.provider.Place(pctx, req)
-	cancel()
-	return e.recordSent(ctx, refID, res, perr, true, req.SentAt)
+	return e.sendLocked(ctx, o)
+}
+
+// sendLocked is the first send of o's current attempt, and of each attempt
+// an answer that charged nothing moves it to (DESIGN rule 17); the caller
+// holds o's lock. Each attempt was written, with its ref, before its send.
+func (e *Engine) sendLocked(ctx context.Context, o Order) (Order, error) {
+	for {
+		p, ok := e.providerFor(&o)
+		if !ok {
+			return e.alertOnce(ctx, o, AlertAccountMissing, "")
+		}
+		req := o.request()
+		req.SentAt = e.cfg.Now()
+		pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
+		res, perr := p.Place(pctx, req)
+		cancel()
+		attempts := len(o.Attempts)
+		var err error
+		if o, err = e.recordSent(ctx, o.RefID, res, perr, true, req.SentAt); err != nil || !e.movedOn(o, attempts) {
+			return o, err
+		}
+	}
+}
+
+// movedOn reports whether o, which had attempts earlier attempts, moved to
+// a new one that is still to be sent; it logs the move.
+func (e *Engine) movedOn(o Order, attempts int) bool {
+	if len(o.Attempts) == attempts || o.Status.Final() {
+		return false
+	}
+	last := o.Attempts[len(o.Attempts)-1]
+	e.log.Info("order moves to its next provider", "ref_id", o.RefID, "from", last.Account.Provider,
+		"outcome", last.Outcome, "rc", last.RC, "to", o.Account.Provider, "provider_ref", o.providerRef())
+	return true
 }
 
 // Check asks the provider about one order and records the answer (the
@@ -304,25 +411,34 @@ func (e *Engine) check(ctx context.Context, refID string, answered func()) (Orde
 		return o, nil
 	}
 	now := e.cfg.Now()
-	if o.Account != e.provider.Account() {
+	p, ok := e.providerFor(&o)
+	if !ok {
 		// DESIGN rule 4: the account is gone (or changed: sandbox ↔
 		// production). Re-sending elsewhere could place it twice.
-		return e.alertOnce(ctx, o, AlertAccountMissing, "akun sekarang: "+e.provider.Account().String())
+		detail := ""
+		if other, ok := e.providers[o.Account.Provider]; ok {
+			detail = "akun sekarang: " + other.Account().String()
+		}
+		return e.alertOnce(ctx, o, AlertAccountMissing, detail)
 	}
 	if o.Kind == Postpaid {
 		return e.checkBill(ctx, o, answered)
 	}
-	if gap, _ := e.resendLimits(); gap > 0 && o.Status == StatusPending && o.NextCheckAt.After(now) {
+	if gap, _ := e.resendLimits(&o); gap > 0 {
 		// The provider asks for a gap between sends of an order (Digiflazz
 		// re-checks by re-sending): this check waits for the gap's end,
-		// whoever asked for it — a hint, a poll, an admin's /recheck.
-		e.checkLater(refID, o.NextCheckAt.Sub(now))
-		return o, nil
+		// whoever asked for it — a hint, a poll, an admin's /recheck. A
+		// placing order found after a restart had its first send cut off
+		// without its time recorded: it went out at about its last write.
+		if earliest := sendableAt(&o, gap); earliest.After(now) {
+			e.checkLater(refID, earliest.Sub(now))
+			return o, nil
+		}
 	}
 	if !o.Acknowledged && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
 		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
 	}
-	if _, maxAge := e.resendLimits(); maxAge > 0 && !o.SentAt.IsZero() && now.Sub(o.SentAt) > maxAge {
+	if _, maxAge := e.resendLimits(&o); maxAge > 0 && now.Sub(firstSend(o)) > maxAge {
 		// A re-send this late would be a new transaction: charged twice.
 		return e.alertOnce(ctx, o, AlertResendTooOld, "")
 	}
@@ -333,10 +449,46 @@ func (e *Engine) check(ctx context.Context, refID string, answered func()) (Orde
 		req.SentAt = now
 	}
 	pctx, cancel := context.WithTimeout(ctx, e.cfg.ProviderTimeout)
-	res, perr := e.provider.Check(pctx, req)
+	res, perr := p.Check(pctx, req)
 	cancel()
 	answered()
-	return e.recordSent(ctx, refID, res, perr, false, req.SentAt)
+	attempts := len(o.Attempts)
+	if o, err = e.recordSent(ctx, o.RefID, res, perr, false, req.SentAt); err != nil || !e.movedOn(o, attempts) {
+		return o, err
+	}
+	return e.sendLocked(ctx, o)
+}
+
+// firstSend is when o was first sent, as far as the re-send age limit is
+// concerned: its SentAt, or — when that was never recorded (the process
+// died during the first send, or a webhook answered before any check) —
+// its creation, which the first send followed within moments. Erring early
+// stops re-sends sooner, never later.
+func firstSend(o Order) time.Time {
+	if o.SentAt.IsZero() {
+		return o.CreatedAt
+	}
+	return o.SentAt
+}
+
+// sendableAt is when o's current attempt may be sent again under a gap
+// between sends: gap after its last send. Without a recorded last send —
+// a placing order found after a restart, whose first send was cut off; an
+// order written before the time was kept — its last write stands in: the
+// send went out at about then or before.
+func sendableAt(o *Order, gap time.Duration) time.Time {
+	last := o.LastSentAt
+	if last.IsZero() || o.Status == StatusPlacing {
+		last = laterOf(last, laterOf(o.CreatedAt, o.UpdatedAt))
+	}
+	return last.Add(gap)
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // recordTimeout bounds the write of a provider answer.
@@ -366,6 +518,10 @@ func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr 
 		settled = !o.Status.Final()
 		if o.SentAt.IsZero() && !o.Status.Final() {
 			o.SentAt = sentAt
+		}
+		if !sentAt.IsZero() && !o.Status.Final() {
+			// Our own send or re-send (a webhook's answer has none).
+			o.LastSentAt = e.cfg.Now()
 		}
 		notes, r, err := e.apply(o, res, perr, first)
 		raised = r
@@ -431,10 +587,18 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 		o.Checks++
 	}
 	next := checkInterval(now.Sub(o.CreatedAt))
-	if gap, _ := e.resendLimits(); gap > next {
+	if gap, _ := e.resendLimits(o); gap > next {
 		next = gap
 	}
 	o.NextCheckAt = now.Add(next)
+	// The answer's provider: a move to the next leg below changes o's.
+	provider := o.Account.Provider
+	flags := e.flagsOf(provider)
+	if !first && o.Status == StatusPlacing || KindOf(perr) == KindUnknown {
+		// A check of a send whose answer never came, or an answer that
+		// says nothing: a transaction may exist at this provider.
+		o.Uncertain = true
+	}
 	if perr != nil {
 		var pe *ProviderError
 		if errors.As(perr, &pe) {
@@ -451,14 +615,14 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 		}
 		switch KindOf(perr) {
 		case KindRejected:
-			e.settle(o, StatusFailed, ReasonOf(perr), now)
+			e.fail(o, ReasonOf(perr), "rejected", now)
 		case KindMisconfigured:
-			if !e.misconfigured.Swap(true) {
-				raised = append(raised, &e.misconfigured)
-				notes = append(notes, e.toAdmins(providerAlertText(e.cfg.Lang, AlertMisconfigured, perr.Error(), now), o.RefID)...)
+			if !flags.misconfigured.Swap(true) {
+				raised = append(raised, &flags.misconfigured)
+				notes = append(notes, e.toAdmins(e.providerAlert(AlertMisconfigured, provider, perr.Error(), now), o.RefID)...)
 			}
 			if first {
-				e.settle(o, StatusFailed, ReasonServiceUnavailable, now)
+				e.fail(o, ReasonServiceUnavailable, "misconfigured", now)
 			}
 		default: // unknown, not found: keep pending
 			if o.Status == StatusPlacing {
@@ -466,9 +630,9 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 			}
 		}
 	} else {
-		e.misconfigured.Store(false)
-		if alert := e.watchBalance(res, now); alert != nil {
-			notes, raised = append(notes, alert...), append(raised, &e.lowBalance)
+		flags.misconfigured.Store(false)
+		if alert := e.watchBalance(flags, provider, res, now); alert != nil {
+			notes, raised = append(notes, alert...), append(raised, &flags.lowBalance)
 		}
 		if res.Acknowledged {
 			o.Acknowledged = true
@@ -483,7 +647,7 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 			o.Cost = res.Price
 		}
 		switch {
-		case res.Status == StatusSuccess && !o.delivered(res, e.activationCodes()):
+		case res.Status == StatusSuccess && !o.delivered(res, e.activationCodes(o)):
 			// A success without the token, voucher code or activation code
 			// has given the buyer nothing: it stays pending, and checked,
 			// until the code arrives (and alerts as any pending order).
@@ -498,7 +662,7 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 			if reason == "" {
 				reason = ReasonFailed
 			}
-			e.settle(o, StatusFailed, reason, now)
+			e.fail(o, reason, "failed", now)
 		default:
 			if o.Status == StatusPlacing {
 				o.Status = StatusPending
@@ -515,21 +679,62 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 	return notes, raised, nil
 }
 
-// watchBalance raises the low-deposit alert when an answer shows the
-// deposit under the threshold, once until an answer shows it recovered.
-func (e *Engine) watchBalance(res Result, now time.Time) []Notification {
+// watchBalance raises the provider's low-deposit alert when an answer
+// shows its deposit under the threshold, once until an answer shows it
+// recovered.
+func (e *Engine) watchBalance(flags *providerFlags, provider string, res Result, now time.Time) []Notification {
 	if e.cfg.LowBalance <= 0 || !res.BalanceKnown {
 		return nil
 	}
 	if res.Balance >= e.cfg.LowBalance {
-		e.lowBalance.Store(false)
+		flags.lowBalance.Store(false)
 		return nil
 	}
-	if e.lowBalance.Swap(true) {
+	if flags.lowBalance.Swap(true) {
 		return nil
 	}
 	detail := text(e.cfg.Lang, "low_balance_detail", FormatRupiah(res.Balance), FormatRupiah(e.cfg.LowBalance))
-	return e.toAdmins(providerAlertText(e.cfg.Lang, AlertLowBalance, detail, now), "")
+	return e.toAdmins(e.providerAlert(AlertLowBalance, provider, detail, now), "")
+}
+
+// providerAlert is an alert about one provider account; with several
+// providers it names which.
+func (e *Engine) providerAlert(kind AlertKind, provider, detail string, now time.Time) string {
+	if e.several() {
+		detail = "[" + provider + "] " + detail
+	}
+	return providerAlertText(e.cfg.Lang, kind, detail, now)
+}
+
+// fail ends o's current attempt on an answer that charged nothing — a
+// refusal, a misconfigured account on the first send, the provider's own
+// failure. An order with another leg that can fill it moves there under a
+// new ref, written with this answer before anything is sent (DESIGN rule
+// 17): the caller sends it once the write has committed, and a restart
+// resumes it like any order whose send was not recorded. The wallet hold
+// stays with the order. Without such a leg the order fails, and the hold
+// is returned once.
+func (e *Engine) fail(o *Order, reason Reason, outcome string, now time.Time) {
+	next, ok := e.nextLeg(o.Legs, o.Leg, o.Price)
+	if !ok || o.Uncertain {
+		e.settle(o, StatusFailed, reason, now)
+		return
+	}
+	ref, err := NewRefID(now, e.cfg.Random)
+	if err != nil {
+		e.log.Error("no ref for the next provider; the order fails", "ref_id", o.RefID, "err", err)
+		e.settle(o, StatusFailed, reason, now)
+		return
+	}
+	o.Attempts = append(o.Attempts, Attempt{Account: o.Account, RefID: o.providerRef(), ProductCode: o.ProductCode,
+		Cost: o.Cost, ProviderTxID: o.ProviderTxID, SentAt: o.SentAt, EndedAt: now, Outcome: outcome, RC: o.RC, Message: o.Message})
+	l := o.Legs[next]
+	o.Leg, o.ProviderRef = next, ref
+	o.Account, o.ProductCode, o.Cost = e.providers[l.Provider].Account(), l.Code, l.Cost
+	o.Acknowledged, o.ProviderTxID, o.SentAt, o.LastSentAt, o.RC, o.Message, o.Checks, o.Uncertain = false, "", time.Time{}, time.Time{}, "", "", 0, false
+	// Sent at once by the caller; should the process die first, the
+	// poller resumes it once a send could have been answered.
+	o.NextCheckAt = now.Add(e.cfg.ProviderTimeout + placingGrace)
 }
 
 func (e *Engine) settle(o *Order, s Status, reason Reason, now time.Time) {

@@ -51,8 +51,28 @@ type Order struct {
 	Bill *Bill `json:"bill,omitempty"`
 
 	// Account is the provider account the order was placed with; checks go
-	// to it alone (DESIGN rule 4).
+	// to it alone (DESIGN rule 4). With several providers it is the
+	// current attempt's, as are ProductCode, Cost, Acknowledged,
+	// ProviderTxID, SentAt, RC and Message.
 	Account Account `json:"account"`
+
+	// Legs are, for a product with legs (several providers), the provider
+	// products that may fill the order, in order of preference, as quoted;
+	// Leg is the current attempt's index in them.
+	Legs []Leg `json:"legs,omitempty"`
+	Leg  int   `json:"leg,omitempty"`
+	// ProviderRef is the current attempt's ref with its provider, when it
+	// is not RefID: every attempt after the first has a ref of its own
+	// (DESIGN rule 17), which the store also finds the order by.
+	ProviderRef string `json:"provider_ref,omitempty"`
+	// Attempts are the earlier attempts, each ended by a definitive answer
+	// that charged nothing.
+	Attempts []Attempt `json:"attempts,omitempty"`
+	// Uncertain is set once an answer of the current attempt left its
+	// outcome unknown, or its first send was never answered: the order
+	// then stays with this provider for good, whatever it answers later
+	// (DESIGN rule 17).
+	Uncertain bool `json:"uncertain,omitempty"`
 
 	Status Status `json:"status"`
 	// Acknowledged is true once the provider returned a transaction record.
@@ -73,9 +93,12 @@ type Order struct {
 	CreatedAt time.Time `json:"created_at"`
 	// SentAt is when the order was first sent to the provider (see
 	// OrderRequest.SentAt); zero until a send or check is recorded.
-	SentAt    time.Time `json:"sent_at,omitzero"`
-	UpdatedAt time.Time `json:"updated_at"`
-	SettledAt time.Time `json:"settled_at,omitzero"`
+	SentAt time.Time `json:"sent_at,omitzero"`
+	// LastSentAt is when the current attempt was last sent or re-sent
+	// (its answer's time): a provider's gap between sends counts from it.
+	LastSentAt time.Time `json:"last_sent_at,omitzero"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	SettledAt  time.Time `json:"settled_at,omitzero"`
 	// Checks counts status checks; NextCheckAt is when the poller may check
 	// again (older orders are checked less often).
 	Checks      int       `json:"checks,omitempty"`
@@ -161,6 +184,10 @@ const (
 	// AlertRefConflict: the provider holds the order's ref with a request
 	// other than ours (Digiflazz rc 49 on a re-send).
 	AlertRefConflict AlertKind = "ref_conflict"
+	// AlertEarlierAttempt: a provider reports a success for an attempt of
+	// the order that had ended without a charge, after which the order
+	// moved to another provider: it may be filled twice.
+	AlertEarlierAttempt AlertKind = "earlier_attempt"
 )
 
 // Status is the state of an order. Persisted as its string value; a status

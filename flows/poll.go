@@ -38,8 +38,16 @@ func (e *Engine) due(o *Order, now time.Time) bool {
 	if o.Status.Final() {
 		return false
 	}
-	if o.Status == StatusPlacing && now.Sub(o.UpdatedAt) < e.cfg.ProviderTimeout+placingGrace {
-		return false
+	if o.Status == StatusPlacing {
+		wait := e.cfg.ProviderTimeout + placingGrace
+		if gap, _ := e.resendLimits(o); gap > wait {
+			// The first send went out at about the last write: keep the
+			// provider's gap from it (see check).
+			wait = gap
+		}
+		if now.Sub(o.UpdatedAt) < wait {
+			return false
+		}
 	}
 	return !o.NextCheckAt.After(now)
 }
@@ -116,16 +124,18 @@ func (e *Engine) Hint(ctx context.Context, refID string) error {
 	if o.Status.Final() {
 		return nil
 	}
-	if gap, _ := e.resendLimits(); gap > 0 {
+	// refID may be an attempt's own ref (several providers): the order is
+	// checked, locked and queued by its RefID.
+	if gap, _ := e.resendLimits(&o); gap > 0 {
 		// The provider asks for a gap between re-sends (an unsigned
 		// Digiflazz webhook is such a hint): the check waits for it.
-		if wait := o.NextCheckAt.Sub(e.cfg.Now()); wait > 0 {
-			e.checkLater(refID, wait)
+		if wait := sendableAt(&o, gap).Sub(e.cfg.Now()); wait > 0 {
+			e.checkLater(o.RefID, wait)
 			return nil
 		}
 	}
 	select {
-	case e.hints <- refID:
+	case e.hints <- o.RefID:
 	default:
 		e.log.Warn("callback hints backlog full; the poller will check the order", "ref_id", refID)
 	}
@@ -151,9 +161,14 @@ type ProviderAnswer struct {
 // answer to our own check decides. An unknown ref is logged and
 // acknowledged.
 func (e *Engine) Answer(ctx context.Context, a ProviderAnswer) (Order, error) {
-	unlock := e.locks.lock(a.RefID)
-	defer unlock()
+	// a.RefID may be an attempt's own ref: find the order, then lock it
+	// by its RefID and read it again under the lock.
 	o, err := e.store.Order(ctx, a.RefID)
+	if err == nil {
+		unlock := e.locks.lock(o.RefID)
+		defer unlock()
+		o, err = e.store.Order(ctx, o.RefID)
+	}
 	if errors.Is(err, ErrNotFound) {
 		e.log.Warn("provider answer for an unknown ref", "ref_id", a.RefID)
 		return Order{}, nil
@@ -161,17 +176,31 @@ func (e *Engine) Answer(ctx context.Context, a ProviderAnswer) (Order, error) {
 	if err != nil {
 		return Order{}, fmt.Errorf("orders: answer %s: %w", a.RefID, err)
 	}
+	p, ok := e.providerFor(&o)
 	switch {
+	case a.RefID != o.providerRef():
+		// About an attempt that ended without a charge: its provider now
+		// says otherwise only if it claims a success, which an admin must
+		// reconcile (the order may be filled twice). It settles nothing.
+		if a.Err == nil && a.Result.Status == StatusSuccess {
+			return e.alertOnce(ctx, o, AlertEarlierAttempt, "ref "+a.RefID)
+		}
+		e.log.Info("provider answer about an earlier attempt; ignored", "ref_id", o.RefID, "attempt_ref", a.RefID)
+		return o, nil
 	case o.Kind == Postpaid:
 		// A bill is paid only by the payment's own answer or a status
 		// record of it (DESIGN rule 8): ask.
 		return o, e.hintLocked(o)
-	case o.Account != e.provider.Account(), a.Matches == nil || !a.Matches(o.request()):
+	case !ok || p.Account() != o.Account, a.Matches == nil || !a.Matches(o.request()):
 		e.log.Warn("provider answer does not match its order; checking instead", "ref_id", o.RefID,
 			"provider", o.Account.Provider, "product_code", o.ProductCode)
 		return o, e.hintLocked(o)
 	}
-	return e.record(ctx, o.RefID, a.Result, a.Err, false)
+	attempts := len(o.Attempts)
+	if o, err = e.record(ctx, o.RefID, a.Result, a.Err, false); err != nil || !e.movedOn(o, attempts) {
+		return o, err
+	}
+	return e.sendLocked(ctx, o)
 }
 
 // hintLocked queues a check of o, which the caller holds the lock of (the
@@ -181,8 +210,8 @@ func (e *Engine) hintLocked(o Order) error {
 		return nil
 	}
 	var wait time.Duration
-	if gap, _ := e.resendLimits(); gap > 0 {
-		wait = max(o.NextCheckAt.Sub(e.cfg.Now()), 0)
+	if gap, _ := e.resendLimits(&o); gap > 0 {
+		wait = max(sendableAt(&o, gap).Sub(e.cfg.Now()), 0)
 	}
 	e.checkLater(o.RefID, wait)
 	return nil

@@ -34,7 +34,7 @@ type quickChecks struct {
 // young, fewer checks than QuickChecks has delays, none scheduled already.
 func (e *Engine) scheduleQuick(o Order) {
 	delays := e.cfg.QuickChecks
-	if gap, _ := e.resendLimits(); gap > 0 {
+	if gap, _ := e.resendLimits(&o); gap > 0 {
 		// A provider that asks for a gap between re-sends (Digiflazz)
 		// reports by webhook; the poller re-checks once the gap is over.
 		return

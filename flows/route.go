@@ -1,6 +1,9 @@
 package flows
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Several providers at once (DESIGN rule 17). With more than one provider
 // configured every product the menus offer carries its legs: the provider
@@ -40,6 +43,31 @@ type Route struct {
 type RouteLeg struct {
 	Provider string
 	Code     string
+}
+
+// Attempt is an order's attempt with one provider that ended without a
+// charge — refused, the account misconfigured on the first send, or
+// failed by the provider — after which the order moved to its next leg.
+type Attempt struct {
+	Account      Account   `json:"account"`
+	RefID        string    `json:"ref_id"`
+	ProductCode  string    `json:"product_code"`
+	Cost         int64     `json:"cost"`
+	ProviderTxID string    `json:"provider_tx_id,omitempty"`
+	SentAt       time.Time `json:"sent_at,omitzero"`
+	EndedAt      time.Time `json:"ended_at"`
+	// Outcome is how it ended: "rejected", "misconfigured" or "failed".
+	Outcome string `json:"outcome"`
+	RC      string `json:"rc,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// providerRef is the ref the current attempt goes to its provider under.
+func (o *Order) providerRef() string {
+	if o.ProviderRef != "" {
+		return o.ProviderRef
+	}
+	return o.RefID
 }
 
 // QualifiedCode is how a provider's own product is named when several

@@ -46,6 +46,7 @@ var (
 	bucketDeposits   = []byte("deposits")        // deposit id → deposit JSON
 	bucketDepOpen    = []byte("deposits_open")   // deposit id → created_at (unix nanos); waiting and sent deposits
 	bucketDepUser    = []byte("deposits_user")   // user_id | created_at | deposit id → deposit id
+	bucketAttempts   = []byte("attempt_refs")    // an attempt's own ref → its order's ref_id (several providers)
 )
 
 var allBuckets = [][]byte{
@@ -56,6 +57,8 @@ var allBuckets = [][]byte{
 	bucketWallets, bucketLedger, bucketCredited,
 	// So are the deposits'.
 	bucketDeposits, bucketDepOpen, bucketDepUser,
+	// And the attempts' refs (several providers).
+	bucketAttempts,
 }
 
 // ErrInUse is returned by Open when another process holds the database.

@@ -86,7 +86,7 @@ func (db *DB) CreateOrder(ctx context.Context, o flows.Order) (flows.Order, bool
 			return getOrder(tx, ref, &existing)
 		}
 		orders := tx.Bucket(bucketOrders)
-		if orders.Get([]byte(o.RefID)) != nil {
+		if orders.Get([]byte(o.RefID)) != nil || tx.Bucket(bucketAttempts).Get([]byte(o.RefID)) != nil {
 			return fmt.Errorf("ref_id %s exists already", o.RefID)
 		}
 		if o.Hold > 0 {
@@ -159,7 +159,7 @@ func (db *DB) UpdateOrder(ctx context.Context, refID string, fn func(o *flows.Or
 			}
 			o.Wallet = w
 		}
-		before, createdAt, hold := o.Status, o.CreatedAt, o.Hold
+		before, createdAt, hold, providerRef := o.Status, o.CreatedAt, o.Hold, o.ProviderRef
 		notes, err := fn(&o)
 		if errors.Is(err, flows.ErrNoChange) {
 			// Hand back the stored order, not fn's scratch copy.
@@ -182,6 +182,14 @@ func (db *DB) UpdateOrder(ctx context.Context, refID string, fn func(o *flows.Or
 		}
 		if o.Hold != hold {
 			return fmt.Errorf("update changed the hold %d to %d", hold, o.Hold)
+		}
+		if o.ProviderRef != providerRef {
+			// A new attempt under its own ref (DESIGN rule 17): indexed in
+			// the transaction that writes it, before it can be sent, so
+			// its provider's callbacks find the order.
+			if err := putAttemptRef(tx, o.ProviderRef, refID); err != nil {
+				return err
+			}
 		}
 		now := db.now()
 		if o.Status.Final() && !before.Final() && hold > 0 {
@@ -222,10 +230,23 @@ func (db *DB) UpdateOrder(ctx context.Context, refID string, fn func(o *flows.Or
 	return out, nil
 }
 
-// Order returns the order with refID, or an error wrapping flows.ErrNotFound.
+// Order returns the order with refID — its own or one of its attempts'
+// (several providers) —, or an error wrapping flows.ErrNotFound.
 func (db *DB) Order(ctx context.Context, refID string) (flows.Order, error) {
 	var o flows.Order
-	err := db.bolt.View(func(tx *bolt.Tx) error { return getOrder(tx, []byte(refID), &o) })
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		err := getOrder(tx, []byte(refID), &o)
+		if !errors.Is(err, flows.ErrNotFound) {
+			return err
+		}
+		// A read-only file of an older version has no attempts bucket.
+		if b := tx.Bucket(bucketAttempts); b != nil {
+			if ref := b.Get([]byte(refID)); ref != nil {
+				return getOrder(tx, ref, &o)
+			}
+		}
+		return err
+	})
 	if err != nil {
 		return flows.Order{}, fmt.Errorf("storage: order %s: %w", refID, err)
 	}
@@ -331,6 +352,20 @@ func (db *DB) ForEachOrder(ctx context.Context, fn func(o flows.Order) error) er
 			return fn(o)
 		})
 	})
+}
+
+// putAttemptRef indexes an attempt's own ref to its order. A ref is unique
+// across orders and attempts: one a provider may already hold for another
+// order is refused.
+func putAttemptRef(tx *bolt.Tx, attemptRef, orderRef string) error {
+	if attemptRef == "" || attemptRef == orderRef {
+		return fmt.Errorf("attempt ref %q of order %s", attemptRef, orderRef)
+	}
+	b := tx.Bucket(bucketAttempts)
+	if tx.Bucket(bucketOrders).Get([]byte(attemptRef)) != nil || b.Get([]byte(attemptRef)) != nil {
+		return fmt.Errorf("attempt ref %s is in use already", attemptRef)
+	}
+	return b.Put([]byte(attemptRef), []byte(orderRef))
 }
 
 func getOrder(tx *bolt.Tx, ref []byte, o *flows.Order) error {

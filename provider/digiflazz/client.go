@@ -124,8 +124,16 @@ func New(cfg Config) (*Client, error) {
 }
 
 // Account identifies the account orders are placed with.
+//
+// Testing mode is part of it: an order placed with "testing": true is never
+// re-sent without it (a real purchase, or rc 49) after the operator turns
+// testing off — it stays with the testing account and alerts (DESIGN rule 4).
 func (c *Client) Account() flows.Account {
-	return flows.Account{Provider: "digiflazz", ID: c.username, KeyHash: flows.KeyFingerprint(c.apiKey)}
+	id := c.username
+	if c.testing {
+		id += "+testing"
+	}
+	return flows.Account{Provider: "digiflazz", ID: id, KeyHash: flows.KeyFingerprint(c.apiKey)}
 }
 
 // String describes the client without its api key.

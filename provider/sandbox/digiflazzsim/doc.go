@@ -18,6 +18,7 @@
 //	PriceListInterval   least time between two full lists of one cmd (rc 83 sooner);
 //	                    0 = 5 minutes, negative = no limit; filtered lists are not limited
 //	Settle              pending to final; 0 = right after the answer, negative = only by Settle
+//	SettleAfter         each pending transaction's own delay, by ref, in place of Settle
 //	WebhookURL          where settlement webhooks go unless the request sent cb_url
 //	WebhookSecret       signs webhooks with X-Hub-Signature: sha1=<hex HMAC-SHA1(body)>
 //	WebhookClient       default: an http.Client with a 10s timeout

@@ -32,6 +32,11 @@ type Options struct {
 	// settles right after the answer is written; negative never settles by
 	// itself, only through Server.Settle.
 	Settle time.Duration
+	// SettleAfter, when set, is each pending transaction's settle delay,
+	// by its ref_id, in place of Settle: for a benchmark that settles
+	// orders at moments of its own choosing. It is called with the
+	// simulator's lock held: it must be quick and not call the Server.
+	SettleAfter func(ref string) time.Duration
 	// WebhookURL is where settlement webhooks are POSTed, unless a request
 	// brought its own cb_url; empty with no cb_url sends none.
 	WebhookURL string

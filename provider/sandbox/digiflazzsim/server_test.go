@@ -427,3 +427,35 @@ func TestOnSettleForImmediateFinals(t *testing.T) {
 		t.Errorf("OnSettle calls %q, want %q", got, want)
 	}
 }
+
+// SettleAfter gives each pending transaction its own delay, by ref.
+func TestSettleAfter(t *testing.T) {
+	settled := make(chan string, 2)
+	asked := make(chan string, 2)
+	r := newRig(t, Options{
+		SettleAfter: func(ref string) time.Duration {
+			asked <- ref
+			if ref == "LATE" {
+				return time.Hour
+			}
+			return time.Millisecond
+		},
+		OnSettle: func(ref, status string, at time.Time) { settled <- ref + " " + status },
+	})
+	r.data("transaction", topUp("LATE", "xld10", "087800001233"))
+	r.data("transaction", topUp("SOON", "xld10", "087800001233"))
+	if a, b := <-asked, <-asked; a != "LATE" || b != "SOON" {
+		t.Errorf("SettleAfter asked for %s, %s", a, b)
+	}
+	select {
+	case got := <-settled:
+		if got != "SOON Sukses" {
+			t.Errorf("settled %q first, want SOON", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("SOON never settled")
+	}
+	if tx, _ := r.s.Transaction("LATE"); tx.Status != StatusPending {
+		t.Errorf("LATE is %s before its hour", tx.Status)
+	}
+}

@@ -268,9 +268,10 @@ func (s *Server) serial(t *tx) string {
 }
 
 // schedule arranges a pending transaction's settlement after
-// Options.Settle (never, when negative).
+// Options.SettleAfter's delay for it, else Options.Settle (never, when
+// negative).
 func (s *Server) schedule(ref string) {
-	if s.opts.Settle < 0 {
+	if s.opts.Settle < 0 && s.opts.SettleAfter == nil {
 		return
 	}
 	s.mu.Lock()
@@ -279,7 +280,11 @@ func (s *Server) schedule(ref string) {
 	if !ok || s.closed || t.Status != StatusPending || t.timer != nil {
 		return
 	}
-	t.timer = s.life.AfterFunc(s.opts.Settle, func() { _ = s.Settle(ref) })
+	d := s.opts.Settle
+	if s.opts.SettleAfter != nil {
+		d = s.opts.SettleAfter(ref)
+	}
+	t.timer = s.life.AfterFunc(d, func() { _ = s.Settle(ref) })
 }
 
 // Settle brings a pending transaction to its final state now, calls

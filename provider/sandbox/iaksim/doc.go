@@ -21,6 +21,8 @@
 //	Deposit            starting deposit; 0 means Rp 5.000.000, negative means empty
 //	SettleDelay        acceptance to final state; 0 = right after the first answer;
 //	                   negative = only by Settle, like IAK's development sandbox
+//	SettleAfter        per top-up (by ref_id) instead of SettleDelay; nil = SettleDelay
+//	OnSettle           told of each top-up's final state and its moment (benchmarks)
 //	SlowDelay          how long …9408 numbers stall; default 35s
 //	CallbackURL        where settlement callbacks go; empty = none
 //	CallbackAttempts   tries per callback; default 5

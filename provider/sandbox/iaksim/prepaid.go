@@ -61,7 +61,7 @@ type iakTx struct {
 	// final is the rc the transaction settles to: "00", a failure rc, or a
 	// pending rc (39, 201) it then keeps until Settle.
 	final string
-	// timer settles the transaction after SettleDelay; nil once it has run
+	// timer settles the transaction after its delay; nil once it has run
 	// or been stopped.
 	timer *time.Timer
 }
@@ -223,8 +223,9 @@ func (s *Server) handleTopUp(w http.ResponseWriter, r *http.Request) {
 	s.nextTrID++
 	s.txs[ref] = tx
 	s.deposit.Debit(p.price)
-	if s.opts.SettleDelay > 0 {
-		s.startTimerLocked(tx)
+	delay := s.settleDelay(ref)
+	if delay > 0 {
+		s.startTimerLocked(tx, delay)
 	}
 	body := s.bodyLocked(tx)
 	s.mu.Unlock()
@@ -246,17 +247,26 @@ func (s *Server) handleTopUp(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.writeJSON(w, http.StatusOK, iakData{body})
 	}
-	if s.opts.SettleDelay == 0 {
+	if delay == 0 {
 		s.settleDue(ref)
 	}
 }
 
-func (s *Server) startTimerLocked(tx *iakTx) {
+// settleDelay is the settle delay of a new top-up: SettleAfter's, when
+// set, otherwise SettleDelay.
+func (s *Server) settleDelay(ref string) time.Duration {
+	if s.opts.SettleAfter != nil {
+		return s.opts.SettleAfter(ref)
+	}
+	return s.opts.SettleDelay
+}
+
+func (s *Server) startTimerLocked(tx *iakTx, delay time.Duration) {
 	if s.closed {
 		return
 	}
 	ref := tx.refID
-	tx.timer = s.life.AfterFunc(s.opts.SettleDelay, func() { s.settleDue(ref) })
+	tx.timer = s.life.AfterFunc(delay, func() { s.settleDue(ref) })
 }
 
 // settleDue moves a transaction to the state its test digits planned.
@@ -349,6 +359,9 @@ func (s *Server) finishLocked(tx *iakTx, rc string) {
 		s.deposit.Credit(tx.price)
 	}
 	s.log.Info("transaction settled", "ref_id", tx.refID, "tr_id", tx.trID, "status", tx.status, "rc", rc)
+	if s.opts.OnSettle != nil {
+		s.opts.OnSettle(tx.refID, tx.settled)
+	}
 	s.queueCallbackLocked(tx)
 }
 

@@ -31,6 +31,16 @@ type Options struct {
 	// settles right after the first answer is written; negative never settles
 	// automatically, only through Settle (like IAK's development sandbox).
 	SettleDelay time.Duration
+	// SettleAfter, when set, is each new top-up's settle delay, by its
+	// ref_id, in place of SettleDelay and with its meaning: for a benchmark
+	// that settles orders at moments of its own choosing. It is called with
+	// the simulator's lock held: it must be quick and not call the Server.
+	SettleAfter func(refID string) time.Duration
+	// OnSettle, when set, is told of every top-up reaching its final state
+	// (success or failure: by its delay, Settle, or at once) with the moment
+	// it did, before its callback is sent — the provider's side of a
+	// latency. It runs under the simulator's lock, like SettleAfter.
+	OnSettle func(refID string, at time.Time)
 	// SlowDelay is how long the "slow answer" test number (…9408) stalls
 	// before answering; default 35s, longer than a 30s client timeout.
 	SlowDelay time.Duration

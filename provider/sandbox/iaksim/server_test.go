@@ -927,3 +927,53 @@ func TestIAKCancelledRequestContext(t *testing.T) {
 		t.Errorf("transaction = %+v %v", tx, ok)
 	}
 }
+
+// SettleAfter gives each top-up its own delay, with SettleDelay's meaning
+// (zero at once, negative only by Settle), and OnSettle hears of every
+// final state with its moment, before the callback goes.
+func TestIAKSettleAfterAndOnSettle(t *testing.T) {
+	type settled struct {
+		ref string
+		at  time.Time
+	}
+	got := make(chan settled, 4)
+	delays := map[string]time.Duration{"SA0": 0, "SA1": 10 * time.Millisecond, "SAN": -1}
+	h := newIAKHarness(t, Options{
+		SettleDelay: time.Hour, // overridden by SettleAfter
+		SettleAfter: func(ref string) time.Duration { return delays[ref] },
+		OnSettle:    func(ref string, at time.Time) { got <- settled{ref, at} },
+	})
+	for ref := range delays {
+		h.want(h.topUp(ref, "xld25000", "0817777215"), map[string]string{"rc": "39"})
+	}
+	next := func() settled {
+		t.Helper()
+		select {
+		case s := <-got:
+			return s
+		case <-time.After(5 * time.Second):
+			t.Fatal("no settlement reported")
+		}
+		return settled{}
+	}
+	seen := map[string]time.Time{}
+	for range 2 {
+		s := next()
+		seen[s.ref] = s.at
+	}
+	for _, ref := range []string{"SA0", "SA1"} {
+		tx, _ := h.sim.Transaction(ref)
+		if at, ok := seen[ref]; !ok || tx.Status != 1 || !at.Equal(tx.Settled) {
+			t.Errorf("%s: reported %v (%v), transaction %+v", ref, at, ok, tx)
+		}
+	}
+	if tx, _ := h.sim.Transaction("SAN"); tx.Status != 0 {
+		t.Fatalf("SAN settled by itself: %+v", tx)
+	}
+	if err := h.sim.Settle("SAN", false); err != nil {
+		t.Fatal(err)
+	}
+	if s := next(); s.ref != "SAN" {
+		t.Errorf("reported %s, want SAN", s.ref)
+	}
+}

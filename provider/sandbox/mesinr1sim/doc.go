@@ -27,6 +27,8 @@
 //	Deposit        starting deposit; 0 means Rp 1.000.000, negative means empty
 //	SettleDelay    acceptance to final state of the pending numbers; 0 = at the
 //	               first look after the first answer; negative = only by Settle
+//	SettleAfter    per topup or payment (by ref_1) instead of SettleDelay
+//	OnSettle       told of each final state and its moment (benchmarks)
 //	SlowDelay      how long …9408 stalls; default 35s
 //	InquiryHold    how long an inquiry stays payable; default 15 minutes
 //	AuthRC         rc of an auth refusal; default 63 [INF]

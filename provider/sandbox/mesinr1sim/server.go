@@ -32,6 +32,18 @@ type Options struct {
 	// "pending first" test numbers. Zero settles at the first look after
 	// the first answer; negative never settles by itself, only by Settle.
 	SettleDelay time.Duration
+	// SettleAfter, when set, is each new pending topup's or payment's
+	// settle delay, by its ref_1, in place of SettleDelay and with its
+	// meaning: for a benchmark that settles orders at moments of its own
+	// choosing. It is called with the simulator's lock held: it must be
+	// quick and not call the Server.
+	SettleAfter func(ref1 string) time.Duration
+	// OnSettle, when set, is told of every transaction reaching its final
+	// state, with the moment it did: for one settled by its delay, the
+	// moment it fell due — settlement is lazy, and the look that found it
+	// came later — otherwise the moment of Settle or of the answer. It runs
+	// under the simulator's lock, like SettleAfter.
+	OnSettle func(ref1 string, at time.Time)
 	// SlowDelay is how long the "slow answer" test number (…9408) stalls;
 	// default 35s, longer than the client's 30s timeout.
 	SlowDelay time.Duration

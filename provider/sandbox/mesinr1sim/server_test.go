@@ -586,3 +586,53 @@ func TestMesinR1LogsNoKey(t *testing.T) {
 		t.Error("the log contains the api key")
 	}
 }
+
+// SettleAfter gives each pending topup its own delay, with SettleDelay's
+// meaning; OnSettle hears of every final state with the moment it fell
+// due — not the later look that found it — or the moment of Settle, or of
+// the answer for a topup final at once.
+func TestMesinR1SettleAfterAndOnSettle(t *testing.T) {
+	settled := map[string]time.Time{}
+	s, clk := r1NewTest(t, Options{
+		SettleAfter: func(ref string) time.Duration {
+			return map[string]time.Duration{"A10": 10 * time.Second, "A20": 20 * time.Second, "AN": -1}[ref]
+		},
+		// Synchronous, under the simulator's lock: no map lock needed.
+		OnSettle: func(ref string, at time.Time) { settled[ref] = at },
+	})
+	start := clk.Now()
+	for _, ref := range []string{"A10", "A20", "AN"} {
+		r1SendTopup(t, s, ref, "TSEL10", "081234561000")
+	}
+	r1SendTopup(t, s, "NOW", "TSEL10", "081234567890") // success at once
+	if at, ok := settled["NOW"]; !ok || !at.Equal(start) || len(settled) != 1 {
+		t.Fatalf("after the topups: %v", settled)
+	}
+	clk.Advance(15 * time.Second)
+	if tx, _ := s.Transaction("A10"); tx.Status != 1 {
+		t.Fatalf("A10 after its delay = %+v", tx)
+	}
+	if tx, _ := s.Transaction("A20"); tx.Status != 2 {
+		t.Fatalf("A20 before its delay = %+v", tx)
+	}
+	clk.Advance(time.Hour) // found long after it fell due
+	if tx, _ := s.Transaction("A20"); tx.Status != 1 {
+		t.Fatalf("A20 after its delay = %+v", tx)
+	}
+	if tx, _ := s.Transaction("AN"); tx.Status != 2 {
+		t.Fatalf("AN settled by itself: %+v", tx)
+	}
+	if err := s.Settle("AN", true); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]time.Time{"NOW": start, "A10": start.Add(10 * time.Second), "A20": start.Add(20 * time.Second),
+		"AN": start.Add(time.Hour + 15*time.Second)}
+	for ref, at := range want {
+		if !settled[ref].Equal(at) {
+			t.Errorf("%s reported settled at +%s, want +%s", ref, settled[ref].Sub(start), at.Sub(start))
+		}
+	}
+	if len(settled) != len(want) {
+		t.Errorf("reported %v", settled)
+	}
+}

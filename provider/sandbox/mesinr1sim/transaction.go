@@ -229,6 +229,13 @@ func (s *Server) settleDueLocked() {
 // or failure with a refund.
 func (s *Server) finishLocked(tx *r1Tx, rc string) {
 	now := s.opts.Now()
+	if s.opts.OnSettle != nil {
+		at := now
+		if !tx.settleAt.IsZero() && !tx.settleAt.After(now) {
+			at = tx.settleAt // fell due then; found only now
+		}
+		defer s.opts.OnSettle(tx.ref1, at)
+	}
 	tx.settleAt, tx.updated, tx.rc = time.Time{}, now, rc
 	if rc == "00" {
 		tx.status = 1
@@ -293,10 +300,14 @@ func (s *Server) newIDLocked(prefix string) string {
 func (s *Server) applyPlanLocked(tx *r1Tx, plan r1Plan) (fault string) {
 	now := s.opts.Now()
 	settleAt := func() time.Time {
-		if s.opts.SettleDelay < 0 {
+		delay := s.opts.SettleDelay
+		if s.opts.SettleAfter != nil {
+			delay = s.opts.SettleAfter(tx.ref1)
+		}
+		if delay < 0 {
 			return time.Time{}
 		}
-		return now.Add(s.opts.SettleDelay)
+		return now.Add(delay)
 	}
 	pend := func(status int, to string, at time.Time) {
 		tx.status, tx.rc, tx.settleRC, tx.settleAt = status, "00", to, at
