@@ -99,6 +99,9 @@ func (t *turn) pages(lines []string) Output {
 // --- /balance ----------------------------------------------------------------
 
 func (t *turn) adminBalance(ctx context.Context) (Output, error) {
+	if len(t.s.cfg.Balances) > 0 {
+		return t.adminBalances(ctx), nil
+	}
 	bc := t.s.cfg.Balance
 	if bc == nil {
 		return t.say(text(t.lang, "admin_balance_unsupported")), nil
@@ -112,6 +115,26 @@ func (t *turn) adminBalance(ctx context.Context) (Output, error) {
 		msg += "\n" + text(t.lang, "admin_balance_low", FormatRupiah(low))
 	}
 	return t.say(msg), nil
+}
+
+// adminBalances is /balance with several providers: each one's deposit on
+// its own line, with the warning under it when low; one provider failing
+// to answer leaves the others shown.
+func (t *turn) adminBalances(ctx context.Context) Output {
+	lines := []string{text(t.lang, "admin_balances")}
+	for _, b := range t.s.cfg.Balances {
+		balance, err := b.Balance.Balance(ctx)
+		if err != nil {
+			t.s.log.Warn("admin command: provider call failed", "op", "balance", "provider", b.Provider, "chat_id", t.in.ChatID, "err", err)
+			lines = append(lines, text(t.lang, "admin_balances_error", b.Provider, shorten(t.provided(err.Error(), nil), 200)))
+			continue
+		}
+		lines = append(lines, text(t.lang, "admin_balances_line", b.Provider, FormatRupiah(balance)))
+		if low := t.s.cfg.LowBalance; low > 0 && balance < low {
+			lines = append(lines, "   "+text(t.lang, "admin_balance_low", FormatRupiah(low)))
+		}
+	}
+	return t.say(strings.Join(lines, "\n"))
 }
 
 // --- /mutations --------------------------------------------------------------

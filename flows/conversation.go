@@ -63,8 +63,11 @@ type ServiceConfig struct {
 	// is one. Balance and Mutations, when the provider offers them, answer
 	// /balance and /mutations; /balance warns under LowBalance (rupiah; 0
 	// never warns).
-	Reports    AdminStore
-	Balance    BalanceChecker
+	Reports AdminStore
+	Balance BalanceChecker
+	// Balances, with several providers, are each one's deposit: /balance
+	// shows them one a line (Balance is then their sum, for /stats).
+	Balances   []NamedBalance
 	Mutations  MutationLister
 	LowBalance int64
 
