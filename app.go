@@ -38,23 +38,25 @@ type app struct {
 	log    *slog.Logger
 	db     *storage.DB
 
-	provider flows.Provider
-	cache    *flows.ProductCache
-	engine   *flows.Engine
-	drainer  *flows.Drainer
-	service  *flows.Service
-	chat     chat
-	metrics  *metrics.Metrics
+	// provider is the first of providers, the only one with one.
+	provider  flows.Provider
+	providers []flows.Provider
+	cache     *flows.ProductCache
+	engine    *flows.Engine
+	drainer   *flows.Drainer
+	service   *flows.Service
+	chat      chat
+	metrics   *metrics.Metrics
 	// owed alerts when customers' saldo exceeds the provider deposit; nil
 	// without the wallet or without a balance API.
 	owed *flows.OwedWatch
 
 	// Listeners opened up front, so the simulator knows where to call back.
-	callbackLn, opsLn, sandboxLn net.Listener
+	callbackLn, opsLn net.Listener
 	// callback routes /callback/iak and /callback/tripay; nil without a
 	// callback listener.
-	callback *http.ServeMux
-	sandbox  http.Handler // the in-process provider, if any
+	callback  *http.ServeMux
+	sandboxes []sandboxServer // the in-process providers, if any
 	// gateway is [payment]'s (nil: deposits by transfer only);
 	// gatewaySim the in-process simulator behind it in sandbox mode.
 	gateway    flows.PaymentGateway
@@ -127,7 +129,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 		return nil, err
 	}
 	a.metrics = metrics.New(a.metricSources())
-	if err := a.buildProvider(); err != nil {
+	if err := a.buildProviders(); err != nil {
 		return nil, err
 	}
 	if err := a.buildGateway(); err != nil {
@@ -135,23 +137,32 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 	}
 	// Orders written before Mesin R1 accounts recorded their host belong to
 	// the configured account if its mmid and key match (DESIGN rule 4).
-	if n, err := a.db.AdoptAccountHost(ctx, a.provider.Account()); err != nil {
-		return nil, err
-	} else if n > 0 {
-		log.Info("pending orders adopted by the configured account's host", "count", n, "account", a.provider.Account().String())
+	for _, p := range a.providers {
+		if n, err := a.db.AdoptAccountHost(ctx, p.Account()); err != nil {
+			return nil, err
+		} else if n > 0 {
+			log.Info("pending orders adopted by the configured account's host", "count", n, "account", p.Account().String())
+		}
 	}
 	opsChat, err := a.opsChat(ctx)
 	if err != nil {
 		return nil, err
 	}
-	catalog, ok := a.provider.(flows.Catalog)
-	if !ok {
-		return nil, fmt.Errorf("provider %s lists no products", cfg.Provider.Name)
+	catalog, routes, err := a.catalog()
+	if err != nil {
+		return nil, err
 	}
-	a.cache = flows.NewProductCacheWith(catalog, a.db, flows.CacheConfig{Logger: log, Lang: cfg.Telegram.Lang,
+	a.cache = flows.NewProductCacheWith(catalog, a.db, flows.CacheConfig{Logger: log, Lang: cfg.Telegram.Lang, Routes: routes,
 		// A failing catalog source tells the admins through the outbox.
 		Alert: func(ctx context.Context, text string) error { return a.db.Enqueue(ctx, a.engine.AlertNotes(text)...) }})
-	a.engine = flows.NewEngine(a.db, a.provider, flows.EngineConfig{
+	// With several providers the engine holds them all (and no single
+	// one): an order goes to its product's legs in order.
+	single, several := a.provider, []flows.Provider(nil)
+	if cfg.Provider.Multi() {
+		single, several = nil, a.providers
+	}
+	a.engine = flows.NewEngine(a.db, single, flows.EngineConfig{
+		Providers:        several,
 		ProviderTimeout:  cfg.Provider.Timeout,
 		AlertAfter:       cfg.Poller.AlertAfter,
 		CheckConcurrency: cfg.Poller.Concurrency,
@@ -168,12 +179,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 		OnCreated:   a.metrics.OrderCreated,
 		OnSettled:   a.metrics.OrderSettled,
 	})
-	meters, _ := a.provider.(flows.MeterInquirer)
-	bills, _ := a.provider.(flows.BillPayer)
-	// /balance and /mutations answer "not offered" for a provider without
-	// the API (IAK has no mutations).
-	balance, _ := a.provider.(flows.BalanceChecker)
-	mutations, _ := a.provider.(flows.MutationLister)
+	apis := a.providerAPIs()
+	meters, bills, balance, balances, mutations := apis.meters, apis.bills, apis.balance, apis.balances, apis.mutations
 	if cfg.Wallet.Enabled && balance != nil {
 		a.owed = flows.NewOwedWatch(flows.OwedWatchConfig{Totals: a.db, Provider: balance, Lang: cfg.Telegram.Lang, Logger: log,
 			Alert: func(ctx context.Context, text string) error { return a.db.Enqueue(ctx, a.engine.AlertNotes(text)...) }})
@@ -190,6 +197,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 		Open:       cfg.Telegram.Open,
 		Pricing:    cfg.Pricing,
 		Balance:    balance,
+		Balances:   balances,
 		Mutations:  mutations,
 		LowBalance: cfg.Alerts.LowBalance,
 		Wallet:     cfg.Wallet,
@@ -225,7 +233,7 @@ func (a *app) telegram(ctx context.Context) (*bot.Bot, error) {
 }
 
 // listen opens the listeners: the ops one always, the callback one when
-// configured, and one for the in-process simulator in sandbox mode.
+// configured. Each in-process simulator opens its own (buildSandbox).
 func (a *app) listen() error {
 	var err error
 	if a.opsLn, err = net.Listen("tcp", a.cfg.Ops.Listen); err != nil {
@@ -238,12 +246,6 @@ func (a *app) listen() error {
 		}
 		a.closers = append(a.closers, func() { a.callbackLn.Close() })
 		a.callback = http.NewServeMux()
-	}
-	if a.cfg.Provider.Name == config.ProviderSandbox {
-		if a.sandboxLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			return fmt.Errorf("sandbox listener: %w", err)
-		}
-		a.closers = append(a.closers, func() { a.sandboxLn.Close() })
 	}
 	return nil
 }
@@ -403,8 +405,8 @@ func (a *app) operate(ctx context.Context) error {
 	goWork("ops listener", func(ctx context.Context) error {
 		return serve(ctx, a.opsLn, opsMux(func(ctx context.Context) error { _, err := a.db.PendingCount(); return err }, backupHandler(a.db, time.Now), a.metrics.Handler()), a.log)
 	})
-	if a.sandbox != nil {
-		goWork("sandbox", func(ctx context.Context) error { return serve(ctx, a.sandboxLn, a.sandbox, a.log) })
+	for _, sb := range a.sandboxes {
+		goWork("sandbox "+sb.api, func(ctx context.Context) error { return serve(ctx, sb.ln, sb.h, a.log) })
 	}
 	if a.gatewaySim != nil {
 		goWork("sandbox gateway", func(ctx context.Context) error { return serve(ctx, a.gatewayLn, a.gatewaySim, a.log) })
@@ -425,7 +427,11 @@ func (a *app) operate(ctx context.Context) error {
 			return nil
 		})
 	}
-	a.log.Info("topupbot running", "provider", a.cfg.Provider.Name, "account", a.provider.Account().String(),
+	accounts := make([]string, len(a.providers))
+	for i, p := range a.providers {
+		accounts[i] = p.Account().String()
+	}
+	a.log.Info("topupbot running", "provider", a.cfg.Provider.Name, "providers", a.cfg.Provider.Active(), "accounts", accounts,
 		"ops", a.opsLn.Addr().String())
 
 	done := make(chan error, 1)
