@@ -95,6 +95,10 @@ func TestMultiCatalogUnion(t *testing.T) {
 	if !ok || p.Price != 10200 || p.Name != "Telkomsel 10000" || !reflect.DeepEqual(p.Legs, []flows.Leg{want}) {
 		t.Errorf("digiflazz:tsel10 = %+v, %v", p, ok)
 	}
+	// One operator on the menus, however each provider spells it.
+	if p.Brand != "Telkomsel" {
+		t.Errorf("digiflazz:tsel10's brand %q, want IAK's spelling Telkomsel", p.Brand)
+	}
 	if has(cache, "tsel10") || has(cache, "htelkomsel10000") {
 		t.Error("an unqualified code names a product with several providers")
 	}
@@ -127,7 +131,7 @@ func TestMultiCatalogRoutes(t *testing.T) {
 	p, ok := cache.Lookup("T10")
 	wantLegs := []flows.Leg{{Provider: "digiflazz", Code: "tsel10", Cost: 10200, Available: true},
 		{Provider: "iak", Code: "htelkomsel10000", Cost: 10850, Available: true}}
-	if !ok || p.Name != "Pulsa Telkomsel 10rb" || p.Category != flows.CategoryPulsa || p.Brand != "TELKOMSEL" ||
+	if !ok || p.Name != "Pulsa Telkomsel 10rb" || p.Category != flows.CategoryPulsa || p.Brand != "Telkomsel" ||
 		p.Kind != flows.Prepaid || p.Number != flows.NumberPhone || p.Type != flows.TypeTopUp ||
 		p.Price != 10200 || !p.Available || !reflect.DeepEqual(p.Legs, wantLegs) {
 		t.Errorf("T10 = %+v, %v", p, ok)

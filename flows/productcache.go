@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -386,6 +387,7 @@ func (c *ProductCache) rebuildLocked() {
 			merged = append(merged, p)
 		}
 	}
+	c.sameBrandsLocked(merged, byCode)
 	merged = c.routeLocked(merged, byCode)
 	sort.SliceStable(merged, func(i, j int) bool {
 		if merged[i].Price != merged[j].Price {
@@ -394,6 +396,30 @@ func (c *ProductCache) rebuildLocked() {
 		return merged[i].Name < merged[j].Name
 	})
 	c.list, c.byCode = merged, byCode
+}
+
+// sameBrandsLocked, with several providers, spells each brand one way
+// across them — Digiflazz's "TELKOMSEL" and IAK's "Telkomsel" are one
+// operator on the menus, which group by brand — preferring a spelling
+// with lower-case letters, else the first provider's. list and byCode hold
+// copies: the sources' own are untouched. c.mu is held.
+func (c *ProductCache) sameBrandsLocked(list []Product, byCode map[string]Product) {
+	if len(c.sources) == 0 || c.sources[0].Provider == "" {
+		return // one provider: its brands as it spells them
+	}
+	spelling := map[string]string{}
+	for _, p := range list {
+		key := strings.ToLower(p.Brand)
+		if cur, ok := spelling[key]; !ok || cur == strings.ToUpper(cur) && p.Brand != strings.ToUpper(p.Brand) {
+			spelling[key] = p.Brand
+		}
+	}
+	for i, p := range list {
+		if b := spelling[strings.ToLower(p.Brand)]; b != p.Brand {
+			list[i].Brand = b
+			byCode[p.Code] = list[i]
+		}
+	}
 }
 
 // routeLocked adds the routes to the list and to byCode, built from the
