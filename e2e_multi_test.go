@@ -254,3 +254,37 @@ func TestEndToEndSeveralSimulators(t *testing.T) {
 		t.Errorf("filled by %q and %q, want iak and digiflazz", a, b)
 	}
 }
+
+// TestEndToEndSeveralProvidersBill: bills are not routed — Digiflazz's
+// biller is inquired and paid at Digiflazz, with Digiflazz's own code;
+// IAK never hears of it.
+func TestEndToEndSeveralProvidersBill(t *testing.T) {
+	t.Parallel()
+	e := newMultiE2E(t, 0)
+	e.start()
+	e.say("/start")
+	e.waitFor(e2eBuyer, "Mau beli apa")
+	e.tap("Tagihan")
+	billers := e.buttons("Pilih jenis tagihan")
+	if !hasPrefixIn(billers, "PLN Pascabayar") || !hasPrefixIn(billers, "PLN POSTPAID") {
+		t.Errorf("billers %q: want Digiflazz's PLN Pascabayar and IAK's PLN POSTPAID", billers)
+	}
+	e.tap("PLN Pascabayar")
+	e.waitFor(e2eBuyer, "Ketik nomor pelanggan")
+	e.say("530000000001")
+	e.waitFor(e2eBuyer, "Total bayar")
+	e.tap("💳 Bayar")
+	e.waitFor(e2eBuyer, "Pembayaran <code>")
+	waitCount(e.e2e, "berhasil", 1)
+	e.stop()
+	o := byProduct(e.e2e)["PLN Pascabayar"]
+	if o.Kind != flows.Postpaid || o.Account.Provider != "digiflazz" || o.ProductCode != "pln" || o.Status != flows.StatusSuccess {
+		t.Fatalf("bill order %+v", o)
+	}
+	if o.Bill == nil || o.Bill.ProductCode != "pln" {
+		t.Errorf("the bill kept %+v: its payment must carry Digiflazz's code", o.Bill)
+	}
+	if _, ok := e.sim.Bill(o.RefID); ok {
+		t.Error("IAK holds the bill paid at Digiflazz")
+	}
+}
