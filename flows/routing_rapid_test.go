@@ -807,3 +807,67 @@ func TestRouteLateSuccessOfEarlierAttemptOfSettledOrder(t *testing.T) {
 		})
 	}
 }
+
+// Found by TestRoutingProperties: an order that moved on from a pending
+// attempt (a check answered failed) stays pending, not placing, so when
+// the process dies during the next attempt's send, the restarted engine's
+// check of it — a send never answered, whose transaction may exist — was
+// taken as an answered attempt's: a refusal moved the order to a third
+// provider, which could fill it a second time. It must stay uncertain at
+// the attempt whose send was cut off, and never move again.
+func TestRouteCrashAfterMoveFromPendingStaysUncertain(t *testing.T) {
+	clk := testclock.New(time.Date(2026, 11, 23, 9, 0, 0, 0, flows.WIB))
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{Now: clk.Now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Adjust(bg, buyer, 50000, adminID, "modal"); err != nil {
+		t.Fatal(err)
+	}
+	alpha, beta, gamma := &legProvider{name: "alpha"}, &legProvider{name: "beta"}, &legProvider{name: "gamma"}
+	engine := func() *flows.Engine {
+		return flows.NewEngine(db, nil, flows.EngineConfig{OpsChatID: opsChat, Now: clk.Now, Wallet: true, MinMargin: 200,
+			ProviderTimeout: 2 * time.Second, Providers: []flows.Provider{alpha, beta, gamma}})
+	}
+	p := routed(10000, 10500)
+	p.Legs = append(p.Legs, flows.Leg{Provider: "gamma", Code: "g10", Cost: 10800, Available: true})
+	alpha.script = []legAnswer{{res: flows.Result{Status: flows.StatusPending, Acknowledged: true}}, failed()}
+	e := engine()
+	o, err := e.Place(bg, flows.PlaceRequest{ChatID: buyer, UserID: buyer, Token: nextToken(), Product: p,
+		CustomerNumber: "081234567890", Price: 11500})
+	if err != nil || o.Status != flows.StatusPending || o.Account.Provider != "alpha" {
+		t.Fatalf("placed: %+v %v", o, err)
+	}
+	// alpha's check says failed: the order moves to beta, whose send hangs
+	// and the process dies.
+	beta.entered, beta.release = make(chan flows.OrderRequest, 1), make(chan struct{})
+	clk.Advance(time.Minute)
+	done := make(chan struct{})
+	go func() { e.Check(bg, o.RefID); close(done) }()
+	var sent flows.OrderRequest
+	select {
+	case sent = <-beta.entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("beta was never sent the order")
+	}
+	beta.mu.Lock()
+	beta.entered = nil
+	beta.script = []legAnswer{rejected("14")} // the restarted engine's check
+	beta.mu.Unlock()
+	gamma.script = []legAnswer{success("SN-G")}
+	e = engine()
+	clk.Advance(time.Minute)
+	if _, err := e.Poll(bg); err != nil {
+		t.Fatal(err)
+	}
+	close(beta.release)
+	<-done
+	got, _ := db.Order(bg, o.RefID)
+	if gp, gc := gamma.calls(); len(gp)+len(gc) != 0 {
+		t.Errorf("gamma was sent the order after beta's send was cut off: %d places, %d checks", len(gp), len(gc))
+	}
+	if len(got.Attempts) != 1 || got.Account.Provider != "beta" || got.ProviderRef != sent.RefID || !got.Uncertain {
+		t.Fatalf("after the restarted check of beta: %+v", got)
+	}
+}
