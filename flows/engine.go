@@ -774,18 +774,24 @@ func (e *Engine) toAdmins(text, refID string) []Notification {
 func (e *Engine) AlertNotes(text string) []Notification { return e.toAdmins(text, "") }
 
 // alertOnce raises an order's alert of kind k unless it was raised before,
-// changing nothing else.
+// changing nothing else. Only AlertEarlierAttempt is raised on a settled
+// order too: an earlier attempt's provider claiming a success after the
+// order was filled elsewhere, or failed and refunded, is a double fill or
+// a fill after the refund, for an admin to reconcile (DESIGN rule 17).
 func (e *Engine) alertOnce(ctx context.Context, o Order, k AlertKind, detail string) (Order, error) {
 	if o.HasAlerted(k) {
 		return o, nil
 	}
 	e.log.Warn("order needs an admin", "ref_id", o.RefID, "alert", string(k))
 	updated, err := e.store.UpdateOrder(ctx, o.RefID, func(o *Order) ([]Notification, error) {
-		if o.Status.Final() || o.HasAlerted(k) {
+		settled := o.Status.Final()
+		if settled && k != AlertEarlierAttempt || o.HasAlerted(k) {
 			return nil, ErrNoChange
 		}
 		o.Alerted = append(o.Alerted, k)
-		o.NextCheckAt = e.cfg.Now().Add(time.Hour)
+		if !settled {
+			o.NextCheckAt = e.cfg.Now().Add(time.Hour)
+		}
 		return e.toAdmins(alertText(e.cfg.Lang, k, o, detail), o.RefID), nil
 	})
 	if err != nil {
