@@ -516,6 +516,7 @@ func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr 
 			flag.Store(false)
 		}
 		settled = !o.Status.Final()
+		unanswered := o.sendUnanswered()
 		if o.SentAt.IsZero() && !o.Status.Final() {
 			o.SentAt = sentAt
 		}
@@ -523,7 +524,7 @@ func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr 
 			// Our own send or re-send (a webhook's answer has none).
 			o.LastSentAt = e.cfg.Now()
 		}
-		notes, r, err := e.apply(o, res, perr, first)
+		notes, r, err := e.apply(o, res, perr, first, unanswered)
 		raised = r
 		return notes, err
 	})
@@ -570,12 +571,22 @@ func (e *Engine) logAnswer(o Order, res Result, perr error, first bool) {
 	}
 }
 
+// sendUnanswered reports whether no answer to our own send of o's current
+// attempt was ever recorded: a placing order, or an attempt an order moved
+// to — whose status stays pending — before its first send's answer came
+// back (the process may have died during it). A transaction may exist for
+// it at the provider.
+func (o *Order) sendUnanswered() bool {
+	return o.Status == StatusPlacing || len(o.Attempts) > 0 && o.LastSentAt.IsZero()
+}
+
 // apply folds one provider answer into o (DESIGN rules 3–6) and returns the
-// notifications that go with it. It runs inside the store's transaction.
+// notifications that go with it. It runs inside the store's transaction;
+// unanswered is o.sendUnanswered before this answer's record.
 //
 // raised lists the provider-wide alert flags this answer raised, so that a
 // failed write can lower them again.
-func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []Notification, raised []*atomic.Bool, err error) {
+func (e *Engine) apply(o *Order, res Result, perr error, first, unanswered bool) (notes []Notification, raised []*atomic.Bool, err error) {
 	if o.Status.Final() {
 		// Settled meanwhile (a callback's check raced this one, or an admin
 		// settled it by hand): settle once.
@@ -594,7 +605,7 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 	// The answer's provider: a move to the next leg below changes o's.
 	provider := o.Account.Provider
 	flags := e.flagsOf(provider)
-	if !first && o.Status == StatusPlacing || KindOf(perr) == KindUnknown {
+	if !first && unanswered || KindOf(perr) == KindUnknown {
 		// A check of a send whose answer never came, or an answer that
 		// says nothing: a transaction may exist at this provider.
 		o.Uncertain = true
