@@ -516,6 +516,7 @@ func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr 
 			flag.Store(false)
 		}
 		settled = !o.Status.Final()
+		unanswered := o.sendUnanswered()
 		if o.SentAt.IsZero() && !o.Status.Final() {
 			o.SentAt = sentAt
 		}
@@ -523,7 +524,7 @@ func (e *Engine) recordSent(ctx context.Context, refID string, res Result, perr 
 			// Our own send or re-send (a webhook's answer has none).
 			o.LastSentAt = e.cfg.Now()
 		}
-		notes, r, err := e.apply(o, res, perr, first)
+		notes, r, err := e.apply(o, res, perr, first, unanswered)
 		raised = r
 		return notes, err
 	})
@@ -570,12 +571,22 @@ func (e *Engine) logAnswer(o Order, res Result, perr error, first bool) {
 	}
 }
 
+// sendUnanswered reports whether no answer to our own send of o's current
+// attempt was ever recorded: a placing order, or an attempt an order moved
+// to — whose status stays pending — before its first send's answer came
+// back (the process may have died during it). A transaction may exist for
+// it at the provider.
+func (o *Order) sendUnanswered() bool {
+	return o.Status == StatusPlacing || len(o.Attempts) > 0 && o.LastSentAt.IsZero()
+}
+
 // apply folds one provider answer into o (DESIGN rules 3–6) and returns the
-// notifications that go with it. It runs inside the store's transaction.
+// notifications that go with it. It runs inside the store's transaction;
+// unanswered is o.sendUnanswered before this answer's record.
 //
 // raised lists the provider-wide alert flags this answer raised, so that a
 // failed write can lower them again.
-func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []Notification, raised []*atomic.Bool, err error) {
+func (e *Engine) apply(o *Order, res Result, perr error, first, unanswered bool) (notes []Notification, raised []*atomic.Bool, err error) {
 	if o.Status.Final() {
 		// Settled meanwhile (a callback's check raced this one, or an admin
 		// settled it by hand): settle once.
@@ -594,7 +605,7 @@ func (e *Engine) apply(o *Order, res Result, perr error, first bool) (notes []No
 	// The answer's provider: a move to the next leg below changes o's.
 	provider := o.Account.Provider
 	flags := e.flagsOf(provider)
-	if !first && o.Status == StatusPlacing || KindOf(perr) == KindUnknown {
+	if !first && unanswered || KindOf(perr) == KindUnknown {
 		// A check of a send whose answer never came, or an answer that
 		// says nothing: a transaction may exist at this provider.
 		o.Uncertain = true
@@ -774,18 +785,24 @@ func (e *Engine) toAdmins(text, refID string) []Notification {
 func (e *Engine) AlertNotes(text string) []Notification { return e.toAdmins(text, "") }
 
 // alertOnce raises an order's alert of kind k unless it was raised before,
-// changing nothing else.
+// changing nothing else. Only AlertEarlierAttempt is raised on a settled
+// order too: an earlier attempt's provider claiming a success after the
+// order was filled elsewhere, or failed and refunded, is a double fill or
+// a fill after the refund, for an admin to reconcile (DESIGN rule 17).
 func (e *Engine) alertOnce(ctx context.Context, o Order, k AlertKind, detail string) (Order, error) {
 	if o.HasAlerted(k) {
 		return o, nil
 	}
 	e.log.Warn("order needs an admin", "ref_id", o.RefID, "alert", string(k))
 	updated, err := e.store.UpdateOrder(ctx, o.RefID, func(o *Order) ([]Notification, error) {
-		if o.Status.Final() || o.HasAlerted(k) {
+		settled := o.Status.Final()
+		if settled && k != AlertEarlierAttempt || o.HasAlerted(k) {
 			return nil, ErrNoChange
 		}
 		o.Alerted = append(o.Alerted, k)
-		o.NextCheckAt = e.cfg.Now().Add(time.Hour)
+		if !settled {
+			o.NextCheckAt = e.cfg.Now().Add(time.Hour)
+		}
 		return e.toAdmins(alertText(e.cfg.Lang, k, o, detail), o.RefID), nil
 	})
 	if err != nil {
