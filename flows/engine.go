@@ -435,12 +435,15 @@ func (e *Engine) check(ctx context.Context, refID string, answered func()) (Orde
 			return o, nil
 		}
 	}
-	if !o.Acknowledged && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
-		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
-	}
-	if _, maxAge := e.resendLimits(&o); maxAge > 0 && now.Sub(firstSend(o)) > maxAge {
+	_, maxAge := e.resendLimits(&o)
+	if maxAge > 0 && now.Sub(firstSend(o)) > maxAge {
 		// A re-send this late would be a new transaction: charged twice.
 		return e.alertOnce(ctx, o, AlertResendTooOld, "")
+	}
+	if !o.Acknowledged && maxAge == 0 && now.Sub(o.CreatedAt) > e.cfg.UnackedAfter {
+		// UnackedAfter is IAK's ref lifetime; a provider that states its
+		// own re-send age (Digiflazz: 89 days) is bound by that instead.
+		return e.alertOnce(ctx, o, AlertUnacknowledged, "")
 	}
 	req := o.request()
 	if req.SentAt.IsZero() {

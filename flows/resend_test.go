@@ -306,3 +306,23 @@ func TestResendGapCheck(t *testing.T) {
 		t.Fatal("the check in the gap was dropped, not put off")
 	}
 }
+
+// A provider with its own re-send age is not bound by IAK's 24 hours: an
+// order it never acknowledged (every answer unreadable) is still re-sent
+// — identically, so never bought twice — until that age.
+func TestResendUnackedPastADay(t *testing.T) {
+	r := newResendRig(t, 0)
+	unreadable := func(flows.OrderRequest) (flows.Result, error) {
+		return flows.Result{}, &flows.ProviderError{Kind: flows.KindUnknown, Op: "digiflazz: transaction", Message: "502"}
+	}
+	r.p.next = append(r.p.next, unreadable, unreadable)
+	o := r.place(t)
+	if o.Acknowledged {
+		t.Fatalf("acknowledged: %+v", o)
+	}
+	r.clk.Advance(30 * time.Hour)
+	got, err := r.engine.Check(bg, o.RefID)
+	if err != nil || got.HasAlerted(flows.AlertUnacknowledged) || len(r.p.requests()) != 2 {
+		t.Fatalf("after 30 h: %d sends, %+v %v", len(r.p.requests()), got, err)
+	}
+}
