@@ -800,7 +800,9 @@ func (e *Engine) alertOnce(ctx context.Context, o Order, k AlertKind, detail str
 			return nil, ErrNoChange
 		}
 		o.Alerted = append(o.Alerted, k)
-		if !settled {
+		if !settled && k != AlertEarlierAttempt {
+			// Nothing to ask until an admin acts. An earlier attempt's
+			// alert is not about the current one, which is checked on.
 			o.NextCheckAt = e.cfg.Now().Add(time.Hour)
 		}
 		return e.toAdmins(alertText(e.cfg.Lang, k, o, detail), o.RefID), nil
