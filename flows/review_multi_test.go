@@ -348,3 +348,48 @@ func TestReviewMultiFailoverNeverBeyondMargin(t *testing.T) {
 		t.Errorf("orders %+v, %v: want one failed, no move", list, err)
 	}
 }
+
+// TestReviewMultiRouteUnpricedLeg: a leg listed without a price is no
+// available leg: the route is priced from the next one, never at the
+// markup alone.
+func TestReviewMultiRouteUnpricedLeg(t *testing.T) {
+	m := newMultiShop(t, 500, 200)
+	m.df.set(func(d *digiflazzList) { d.products[0].Price = 0 })
+	if err := m.c.cache.Refresh(bg); err != nil {
+		t.Fatal(err)
+	}
+	p, ok := m.c.cache.Lookup("T10")
+	if !ok || p.Price != 10850 || !p.Available || p.Legs[0].Available {
+		t.Errorf("T10 = %+v, %v: want priced from IAK's 10.850", p, ok)
+	}
+	cur, err := m.c.cache.Current(bg, "T10", 0)
+	if err != nil || cur.Price != 10850 {
+		t.Errorf("Current(T10) = %+v, %v", cur, err)
+	}
+}
+
+// TestReviewMultiRouteAtPriceLevel: a buyer on a price level pays the
+// route's first available leg's cost plus the level's markup for the
+// route's category.
+func TestReviewMultiRouteAtPriceLevel(t *testing.T) {
+	m := newMultiShop(t, 500, 200)
+	pricing := flows.Pricing{Markup: 500, MinMargin: 200, Level: map[string]*flows.Pricing{
+		"reseller": {Markup: 900, Category: map[flows.CategoryID]int64{flows.CategoryPulsa: 300}}}}
+	c := m.c
+	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine,
+		Admins: []int64{9}, Allowed: []int64{c.user}, Pricing: pricing, Now: c.clk.Now})
+	if err := c.db.SetSetting(bg, flows.LevelKey(c.user), "reseller"); err != nil {
+		t.Fatal(err)
+	}
+	m.df.set(func(d *digiflazzList) { d.products[0].Available = false }) // IAK's 10.850 first available
+	if err := c.cache.Refresh(bg); err != nil {
+		t.Fatal(err)
+	}
+	m.toConfirm("Pulsa", "", "Pulsa Telkomsel 10rb", "081212345678")
+	m.c.play("tap ✅ Konfirmasi")
+	places, _ := m.piak.calls()
+	os := m.orders()
+	if len(places) != 1 || len(os) != 1 || os[0].Price != 11150 || places[0].MaxPrice != 10950 {
+		t.Errorf("iak places %+v, orders %+v: want price 10.850 + 300\n%s", places, os, c.log.String())
+	}
+}

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -43,5 +44,46 @@ func TestReviewEarlierAttemptAlertKeepsCheckingCurrent(t *testing.T) {
 	r.engine.Poll(bg)
 	if _, after := r.beta.calls(); len(after) == len(checks) {
 		t.Errorf("the poller did not check the current attempt 10 minutes on")
+	}
+}
+
+// TestReviewHintByAttemptRef: a callback naming the current attempt's own
+// ref (IAK calls back with the ref it was sent) checks that attempt, at
+// its provider, under that ref; one naming the earlier attempt's ref
+// asks nobody to re-send the earlier one.
+func TestReviewHintByAttemptRef(t *testing.T) {
+	r := newRouteRig(t)
+	r.alpha.script = []legAnswer{rejected("14")}
+	o := r.place(routed(10000, 10500))
+	if o.ProviderRef == "" || o.Account.Provider != "beta" {
+		t.Fatalf("%+v", o)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	done := make(chan error, 1)
+	go func() { done <- r.engine.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	for _, ref := range []string{o.ProviderRef, o.RefID} {
+		if err := r.engine.Hint(bg, ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		_, checks := r.beta.calls()
+		if len(checks) >= 2 {
+			for _, c := range checks {
+				if c.RefID != o.ProviderRef || c.ProductCode != "b10" {
+					t.Errorf("beta checked %+v, want its own ref %s", c, o.ProviderRef)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("beta got %d checks after two hints", len(checks))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if places, checks := r.alpha.calls(); len(places) != 1 || len(checks) != 0 {
+		t.Errorf("alpha, the earlier attempt, got places %+v checks %+v", places, checks)
 	}
 }
