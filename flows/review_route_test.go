@@ -87,3 +87,38 @@ func TestReviewHintByAttemptRef(t *testing.T) {
 		t.Errorf("alpha, the earlier attempt, got places %+v checks %+v", places, checks)
 	}
 }
+
+// TestReviewPlacingOrderProviderRemoved: an order written for alpha but
+// never sent (a crash), then a restart with alpha gone from names: the
+// order is never sent to beta, the next leg of its route; it stays and
+// alerts "account missing" once (rule 4).
+func TestReviewPlacingOrderProviderRemoved(t *testing.T) {
+	r := newRouteRig(t)
+	o, created, err := r.engine.Create(bg, flows.PlaceRequest{ChatID: buyer, UserID: buyer, Token: nextToken(),
+		Product: routed(10000, 10500), CustomerNumber: "081234567890", Price: 11500, MessageID: 77})
+	if err != nil || !created || o.Account.Provider != "alpha" {
+		t.Fatalf("create: %+v %v %v", o, created, err)
+	}
+	r.engine = flows.NewEngine(r.db, nil, flows.EngineConfig{OpsChatID: opsChat, Now: r.clk.Now, Wallet: true, MinMargin: 200,
+		ProviderTimeout: 2 * time.Second, Providers: []flows.Provider{r.beta}})
+	for range 3 {
+		r.clk.Advance(time.Hour)
+		r.engine.Poll(bg)
+	}
+	if _, err := r.engine.Send(bg, o.RefID); err != nil {
+		t.Fatal(err)
+	}
+	if p, c := r.beta.calls(); len(p)+len(c) != 0 {
+		t.Errorf("beta got places %+v checks %+v", p, c)
+	}
+	got, err := r.db.Order(bg, o.RefID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status.Final() || !got.HasAlerted(flows.AlertAccountMissing) || got.Hold != 11500 {
+		t.Errorf("order %+v: want pending with its hold and account missing", got)
+	}
+	if n := alertsAbout(t, r.db, o.RefID); n != 1 {
+		t.Errorf("%d alerts, want 1", n)
+	}
+}

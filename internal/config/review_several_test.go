@@ -49,3 +49,19 @@ func TestReviewConfigSeveralSecretsNotInErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewConfigEmptyLists: names = [] and apis = [] are refused or
+// ignored, never a provider named "".
+func TestReviewConfigEmptyLists(t *testing.T) {
+	sandbox := "[telegram]\ntoken = \"123456:AAE-config-test-token-abcdefgh\"\n[provider]\nname = \"sandbox\"\n[provider.sandbox]\napis = []\n"
+	cfg, err := Parse([]byte(sandbox), noEnv)
+	if err == nil {
+		t.Errorf("apis = [] accepted: Active = %q", cfg.Provider.Active())
+	} else if !strings.Contains(err.Error(), "apis") {
+		t.Logf("apis = [] refused as: %v", err)
+	}
+	names := strings.Replace(severalBase, `names = ["digiflazz", "iak"]`, `names = []`, 1)
+	if cfg, err := Parse([]byte(names), noEnv); err == nil {
+		t.Errorf("names = [] without name accepted: Active = %q", cfg.Provider.Active())
+	}
+}
