@@ -44,7 +44,7 @@ func (m *multiShop) wire(catalog flows.Catalog, providers []flows.Provider) {
 		c.t.Fatal(err)
 	}
 	engine := flows.NewEngine(c.db, nil, flows.EngineConfig{OpsChatID: opsChat, Now: c.clk.Now, MinMargin: m.margin,
-		ProviderTimeout: 2 * time.Second, Providers: providers})
+		ProviderTimeout: 2 * time.Second, Providers: providers, CurrentLeg: cache.CurrentLeg})
 	c.cache, c.engine = cache, engine
 	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: cache, Engine: engine,
 		Admins: []int64{9}, Allowed: []int64{c.user}, Pricing: flows.Pricing{Markup: m.markup}, Now: c.clk.Now})
