@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,5 +121,39 @@ func TestReviewPlacingOrderProviderRemoved(t *testing.T) {
 	}
 	if n := alertsAbout(t, r.db, o.RefID); n != 1 {
 		t.Errorf("%d alerts, want 1", n)
+	}
+}
+
+// TestReviewFailoverOnEmptyDepositAlerts: alpha refuses every order for
+// want of deposit (Digiflazz rc 44, "Saldo tidak cukup": nothing created)
+// and each moves to beta and is filled there. With one provider these
+// orders fail and the ops group sees them; with a route the buyer is
+// served but admins hear nothing — alpha's deposit is a provider-wide
+// condition (DESIGN rule 11) and the shop now sells every routed order
+// through its second choice, perhaps at a thinner margin. An alert, once
+// until it clears, names alpha.
+func TestReviewFailoverOnEmptyDepositAlerts(t *testing.T) {
+	r := newRouteRig(t)
+	broke := legAnswer{err: &flows.ProviderError{Kind: flows.KindRejected, Op: "test: place", RC: "44",
+		Message: "Saldo tidak cukup", Reason: flows.ReasonProviderBalance}}
+	r.alpha.script = []legAnswer{broke, broke, broke}
+	r.beta.script = []legAnswer{success("SN1"), success("SN2"), success("SN3")}
+	for range 3 {
+		if o := r.place(routed(10000, 10500)); o.Status != flows.StatusSuccess || o.Account.Provider != "beta" {
+			t.Fatalf("order %+v", o)
+		}
+	}
+	notes, err := r.db.DueNotifications(bg, r.clk.Now().Add(24*time.Hour), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, note := range notes {
+		if note.ChatID == opsChat && strings.Contains(note.Text, "alpha") && strings.Contains(note.Text, "⚠️") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d alerts to admins about alpha's deposit, want 1", n)
 	}
 }
