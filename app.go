@@ -163,6 +163,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 	}
 	a.engine = flows.NewEngine(a.db, single, flows.EngineConfig{
 		Providers:        several,
+		CurrentLeg:       a.cache.CurrentLeg,
 		ProviderTimeout:  cfg.Provider.Timeout,
 		AlertAfter:       cfg.Poller.AlertAfter,
 		CheckConcurrency: cfg.Poller.Concurrency,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,6 +62,14 @@ type EngineConfig struct {
 	// legs, and moves to the next leg only after an answer that charged
 	// nothing (DESIGN rule 17). NewEngine's provider is then nil.
 	Providers []Provider
+	// CurrentLeg, when set, is a leg as the catalog lists it now: its
+	// cost and availability, ok false when it is not listed. An order
+	// moving to its next leg — perhaps long after it was quoted — is
+	// compared with it rather than with the costs copied onto the order
+	// at Confirm: a provider that takes no max_price (IAK, Mesin R1) would
+	// otherwise fill it at a cost past the price less the minimum margin
+	// (DESIGN rule 17). ProductCache.CurrentLeg is one.
+	CurrentLeg func(l Leg) (Leg, bool)
 	// Now defaults to time.Now; Random (for ref ids) to crypto/rand.
 	Now    func() time.Time
 	Random io.Reader
@@ -322,6 +331,24 @@ func (e *Engine) nextLeg(legs []Leg, after int, price int64) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// currentLegs is legs with those after after as the catalog lists them
+// now (see EngineConfig.CurrentLeg), on a copy; legs itself without a
+// CurrentLeg.
+func (e *Engine) currentLegs(legs []Leg, after int) []Leg {
+	if e.cfg.CurrentLeg == nil || after+1 >= len(legs) {
+		return legs
+	}
+	out := slices.Clone(legs)
+	for i := after + 1; i < len(out); i++ {
+		if cur, ok := e.cfg.CurrentLeg(out[i]); ok {
+			out[i].Cost, out[i].Available = cur.Cost, cur.Available
+		} else {
+			out[i].Available = false
+		}
+	}
+	return out
 }
 
 // hold is what a new order of price takes from the buyer's saldo: all of
@@ -729,7 +756,8 @@ func (e *Engine) providerAlert(kind AlertKind, provider, detail string, now time
 // stays with the order. Without such a leg the order fails, and the hold
 // is returned once.
 func (e *Engine) fail(o *Order, reason Reason, outcome string, now time.Time) {
-	next, ok := e.nextLeg(o.Legs, o.Leg, o.Price)
+	legs := e.currentLegs(o.Legs, o.Leg)
+	next, ok := e.nextLeg(legs, o.Leg, o.Price)
 	if !ok || o.Uncertain {
 		e.settle(o, StatusFailed, reason, now)
 		return
@@ -742,7 +770,7 @@ func (e *Engine) fail(o *Order, reason Reason, outcome string, now time.Time) {
 	}
 	o.Attempts = append(o.Attempts, Attempt{Account: o.Account, RefID: o.providerRef(), ProductCode: o.ProductCode,
 		Cost: o.Cost, ProviderTxID: o.ProviderTxID, SentAt: o.SentAt, EndedAt: now, Outcome: outcome, RC: o.RC, Message: o.Message})
-	l := o.Legs[next]
+	l := legs[next]
 	o.Leg, o.ProviderRef = next, ref
 	o.Account, o.ProductCode, o.Cost = e.providers[l.Provider].Account(), l.Code, l.Cost
 	o.Acknowledged, o.ProviderTxID, o.SentAt, o.LastSentAt, o.RC, o.Message, o.Checks, o.Uncertain = false, "", time.Time{}, time.Time{}, "", "", 0, false
@@ -803,7 +831,9 @@ func (e *Engine) alertOnce(ctx context.Context, o Order, k AlertKind, detail str
 			return nil, ErrNoChange
 		}
 		o.Alerted = append(o.Alerted, k)
-		if !settled {
+		if !settled && k != AlertEarlierAttempt {
+			// Nothing to ask until an admin acts. An earlier attempt's
+			// alert is not about the current one, which is checked on.
 			o.NextCheckAt = e.cfg.Now().Add(time.Hour)
 		}
 		return e.toAdmins(alertText(e.cfg.Lang, k, o, detail), o.RefID), nil

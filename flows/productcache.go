@@ -534,6 +534,17 @@ func (c *ProductCache) Lookup(code string) (Product, bool) {
 	return p, ok
 }
 
+// CurrentLeg is leg l as the list holds it now, with several providers
+// (see EngineConfig.CurrentLeg): its product's cost and availability;
+// false when the product is not listed.
+func (c *ProductCache) CurrentLeg(l Leg) (Leg, bool) {
+	p, ok := c.Lookup(QualifiedCode(l.Provider, l.Code))
+	if !ok || len(p.Legs) != 1 {
+		return Leg{}, false
+	}
+	return p.Legs[0], true
+}
+
 // UpdatedAt is when the oldest of the copies served was fetched from the
 // provider; zero when none ever loaded.
 func (c *ProductCache) UpdatedAt() time.Time {

@@ -211,6 +211,15 @@ func (t *turn) confirm(ctx context.Context, token string) (State, error) {
 	if short, ok := saldoShort(err); ok {
 		return t.noSaldo(price, short)
 	}
+	if errors.Is(err, ErrNoProvider) {
+		// No leg can fill it at this price within the minimum margin
+		// (DESIGN rule 17): nothing was written; it cannot be sold now.
+		t.s.log.Warn("no provider can fill the product within the minimum margin; not sold", "chat_id", t.in.ChatID,
+			"product_code", current.Code, "price", price)
+		t.notes = append(t.notes, text(t.lang, "unavailable_now", t.productName()))
+		t.sess.Product, t.sess.Token, t.sess.Quote = "", "", 0
+		return StateProducts, nil
+	}
 	if err != nil {
 		return "", err
 	}
