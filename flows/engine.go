@@ -102,6 +102,9 @@ type Engine struct {
 type providerFlags struct {
 	misconfigured atomic.Bool
 	lowBalance    atomic.Bool
+	// depositRefused is set while the provider refuses orders for want of
+	// deposit (until one of its answers is a success).
+	depositRefused atomic.Bool
 }
 
 // providerFor is the provider of o's current attempt, if it is configured
@@ -656,6 +659,14 @@ func (e *Engine) apply(o *Order, res Result, perr error, first, unanswered bool)
 		}
 		switch KindOf(perr) {
 		case KindRejected:
+			if ReasonOf(perr) == ReasonProviderBalance && !flags.depositRefused.Swap(true) {
+				// The deposit does not cover an order: with a route the
+				// order moves on, and the shop would sell through its
+				// second choice without anyone hearing (DESIGN rule 11).
+				raised = append(raised, &flags.depositRefused)
+				notes = append(notes, e.toAdmins(e.providerAlert(AlertLowBalance, provider,
+					text(e.cfg.Lang, "deposit_refused_detail", perr.Error()), now), "")...)
+			}
 			e.fail(o, ReasonOf(perr), "rejected", now)
 		case KindMisconfigured:
 			if !flags.misconfigured.Swap(true) {
@@ -672,6 +683,9 @@ func (e *Engine) apply(o *Order, res Result, perr error, first, unanswered bool)
 		}
 	} else {
 		flags.misconfigured.Store(false)
+		if res.Status == StatusSuccess {
+			flags.depositRefused.Store(false) // the deposit covered this one
+		}
 		if alert := e.watchBalance(flags, provider, res, now); alert != nil {
 			notes, raised = append(notes, alert...), append(raised, &flags.lowBalance)
 		}

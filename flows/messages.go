@@ -142,6 +142,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"alert_bill_unresolved":        "pembayaran tagihan belum pasti setelah batas waktu",
 		"provider_alert_misconfigured": "Akun provider menolak permintaan (sign, IP belum di-whitelist, atau akun ditangguhkan). Periksa konfigurasi.",
 		"provider_alert_low_balance":   "Saldo deposit provider menipis.",
+		"deposit_refused_detail":       "Provider menolak pesanan karena saldo deposit tidak cukup; dengan rute, pesanan dipindah ke provider berikutnya. Isi ulang deposit. (%s)",
 		"low_balance_detail":           "Saldo %s, di bawah batas %s. Isi ulang deposit agar transaksi tidak ditolak.",
 		"provider_alert_owed":          "Saldo pelanggan melebihi deposit provider.",
 		"owed_detail":                  "Saldo + tertahan semua pelanggan %s, deposit provider %s: kurang %s. Isi deposit provider.",

@@ -127,6 +127,7 @@ var english = map[Msg]string{
 	"alert_bill_unresolved":        "has a bill payment still unresolved after its deadline",
 	"provider_alert_misconfigured": "The provider account refuses requests (sign, IP not whitelisted, or account suspended). Check the configuration.",
 	"provider_alert_low_balance":   "The provider deposit is running low.",
+	"deposit_refused_detail":       "The provider refused an order for want of deposit; with a route, orders move to the next provider. Top up the deposit. (%s)",
 	"low_balance_detail":           "Balance %s, under the threshold of %s. Top up the deposit before transactions are refused.",
 	"provider_alert_owed":          "Customers' saldo exceeds the provider deposit.",
 	"owed_detail":                  "All customers' saldo + held %s, provider deposit %s: %s short. Top up the provider deposit.",
