@@ -179,6 +179,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 		QuickChecks: flows.DefaultQuickChecks,
 		OnCreated:   a.metrics.OrderCreated,
 		OnSettled:   a.metrics.OrderSettled,
+		OnMoved:     a.metrics.OrderMoved,
 	})
 	apis := a.providerAPIs()
 	meters, bills, balance, balances, mutations := apis.meters, apis.bills, apis.balance, apis.balances, apis.mutations

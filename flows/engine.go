@@ -57,6 +57,9 @@ type EngineConfig struct {
 	// and safe for concurrent use.
 	OnCreated func(o Order)
 	OnSettled func(o Order)
+	// OnMoved, when set, is called once an order's move to its next
+	// provider has committed (its last Attempts entry is the one left).
+	OnMoved func(o Order)
 	// Providers, when set, are every provider the shop sells through
 	// ([provider] names): an order goes to the provider of its product's
 	// legs, and moves to the next leg only after an answer that charged
@@ -408,6 +411,9 @@ func (e *Engine) movedOn(o Order, attempts int) bool {
 		return false
 	}
 	last := o.Attempts[len(o.Attempts)-1]
+	if e.cfg.OnMoved != nil {
+		e.cfg.OnMoved(o)
+	}
 	e.log.Info("order moves to its next provider", "ref_id", o.RefID, "from", last.Account.Provider,
 		"outcome", last.Outcome, "rc", last.RC, "to", o.Account.Provider, "provider_ref", o.providerRef())
 	return true

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,6 +106,7 @@ type routeRig struct {
 	db          *storage.DB
 	alpha, beta *legProvider
 	engine      *flows.Engine
+	moved       atomic.Int32 // OnMoved calls
 }
 
 // newRouteRig is a shop with two providers, alpha and beta, and the wallet
@@ -129,7 +131,8 @@ func (r *routeRig) open() {
 	r.db = db
 	r.t.Cleanup(func() { db.Close() })
 	r.engine = flows.NewEngine(db, nil, flows.EngineConfig{OpsChatID: opsChat, Now: r.clk.Now, Wallet: true, MinMargin: 200,
-		ProviderTimeout: 2 * time.Second, Providers: []flows.Provider{r.alpha, r.beta}})
+		ProviderTimeout: 2 * time.Second, Providers: []flows.Provider{r.alpha, r.beta},
+		OnMoved: func(o flows.Order) { r.moved.Add(1) }})
 }
 
 // restart is a crash: the engine gone without ceremony, a new one on the
@@ -196,6 +199,9 @@ func TestRouteRejectedFailsOverOnce(t *testing.T) {
 	}
 	if o.Cost != 10500 {
 		t.Errorf("cost %d, want beta's", o.Cost)
+	}
+	if n := r.moved.Load(); n != 1 {
+		t.Errorf("OnMoved called %d times", n)
 	}
 	// The store finds the order by the attempt's own ref (its provider's
 	// callbacks carry it).

@@ -48,6 +48,7 @@ type Metrics struct {
 	calls   *prometheus.HistogramVec
 	sends   *prometheus.CounterVec
 	updates prometheus.Counter
+	moved   *prometheus.CounterVec
 }
 
 // New returns the metrics over src, with Go's runtime and process metrics.
@@ -71,8 +72,11 @@ func New(src Sources) *Metrics {
 			Help: "Telegram sendMessage and editMessageText calls, by outcome (flood is a 429)."}, []string{"outcome"}),
 		updates: prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Name: "telegram_updates_total",
 			Help: "Updates received from Telegram."}),
+		moved: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "orders_moved_total",
+			Help: "Orders moved to their next provider after an answer that charged nothing, by provider left, provider taken and how the attempt ended."},
+			[]string{"from", "to", "outcome"}),
 	}
-	m.reg.MustRegister(m.created, m.settled, m.calls, m.sends, m.updates, &state{src: src},
+	m.reg.MustRegister(m.created, m.settled, m.moved, m.calls, m.sends, m.updates, &state{src: src},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -90,6 +94,16 @@ func (m *Metrics) OrderCreated(o flows.Order) {
 // OrderSettled counts a settlement (flows.EngineConfig.OnSettled).
 func (m *Metrics) OrderSettled(o flows.Order) {
 	m.settled.WithLabelValues(o.Account.Provider, string(o.Status)).Inc()
+}
+
+// OrderMoved counts an order moved to its next provider
+// (flows.EngineConfig.OnMoved).
+func (m *Metrics) OrderMoved(o flows.Order) {
+	if len(o.Attempts) == 0 {
+		return
+	}
+	last := o.Attempts[len(o.Attempts)-1]
+	m.moved.WithLabelValues(last.Account.Provider, o.Account.Provider, last.Outcome).Inc()
 }
 
 // TelegramSend counts one send by its outcome (bot.Config.OnSend).

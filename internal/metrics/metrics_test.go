@@ -55,7 +55,11 @@ func TestHooksCount(t *testing.T) {
 	m.TelegramSend("flood")
 	m.TelegramUpdates(3)
 	m.TelegramUpdates(2)
+	m.OrderMoved(flows.Order{Account: flows.Account{Provider: "digiflazz"},
+		Attempts: []flows.Attempt{{Account: iak, Outcome: "rejected"}}})
+	m.OrderMoved(flows.Order{Account: iak}) // no attempt left: not a move
 	has(t, scrape(t, m),
+		`topupbot_orders_moved_total{from="iak",outcome="rejected",to="digiflazz"} 1`,
 		`topupbot_orders_created_total{provider="iak"} 2`,
 		`topupbot_orders_settled_total{provider="iak",status="success"} 1`,
 		`topupbot_orders_settled_total{provider="iak",status="failed"} 2`,
