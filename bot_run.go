@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 
+	"topupbot/flows"
 	"topupbot/internal/config"
 )
 
@@ -41,6 +44,35 @@ func warnConfig(cfg config.Config, log *slog.Logger) {
 	if len(t.Admins) == 0 && len(t.AllowedUsers) == 0 && !t.Open {
 		log.Warn("nobody can buy: telegram.admins and telegram.allowed_users are empty and telegram.open is false; add your user id to admins (ask @userinfobot), list your buyers in allowed_users, or set open = true")
 	}
+	// An order's provider may charge at most its price less min_margin:
+	// with a markup under it, the products it applies to are refused.
+	if m := cfg.Pricing.MinMargin; m > 0 {
+		for _, low := range markupsBelow(cfg.Pricing, m) {
+			log.Warn("a markup is under pricing.min_margin: its products are refused as unavailable (the provider's price is above the price less the margin); raise the markup or lower min_margin",
+				"markup", low, "min_margin", m)
+		}
+	}
+}
+
+// markupsBelow names the categories, at each price level, whose markup is
+// under margin.
+func markupsBelow(p flows.Pricing, margin int64) []string {
+	var low []string
+	check := func(level string, q flows.Pricing) {
+		for _, c := range flows.Categories {
+			// Bills carry no max price: the margin does not bind them.
+			if m := q.For(c.ID); c.ID != flows.CategoryBill && m < margin {
+				low = append(low, fmt.Sprintf("level %s, category %s: %d", level, c.ID, m))
+			}
+		}
+	}
+	check(flows.DefaultLevel, p)
+	for _, name := range slices.Sorted(maps.Keys(p.Level)) {
+		if l := p.Level[name]; l != nil {
+			check(name, *l)
+		}
+	}
+	return low
 }
 
 // newLogger is the program's one logger; packages add their component.
