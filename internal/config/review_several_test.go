@@ -57,8 +57,8 @@ func TestReviewConfigEmptyLists(t *testing.T) {
 	cfg, err := Parse([]byte(sandbox), noEnv)
 	if err == nil {
 		t.Errorf("apis = [] accepted: Active = %q", cfg.Provider.Active())
-	} else if !strings.Contains(err.Error(), "apis") {
-		t.Logf("apis = [] refused as: %v", err)
+	} else if !strings.Contains(err.Error(), "provider.sandbox.apis is empty") {
+		t.Errorf("apis = [] refused as: %v", err)
 	}
 	names := strings.Replace(severalBase, `names = ["digiflazz", "iak"]`, `names = []`, 1)
 	if cfg, err := Parse([]byte(names), noEnv); err == nil {

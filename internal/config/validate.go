@@ -196,6 +196,8 @@ func checkProvider(p Provider, bad func(string, ...any)) {
 			bad("provider.sandbox.apis is set but provider.name is %q: the simulators run only with provider.name = %q; remove apis or set name = %q", p.Name, ProviderSandbox, ProviderSandbox)
 		}
 		checkProviderList("provider.sandbox.apis", p.Sandbox.APIs, "api", bad)
+	case p.Sandbox.APIs != nil && p.Sandbox.API == "":
+		bad("provider.sandbox.apis is empty: list the simulators to run, e.g. apis = [\"iak\", \"digiflazz\"], or remove it (api = \"iak\" is the default)")
 	default:
 		switch p.Sandbox.API {
 		case ProviderIAK, ProviderMesinR1, ProviderDigiflazz:
