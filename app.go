@@ -72,9 +72,15 @@ type chat interface {
 	Run(ctx context.Context) error
 }
 
+// menuSetter is a chat with Telegram's command menus.
+type menuSetter interface {
+	SetCommands(ctx context.Context, menus []bot.CommandMenu) error
+}
+
 var (
-	_ chat = (*bot.Bot)(nil)
-	_ chat = (*bot.Terminal)(nil)
+	_ menuSetter = (*bot.Bot)(nil)
+	_ chat       = (*bot.Bot)(nil)
+	_ chat       = (*bot.Terminal)(nil)
 )
 
 // preset adjusts the one assembly for a use other than the configured bot;
@@ -412,6 +418,15 @@ func (a *app) operate(ctx context.Context) error {
 	}
 	if a.gatewaySim != nil {
 		goWork("sandbox gateway", func(ctx context.Context) error { return serve(ctx, a.gatewayLn, a.gatewaySim, a.log) })
+	}
+	// The command menus are set once, beside the intake: a convenience,
+	// so a failure (logged by SetCommands) or a slow Telegram never stops
+	// the bot nor holds back its updates. The demo's terminal has none.
+	if m, ok := a.chat.(menuSetter); ok {
+		goWork("command menus", func(ctx context.Context) error {
+			_ = m.SetCommands(ctx, bot.Menus(a.cfg.Telegram.Admins, a.service.CommandMenu))
+			return nil
+		})
 	}
 	goWork("hints", a.engine.Run)
 	goWork("poller", poll.loop)

@@ -1,6 +1,7 @@
 // Package bot speaks Telegram: its own long-poll loop over getUpdates,
 // per-chat ordered dispatch, one rate-limited outbound queue, edit-in-place
-// menus, and the terminal transport for the demo. It translates Telegram
+// menus, the command menus set at start (setMyCommands), and the terminal
+// transport for the demo. It translates Telegram
 // updates to flows inputs and flows replies to Telegram calls.
 //
 // Package bot holds no business rules: what a button does, what an order is

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
+	"regexp"
 	"strings"
 )
 
@@ -211,3 +213,55 @@ func statusIcon(s Status) string {
 
 // statusText names an order's status in lang.
 func statusText(lang Lang, s Status) Markup { return Markup(text(lang, Msg("status_"+string(s)))) }
+
+// MenuCommand is a command as Telegram's command menu (setMyCommands) shows
+// it: its name without the slash and a one-line description.
+type MenuCommand struct {
+	Name        string
+	Description string
+}
+
+// CommandMenu is the command menu of a buyer or, with admin, of an admin's
+// private chat, in lang. It is read from the command table and the /help
+// lines, so the menu and /help never disagree. An admin's menu holds the
+// buyers' commands too: Telegram shows a chat the menu of its narrowest
+// scope only.
+func (s *Service) CommandMenu(admin bool, lang Lang) []MenuCommand {
+	var menu []MenuCommand
+	seen := map[string]bool{}
+	for _, c := range commands {
+		if c.Who == forAdmins && !admin || c.Help == "" || seen[c.Name] {
+			continue
+		}
+		if c.Name == "deposit" && !s.depositsOn() {
+			continue // as in /help: nothing to deposit into
+		}
+		if d := menuDescription(text(lang, c.Help), c.Name); d != "" {
+			seen[c.Name] = true
+			menu = append(menu, MenuCommand{Name: c.Name, Description: d})
+		}
+	}
+	return menu
+}
+
+// menuDescription is the description of /name in a help text: the plain
+// text after the dash of its line ("/status <i>REF</i> — the status of one
+// order" gives "the status of one order"). A help text may hold the lines
+// of several commands (/saldo's admin text also has /addsaldo's).
+func menuDescription(help, name string) string {
+	for line := range strings.SplitSeq(help, "\n") {
+		rest, ok := strings.CutPrefix(line, "/"+name)
+		if !ok || rest != "" && rest[0] != ' ' {
+			continue // another command, or one whose name starts with name
+		}
+		_, desc, ok := strings.Cut(rest, " — ")
+		if !ok {
+			continue
+		}
+		return strings.TrimSpace(html.UnescapeString(tagRE.ReplaceAllString(desc, "")))
+	}
+	return ""
+}
+
+// tagRE matches an HTML tag of the help texts (<i>, </code>, …).
+var tagRE = regexp.MustCompile(`<[^>]*>`)

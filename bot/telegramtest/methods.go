@@ -113,6 +113,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		result, aerr = s.editMessageText(params, true)
 	case "answerCallbackQuery":
 		result, aerr = s.answerCallbackQuery(params)
+	case "setMyCommands":
+		result, aerr = s.setMyCommands(params)
+	case "deleteMyCommands":
+		result, aerr = s.deleteMyCommands(params)
 	default:
 		aerr = &apiError{status: 404, desc: "Not Found: method not found"}
 	}

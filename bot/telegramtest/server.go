@@ -6,9 +6,10 @@
 //
 // It is not Telegram: it keeps only what bots in this repository call
 // (getMe, getUpdates, sendMessage, sendPhoto, editMessageText, answerCallbackQuery,
-// deleteWebhook) and checks what Telegram would refuse of them (bad HTML,
-// texts over 4096 characters, callback data over 64 bytes, an edit that
-// changes nothing).
+// deleteWebhook, setMyCommands, deleteMyCommands) and checks what Telegram
+// would refuse of them (bad HTML, texts over 4096 characters, callback data
+// over 64 bytes, an edit that changes nothing, a command name or
+// description out of bounds).
 package telegramtest
 
 import (
@@ -60,6 +61,7 @@ type Server struct {
 	limits     *limits
 	tooMany    int
 	observer   func(Message)
+	menus      map[MenuKey][]tgbotapi.BotCommand // setMyCommands' menus
 }
 
 type chat struct {
@@ -127,6 +129,7 @@ func NewServer(t testing.TB, token string) *Server {
 		faults:     map[string][]fault{},
 		blocked:    map[int64]bool{},
 		migrated:   map[int64]int64{},
+		menus:      map[MenuKey][]tgbotapi.BotCommand{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.close)
