@@ -98,15 +98,7 @@ func TestEndToEndSeveralProviders(t *testing.T) {
 
 	// Digiflazz's own: an e-money product IAK's simulator does not list
 	// (it has DANA 10.000 and 50.000).
-	e.say("/start")
-	e.waitFor(e2eBuyer, "Mau beli apa")
-	e.tap("E-Money")
-	e.tap("DANA")
-	e.tap("DANA 25.000")
-	e.waitFor(e2eBuyer, "Ketik nomor")
-	e.say("0878-0000-1230")
-	e.waitFor(e2eBuyer, "Konfirmasi pesanan")
-	e.tap("✅ Konfirmasi")
+	e.buy("0878-0000-1230", "E-Money", "DANA", "DANA 25.000")
 	waitCount(e.e2e, "Transaksi berhasil", 2)
 
 	// The route, and not its legs, on Telkomsel's menu.
@@ -169,15 +161,7 @@ func TestEndToEndSeveralProvidersFailover(t *testing.T) {
 	e := newMultiE2E(t, -1)
 	e.cfg.Pricing.Markup = 1000
 	e.start()
-	e.say("/start")
-	e.waitFor(e2eBuyer, "Mau beli apa")
-	e.tap("Pulsa")
-	e.tap("Telkomsel")
-	e.tap("Pulsa Telkomsel 10rb")
-	e.waitFor(e2eBuyer, "Ketik nomor HP")
-	e.say("0812-1234-5678")
-	e.waitFor(e2eBuyer, "Konfirmasi pesanan")
-	e.tap("✅ Konfirmasi")
+	e.buy("0812-1234-5678", "Pulsa", "Telkomsel", "Pulsa Telkomsel 10rb")
 	e.waitFor(e2eBuyer, "Transaksi berhasil")
 	e.stop()
 	o := byProduct(e.e2e)["Pulsa Telkomsel 10rb"]
@@ -237,15 +221,7 @@ func TestEndToEndSeveralSimulators(t *testing.T) {
 		{"Pulsa", "Indosat", "Indosat 10.000", "081512345678"}, // IAK's simulator alone lists Indosat
 		{"E-Money", "DANA", "DANA 25.000", "087800001230"},     // Digiflazz's alone lists DANA 25.000
 	} {
-		e.say("/start")
-		e.waitFor(e2eBuyer, "Mau beli apa")
-		e.tap(buy.category)
-		e.tap(buy.brand)
-		e.tap(buy.product)
-		e.waitFor(e2eBuyer, "Ketik nomor")
-		e.say(buy.number)
-		e.waitFor(e2eBuyer, "Konfirmasi pesanan")
-		e.tap("✅ Konfirmasi")
+		e.buy(buy.number, buy.category, buy.brand, buy.product)
 		waitCount(e, "Transaksi berhasil", i+1)
 	}
 	e.stop()

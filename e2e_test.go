@@ -199,6 +199,21 @@ func (e *e2e) tap(label string) int {
 	return e.fake.Tap(e2eBuyer, e2eBuyer, msg.ID, data)
 }
 
+// buy walks from /start through the buttons labelled path, types number
+// and confirms.
+func (e *e2e) buy(number string, path ...string) {
+	e.t.Helper()
+	e.say("/start")
+	e.waitFor(e2eBuyer, "Mau beli apa")
+	for _, label := range path {
+		e.tap(label)
+	}
+	e.waitFor(e2eBuyer, "Ketik nomor")
+	e.say(number)
+	e.waitFor(e2eBuyer, "Konfirmasi pesanan")
+	e.tap("✅ Konfirmasi")
+}
+
 func dump(msgs []telegramtest.Message) string {
 	var b strings.Builder
 	for _, m := range msgs {
