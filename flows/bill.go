@@ -147,6 +147,7 @@ func (e *Engine) CreateBill(ctx context.Context, req PayRequest) (Order, bool, e
 		Lang:           req.Lang,
 		Kind:           Postpaid,
 		ProductCode:    code,
+		ShopCode:       req.Product.Code,
 		ProductName:    req.Product.Name,
 		Category:       CategoryBill,
 		CustomerNumber: bill.CustomerNumber,

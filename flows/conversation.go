@@ -143,6 +143,9 @@ type turn struct {
 	// pricing is the markups of the buyer's price level, read as the turn
 	// starts: the menus and the confirm screen price at it.
 	pricing Pricing
+	// recent are the buyer's last orders, the home menu's shortcuts, read
+	// when the home menu is drawn.
+	recent []Order
 }
 
 // transition is one row of the conversation table: in state From, the event
@@ -162,6 +165,11 @@ var table = []transition{
 	// A purchase: category → brand → product → number → confirm.
 	{StateHome, EvCategory, StateBrand, (*turn).chooseCategory}, // or products (one brand), billers (Tagihan)
 	{StateHome, EvRetry, StateHome, nil},                        // the categories loaded since
+	{StateHome, EvText, StateHome, (*turn).typedAtHome},         // a number, a code, a word (quickbuy.go)
+	{StateQuick, EvProduct, StateConfirm, (*turn).chooseQuickProduct},
+	{StateQuick, EvCategory, StateQuick, (*turn).switchQuick},
+	{StateQuick, EvPage, StateQuick, (*turn).turnPage},
+	{StateQuick, EvBack, StateHome, (*turn).backFromQuick},
 	{StateBrand, EvBrand, StateProducts, (*turn).chooseBrand},
 	{StateBrand, EvBack, StateHome, (*turn).backHome},
 	{StateProducts, EvProduct, StateNumber, (*turn).chooseProduct},
@@ -207,6 +215,7 @@ var prompts = map[State]func(t *turn, menu string) Reply{
 	StateProducts:   (*turn).productsPrompt,
 	StateNumber:     (*turn).numberPrompt,
 	StateConfirm:    (*turn).confirmPrompt,
+	StateQuick:      (*turn).quickPrompt,
 	StateBillers:    (*turn).billersPrompt,
 	StateBillNumber: (*turn).billNumberPrompt,
 	StateBillMonths: (*turn).monthsPrompt,
@@ -297,6 +306,12 @@ func (t *turn) run(ctx context.Context) (Output, error) {
 		}
 		if slices.Contains(depositTapEvents, Event(in.Button.Action)) {
 			return t.depositTap(ctx)
+		}
+		switch Event(in.Button.Action) {
+		case EvAgain:
+			return t.again(ctx, in.Button.Arg)
+		case EvMenu:
+			return t.menuTap(ctx)
 		}
 		if Event(in.Button.Action) == EvConfirm {
 			// A Confirm whose token already made an order — a double tap, a
@@ -405,6 +420,7 @@ func (t *turn) render(ctx context.Context) (Output, error) {
 	}
 	if t.sess.State == StateHome {
 		t.s.cfg.Products.AwaitLoading(ctx, t.s.cfg.CatalogWait)
+		t.recent = t.recentOrders(ctx)
 	}
 	prompt, ok := prompts[t.sess.State]
 	if !ok {

@@ -64,6 +64,9 @@ type convo struct {
 	nextMsg int
 	last    flows.Input
 	pending []string
+	// received are the buyer's delivered messages with buttons (a
+	// receipt's Beli lagi), for "tap received LABEL".
+	received []flows.Notification
 }
 
 type convoOptions struct {
@@ -267,7 +270,28 @@ func (c *convo) deliver() {
 			}
 			fmt.Fprintf(&c.log, "  %s\n", strings.Join(labels, " "))
 		}
+		if n.ChatID == c.chat && len(n.Buttons) > 0 {
+			c.received = append(c.received, n)
+		}
 	}
+}
+
+// tapReceived presses the button labelled label on the latest delivered
+// message that has one.
+func (c *convo) tapReceived(label string) {
+	c.t.Helper()
+	for i := len(c.received) - 1; i >= 0; i-- {
+		for _, row := range c.received[i].Buttons {
+			for _, b := range row {
+				if b.Label == label || strings.HasPrefix(b.Label, label) {
+					c.nextMsg++
+					c.send(flows.Input{Kind: flows.InputButton, Button: b.Data, MessageID: c.nextMsg})
+					return
+				}
+			}
+		}
+	}
+	c.t.Fatalf("no delivered message has a button %q", label)
 }
 
 var tapLine = regexp.MustCompile(`^tap(?: #(\d+))? (.+)$`)
@@ -280,6 +304,8 @@ func (c *convo) play(line string) {
 	case strings.HasPrefix(line, "/"):
 		cmd, args, _ := strings.Cut(line[1:], " ")
 		c.send(flows.Input{Kind: flows.InputCommand, Command: cmd, Args: args})
+	case strings.HasPrefix(line, "tap received "):
+		c.tapReceived(strings.TrimPrefix(line, "tap received "))
 	case tapLine.MatchString(line):
 		m := tapLine.FindStringSubmatch(line)
 		n, _ := strconv.Atoi(m[1])

@@ -288,6 +288,7 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 		Lang:           req.Lang,
 		Kind:           Prepaid,
 		ProductCode:    code,
+		ShopCode:       req.Product.Code,
 		ProductName:    req.Product.Name,
 		Category:       req.Product.Category,
 		ProductType:    req.Product.Type,
@@ -809,7 +810,7 @@ func (e *Engine) settle(o *Order, s Status, reason Reason, now time.Time) {
 // never waits on the edit — then the edit of the "processing" message, then
 // the ops group's line.
 func (e *Engine) settlementNotes(o *Order) []Notification {
-	notes := []Notification{{Kind: NotifySend, ChatID: o.ChatID, Text: buyerSettledText(o), RefID: o.RefID}}
+	notes := []Notification{{Kind: NotifySend, ChatID: o.ChatID, Text: buyerSettledText(o), Buttons: settledButtons(o), RefID: o.RefID}}
 	if o.MessageID != 0 {
 		notes = append(notes, Notification{Kind: NotifyEdit, ChatID: o.ChatID, MessageID: o.MessageID, Text: buyerEditText(o), RefID: o.RefID})
 	}

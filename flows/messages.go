@@ -21,8 +21,20 @@ type Msg string
 var catalogue = map[Lang]map[Msg]string{
 	LangEN: english,
 	LangID: {
-		"welcome":           "Halo %s! Mau beli apa hari ini?",
-		"welcome_back":      "Mau beli apa lagi?",
+		"welcome":      "Halo %s! Mau beli apa hari ini?",
+		"welcome_back": "Mau beli apa lagi?",
+		// Faster paths (quickbuy.go, again.go).
+		"welcome_quick":     "Pilih kategori, atau ketik nomor HP / ID pelanggan PLN untuk beli cepat.",
+		"home_hint":         "Maaf, kami tidak mengenali itu. Ketik nomor HP atau ID pelanggan PLN, kode produk diikuti nomor tujuan, atau pilih dengan tombol di bawah.",
+		"code_unavailable":  "Maaf, %s sedang tidak tersedia. Silakan pilih produk lain dari menu.",
+		"quick_nothing":     "Maaf, tidak ada produk %s untuk nomor ini. Silakan pilih dari menu.",
+		"quick_none":        "Maaf, tidak ada produk untuk nomor ini saat ini. Silakan pilih dari menu.",
+		"quick_phone":       "📱 <code>%s</code> · %s",
+		"quick_meter":       "⚡ ID pelanggan PLN <code>%s</code>",
+		"quick_choose":      "<b>%s</b> — pilih produk (halaman %d dari %d):",
+		"again_unknown":     "Pesanan itu tidak ditemukan. Silakan pilih dari menu.",
+		"btn_again":         "🔁 Beli lagi",
+		"btn_menu":          "🏠 Menu",
 		"choose_brand":      "<b>%s</b>\nPilih operator atau brand:",
 		"choose_product":    "<b>%s</b>\nPilih produk (halaman %d dari %d):",
 		"no_products":       "Maaf, produk <b>%s</b> sedang tidak tersedia. Silakan pilih kategori lain.",

@@ -6,8 +6,20 @@ const LangEN Lang = "en"
 // english is the catalogue's English column: every key of the Bahasa
 // Indonesia one, with the same arguments in the same order (a test checks).
 var english = map[Msg]string{
-	"welcome":           "Hi %s! What would you like to buy today?",
-	"welcome_back":      "What else would you like to buy?",
+	"welcome":      "Hi %s! What would you like to buy today?",
+	"welcome_back": "What else would you like to buy?",
+	// Faster paths (quickbuy.go, again.go).
+	"welcome_quick":     "Choose a category, or type a phone number / PLN customer ID to buy quickly.",
+	"home_hint":         "Sorry, we didn't recognise that. Type a phone number or PLN customer ID, a product code followed by the number, or choose with the buttons below.",
+	"code_unavailable":  "Sorry, %s is not available right now. Please choose another product from the menu.",
+	"quick_nothing":     "Sorry, there are no %s products for this number. Please choose from the menu.",
+	"quick_none":        "Sorry, there are no products for this number right now. Please choose from the menu.",
+	"quick_phone":       "📱 <code>%s</code> · %s",
+	"quick_meter":       "⚡ PLN customer ID <code>%s</code>",
+	"quick_choose":      "<b>%s</b> — choose a product (page %d of %d):",
+	"again_unknown":     "That order was not found. Please choose from the menu.",
+	"btn_again":         "🔁 Buy again",
+	"btn_menu":          "🏠 Menu",
 	"choose_brand":      "<b>%s</b>\nChoose an operator or brand:",
 	"choose_product":    "<b>%s</b>\nChoose a product (page %d of %d):",
 	"no_products":       "Sorry, <b>%s</b> products are not available right now. Please choose another category.",

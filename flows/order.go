@@ -20,8 +20,14 @@ type Order struct {
 
 	Kind        ProductKind `json:"kind"`
 	ProductCode string      `json:"product_code"`
-	ProductName string      `json:"product_name"`
-	Category    CategoryID  `json:"category"`
+	// ShopCode is the code of the product as the shop offers it — a
+	// route's code, a qualified "provider:code" with several providers —
+	// while ProductCode is the current attempt's code at its provider.
+	// "Beli lagi" finds the product again by it. Empty in orders written
+	// before it existed: ProductCode was then the shop's code too.
+	ShopCode    string     `json:"shop_code,omitempty"`
+	ProductName string     `json:"product_name"`
+	Category    CategoryID `json:"category"`
 	// ProductType is the product's type when the order was made (see
 	// ProductType): a later catalog cannot change what the order delivers.
 	ProductType    ProductType `json:"product_type,omitempty"`
@@ -216,4 +222,12 @@ func (s Status) Valid() bool {
 		return true
 	}
 	return false
+}
+
+// ShopProduct is the code the shop offered the order's product under.
+func (o *Order) ShopProduct() string {
+	if o.ShopCode != "" {
+		return o.ShopCode
+	}
+	return o.ProductCode
 }

@@ -267,7 +267,13 @@ func (t *turn) homePrompt(menu string) Reply {
 		return Reply{Text: text(t.lang, "catalog_empty", name),
 			Buttons: [][]Button{{t.button(text(t.lang, "btn_retry"), menu, EvRetry, "")}}}
 	}
-	return Reply{Text: text(t.lang, "welcome", name), Buttons: pairUp(rows)}
+	rows = pairUp(rows)
+	for _, o := range t.recent {
+		// A last order's shortcut carries its ref, not this menu's id: it
+		// opens a fresh confirm screen from any old home menu too.
+		rows = append(rows, []Button{{Label: shortcutLabel(o), Data: ButtonData{Action: string(EvAgain), Arg: o.RefID}}})
+	}
+	return Reply{Text: text(t.lang, "welcome", name) + "\n" + text(t.lang, "welcome_quick"), Buttons: rows}
 }
 
 // brandPrompt is a category's operators or brands.

@@ -16,6 +16,7 @@ const (
 	StateProducts State = "products" // a page of products
 	StateNumber   State = "number"   // waiting for the customer number
 	StateConfirm  State = "confirm"  // the confirm screen
+	StateQuick    State = "quick"    // the products offered for a number typed at home
 
 	StateBillers    State = "billers"     // the billers of "Tagihan"
 	StateBillNumber State = "bill_number" // waiting for the customer number
@@ -41,6 +42,11 @@ type Session struct {
 	Product  string     `json:"product,omitempty"`
 	Number   string     `json:"number,omitempty"`
 	Name     string     `json:"name,omitempty"`
+	// QuickPhone and QuickMeter are a number typed at the home menu, as a
+	// mobile number and as a PLN meter, when it could be one (StateQuick
+	// offers the products that fit it).
+	QuickPhone string `json:"quick_phone,omitempty"`
+	QuickMeter string `json:"quick_meter,omitempty"`
 	// Quote is the price on the confirm screen; Token its Confirm button's
 	// one-time token.
 	Quote int64  `json:"quote,omitempty"`
@@ -79,7 +85,12 @@ const (
 	EvCancel   Event = "x"
 	EvRetry    Event = "rq" // inquire a bill again
 	EvDeposit  Event = "dp" // open /deposit from a screen (the saldo is short)
-	EvText     Event = "text"
+	// EvAgain ("🔁 Beli lagi", "Coba lagi", the home menu's last orders)
+	// and EvMenu ("🏠 Menu") are buttons that outlive their message: they
+	// carry an order's ref, not a menu id, and open a fresh screen.
+	EvAgain Event = "ag"
+	EvMenu  Event = "hm"
+	EvText  Event = "text"
 )
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
