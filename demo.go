@@ -65,9 +65,13 @@ The whole bot against the in-process IAK simulator, with a temporary
 database. The terminal is a chat whose user is an admin, with Rp 500.000 of
 saldo; /deposit by QRIS prints the QR code, which the simulated gateway
 pays a second later. Lines for the ops group (settlements, alerts) print
-marked [ops]. Type /start; #N presses button N. Piped input is echoed, so the output reads as a transcript:
+marked [ops]. Type /start, or a phone number; #N presses button N of the
+latest message with buttons; a line "..." waits for the orders placed so far
+to settle (their receipts, with "🔁 Beli lagi", print). Piped input is echoed,
+so the output reads as a transcript:
 
   printf '/start\n/balance\n' | topupbot demo
+  printf '0812 3456 7890\n#2\n#1\n...\n#1\n#1\n' | topupbot demo
 
   -telegram   chat on real Telegram instead, with the bot in ` + config.EnvTelegramToken + `
 `
@@ -195,6 +199,11 @@ func demoTerminal(a *app, stdin io.Reader, stdout io.Writer, stop context.Cancel
 	// Piped input is echoed, so that the output reads as a transcript; typed
 	// input is on the screen already.
 	term.Echo = !isTerminal(stdin)
+	term.Pause = func(ctx context.Context) {
+		if err := awaitSettled(ctx, a.db, a.drainer, stdout); err != nil {
+			fmt.Fprintf(stdout, "(waiting for the orders: %v)\n", err)
+		}
+	}
 	return demoChatter{Terminal: term, a: a, out: stdout, stop: stop}
 }
 
@@ -221,6 +230,15 @@ func isTerminal(r io.Reader) bool {
 // awaitDemoOrders waits until the demo's orders have settled and their
 // messages are out, then prints how each ended.
 func awaitDemoOrders(ctx context.Context, db *storage.DB, drainer *flows.Drainer, stdout io.Writer) error {
+	if err := awaitSettled(ctx, db, drainer, stdout); err != nil {
+		return err
+	}
+	return printDemoOrders(ctx, db, stdout)
+}
+
+// awaitSettled waits, up to demoSettleWait, until no order is pending and
+// the outbox is empty: every message of a settlement is printed.
+func awaitSettled(ctx context.Context, db *storage.DB, drainer *flows.Drainer, stdout io.Writer) error {
 	deadline := time.Now().Add(demoSettleWait)
 	for {
 		pending, err := db.PendingCount()
@@ -245,6 +263,11 @@ func awaitDemoOrders(ctx context.Context, db *storage.DB, drainer *flows.Drainer
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+	return nil
+}
+
+// printDemoOrders prints how each of the demo's orders ended.
+func printDemoOrders(ctx context.Context, db *storage.DB, stdout io.Writer) error {
 	orders, err := db.ChatOrders(ctx, demoChat, 100)
 	if err != nil {
 		return err

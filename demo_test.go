@@ -44,3 +44,26 @@ func TestDemoShowsTheWholeBot(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoNumberFirstAndBuyAgain: the demo buys by typing the number at
+// the home menu, waits for the receipt ("...") and buys the same again
+// with its "🔁 Beli lagi".
+func TestDemoNumberFirstAndBuyAgain(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	script := "/start\n0812 3456 7890\n#2\n#1\n...\n#1\n#1\n"
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	if err := run(ctx, []string{"demo"}, func(string) string { return "" }, strings.NewReader(script), &out, &out); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{"📱 081234567890 · Telkomsel", "[1] 🔁 Beli lagi", "[2] 🏠 Menu"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "success  Telkomsel 10.000  081234567890"); n != 2 {
+		t.Errorf("%d orders succeeded, want 2 (the order and its Beli lagi):\n%s", n, got)
+	}
+}

@@ -174,6 +174,26 @@ func (e *e2e) waitFor(chat int64, want string) telegramtest.Message {
 	return found
 }
 
+// waitAfter waits for a bot message in the buyer's chat newer than the
+// message after, whose text contains want.
+func (e *e2e) waitAfter(after int, want string) telegramtest.Message {
+	e.t.Helper()
+	var found telegramtest.Message
+	ok := e.fake.WaitFor(func() bool {
+		for _, m := range e.fake.Messages(e2eBuyer) {
+			if m.ID > after && strings.Contains(m.Text, want) {
+				found = m
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second)
+	if !ok {
+		e.t.Fatalf("no message with %q after #%d; messages:\n%s", want, after, dump(e.fake.Messages(e2eBuyer)))
+	}
+	return found
+}
+
 // tap taps the button labelled label on the newest bot message that has it.
 func (e *e2e) tap(label string) int {
 	e.t.Helper()

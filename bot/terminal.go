@@ -19,6 +19,7 @@ import (
 //	/cmd args   a command
 //	#N          presses button N of the latest menu
 //	N           presses it too, unless the latest reply awaits typed text
+//	...         waits for what is under way (Pause: the demo's orders)
 //	anything    text
 type Terminal struct {
 	in     io.Reader
@@ -32,6 +33,10 @@ type Terminal struct {
 	// prints in this terminal too, each line marked "[ops] ", so that the
 	// demo shows what admins would get.
 	OpsChatID int64
+	// Pause, when set, is what a line "..." waits for: in the demo, the
+	// orders placed to settle and their messages to print, so that a
+	// piped script can go on with a receipt's buttons.
+	Pause func(ctx context.Context)
 
 	mu         sync.Mutex // output and the state below
 	out        io.Writer
@@ -97,6 +102,11 @@ func (t *Terminal) line(ctx context.Context, line string) {
 	t.mu.Lock()
 	if t.Echo {
 		fmt.Fprintf(t.out, "> %s\n", line)
+	}
+	if line == "..." && t.Pause != nil {
+		t.mu.Unlock()
+		t.Pause(ctx)
+		return
 	}
 	in := flows.Input{
 		ChatID:    t.chatID,
@@ -236,6 +246,19 @@ func (t *Terminal) Deliver(ctx context.Context, n flows.Notification) error {
 		}
 		fmt.Fprintf(t.out, "(new message%s)\n", to)
 	}
-	fmt.Fprintf(t.out, "%s\n\n", plainText(n.Text))
+	fmt.Fprintf(t.out, "%s\n", plainText(n.Text))
+	var menu []flows.Button
+	for _, row := range n.Buttons {
+		for _, b := range row {
+			menu = append(menu, b)
+			fmt.Fprintf(t.out, "[%d] %s\n", len(menu), b.Label)
+		}
+	}
+	fmt.Fprintln(t.out)
+	if to == "" && n.Kind == flows.NotifySend && len(menu) > 0 {
+		// Buttons under a new message (a receipt's Beli lagi) are the
+		// latest menu, as on Telegram.
+		t.menu, t.menuMsg, t.awaitsText = menu, t.messageID, false
+	}
 	return nil
 }

@@ -198,3 +198,42 @@ elsewhere
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestTerminalReceiptButtons: a delivered message's buttons print numbered
+// and become the latest menu, so "#1" presses a receipt's Beli lagi; a
+// line "..." waits for Pause instead of reaching the handler.
+func TestTerminalReceiptButtons(t *testing.T) {
+	var out strings.Builder
+	h := &demoHandler{}
+	paused := 0
+	pr, pw := io.Pipe()
+	term := NewTerminal(pr, &out, h, 42, 7)
+	term.Pause = func(ctx context.Context) {
+		paused++
+		err := term.Deliver(ctx, flows.Notification{Kind: flows.NotifySend, ChatID: 42, Text: "✅ done",
+			Buttons: [][]flows.Button{{{Label: "🔁 Beli lagi", Data: flows.ButtonData{Action: "ag", Arg: "REF1"}}}}})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- term.Run(context.Background()) }()
+	if _, err := io.WriteString(pw, "...\n#1\n"); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if paused != 1 {
+		t.Errorf("Pause ran %d times", paused)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.inputs) != 1 || h.inputs[0].Button.Action != "ag" || h.inputs[0].Button.Arg != "REF1" {
+		t.Errorf("inputs %+v: want the receipt's button alone", h.inputs)
+	}
+	if !strings.Contains(out.String(), "[1] 🔁 Beli lagi") {
+		t.Errorf("output %q lacks the numbered button", out.String())
+	}
+}

@@ -32,6 +32,7 @@ func (t *turn) again(ctx context.Context, ref string) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
+	t.s.cfg.Products.AwaitLoading(ctx, t.s.cfg.CatalogWait)
 	p, found, ok := t.s.productByCode(o.ShopProduct())
 	if !found || !ok || p.Kind != o.Kind {
 		t.notes = append(t.notes, text(t.lang, "code_unavailable", o.ProductName))

@@ -52,6 +52,9 @@ var keywords = []keyword{
 
 // typedAtHome reads text typed at the home menu: a number, a code, a word.
 func (t *turn) typedAtHome(ctx context.Context, typed string) (State, error) {
+	// Typed as the bot starts, it waits for the catalog as the home menu
+	// does.
+	t.s.cfg.Products.AwaitLoading(ctx, t.s.cfg.CatalogWait)
 	if phone, meter := numberFits(typed); phone != "" || meter != "" {
 		return t.numberFirst(phone, meter, "")
 	}
