@@ -67,7 +67,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"help_cancel":       "/cancel — batalkan langkah sekarang",
 		"help_lang":         "/lang id|en — Bahasa Indonesia atau English",
 		"help_help":         "/help — bantuan ini",
-		"help_how":          "Pilih kategori, produk, ketik nomor tujuan, lalu konfirmasi. SN/token dikirim ke chat ini setelah pesanan berhasil.",
+		"help_how":          "Pilih kategori, produk, ketik nomor tujuan, lalu konfirmasi. Lebih cepat: ketik langsung nomor HP atau ID pelanggan PLN, atau kode produk diikuti nomornya. SN/token dikirim ke chat ini setelah pesanan berhasil; tombol 🔁 Beli lagi di struk membeli yang sama lagi.",
 		"history_empty":     "Belum ada pesanan.",
 		"history_title":     "<b>10 pesanan terakhir</b>",
 		"history_line":      "%s %s %s · %s · %s\n<code>%s</code>",

@@ -52,7 +52,7 @@ var english = map[Msg]string{
 	"help_cancel":       "/cancel — cancel the current step",
 	"help_lang":         "/lang en|id — English or Bahasa Indonesia",
 	"help_help":         "/help — this help",
-	"help_how":          "Choose a category and a product, type the destination number, then confirm. The SN/token is sent to this chat once the order succeeds.",
+	"help_how":          "Choose a category and a product, type the destination number, then confirm. Faster: type the phone number or PLN customer ID straight away, or a product code followed by the number. The SN/token is sent to this chat once the order succeeds; the receipt's 🔁 Buy again button buys the same again.",
 	"history_empty":     "No orders yet.",
 	"history_title":     "<b>Your last 10 orders</b>",
 	"history_line":      "%s %s %s · %s · %s\n<code>%s</code>",
