@@ -197,6 +197,14 @@ var table = []transition{
 	// With a payment gateway (qris.go), the method comes first.
 	{StateDepositMethod, EvDepositMethod, StateDepositAmount, (*turn).chooseDepositMethod},
 	{StateDepositMethod, EvBack, StateHome, (*turn).backFromDeposit}, // or the short-saldo screen
+
+	// /harga (pricelist.go): categories → a category's prices, paged;
+	// they only show, and 🏠 Menu goes on to buying.
+	{StatePriceCats, EvCategory, StatePriceList, (*turn).choosePriceCategory},
+	{StatePriceCats, EvHome, StateHome, (*turn).goHome},
+	{StatePriceList, EvPage, StatePriceList, (*turn).turnPage},
+	{StatePriceList, EvBack, StatePriceCats, (*turn).backToPriceCats},
+	{StatePriceList, EvHome, StateHome, (*turn).goHome},
 }
 
 // prompts draws each state's screen: its text and its menu, under the menu
@@ -215,6 +223,9 @@ var prompts = map[State]func(t *turn, menu string) Reply{
 
 	StateDepositAmount: (*turn).depositAmountPrompt,
 	StateDepositMethod: (*turn).depositMethodPrompt,
+
+	StatePriceCats: (*turn).priceCatsPrompt,
+	StatePriceList: (*turn).priceListPrompt,
 }
 
 // updateIDMemory is how long a chat's last applied update id is trusted:
