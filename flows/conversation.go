@@ -199,12 +199,13 @@ var table = []transition{
 	{StateDepositMethod, EvBack, StateHome, (*turn).backFromDeposit}, // or the short-saldo screen
 
 	// /harga (pricelist.go): categories → a category's prices, paged;
-	// they only show, and 🏠 Menu goes on to buying.
+	// they only show; 🛒 Beli and 🏠 Menu go on to buying.
 	{StatePriceCats, EvCategory, StatePriceList, (*turn).choosePriceCategory},
 	{StatePriceCats, EvHome, StateHome, (*turn).goHome},
 	{StatePriceList, EvPage, StatePriceList, (*turn).turnPage},
 	{StatePriceList, EvBack, StatePriceCats, (*turn).backToPriceCats},
 	{StatePriceList, EvHome, StateHome, (*turn).goHome},
+	{StatePriceList, EvCategory, StateBrand, (*turn).buyFromPriceList}, // or products (one brand)
 }
 
 // prompts draws each state's screen: its text and its menu, under the menu

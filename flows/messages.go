@@ -403,8 +403,9 @@ var catalogue = map[Lang]map[Msg]string{
 		"harga_brand":      "<b>%s</b>",
 		"harga_brand_more": "<b>%s</b> (lanjutan)",
 		"harga_line":       "%s — %s",
-		"harga_footer":     "Harga untuk Anda, bisa berubah sewaktu-waktu. Beli lewat 🏠 Menu.",
+		"harga_footer":     "Harga untuk Anda; bisa berubah sewaktu-waktu.",
 		"btn_home":         "🏠 Menu",
+		"btn_buy_category": "🛒 Beli %s",
 
 		// /rename, /hide, /show (productadmin.go)
 		"admin_help_rename":       "/rename <i>KODE NAMA</i> — nama tampilan produk untuk pembeli (tanpa nama: kembali ke nama penyedia; tanpa apa-apa: daftar)",

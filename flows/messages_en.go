@@ -388,8 +388,9 @@ var english = map[Msg]string{
 	"harga_brand":      "<b>%s</b>",
 	"harga_brand_more": "<b>%s</b> (continued)",
 	"harga_line":       "%s — %s",
-	"harga_footer":     "Your prices; they may change at any time. Buy through 🏠 Menu.",
+	"harga_footer":     "Your prices; they may change at any time.",
 	"btn_home":         "🏠 Menu",
+	"btn_buy_category": "🛒 Buy %s",
 
 	// /rename, /hide, /show (productadmin.go)
 	"admin_help_rename":       "/rename <i>CODE NAME</i> — a product's display name for buyers (no name: the provider's again; nothing: the list)",

@@ -119,6 +119,14 @@ func (t *turn) backToPriceCats(ctx context.Context, _ string) (State, error) {
 	return "", nil
 }
 
+// buyFromPriceList is a price list's "🛒 Beli …": the purchase, at the
+// category on screen (its brands, or its one brand's products).
+func (t *turn) buyFromPriceList(ctx context.Context, _ string) (State, error) {
+	c := t.sess.Category
+	t.restart()
+	return t.chooseCategory(ctx, string(c))
+}
+
 // goHome is "🏠 Menu": the purchase's home menu.
 func (t *turn) goHome(ctx context.Context, _ string) (State, error) {
 	t.restart()
@@ -153,6 +161,7 @@ func (t *turn) priceListPrompt(menu string) Reply {
 	t.sess.Page = page
 	head := text(t.lang, "harga_title", categoryNameIn(t.lang, c), page+1, len(pages))
 	rows := t.pageNav(menu, page, len(pages))
+	rows = append(rows, []Button{t.button(text(t.lang, "btn_buy_category", Markup(categoryNameIn(t.lang, c))), menu, EvCategory, string(c))})
 	rows = append(rows, []Button{t.button(text(t.lang, "btn_back"), menu, EvBack, ""), t.button(text(t.lang, "btn_home"), menu, EvHome, "")})
 	return Reply{Text: head + "\n" + strings.Join(pages[page], "\n") + "\n\n" + text(t.lang, "harga_footer"), Buttons: rows}
 }
