@@ -242,8 +242,8 @@ func TestEndToEndSeveralProvidersBill(t *testing.T) {
 	e.waitFor(e2eBuyer, "Mau beli apa")
 	e.tap("Tagihan")
 	billers := e.buttons("Pilih jenis tagihan")
-	if !hasPrefixIn(billers, "PLN Pascabayar") || !hasPrefixIn(billers, "PLN POSTPAID") {
-		t.Errorf("billers %q: want Digiflazz's PLN Pascabayar and IAK's PLN POSTPAID", billers)
+	if !hasPrefixIn(billers, "PLN Pascabayar") || !hasPrefixIn(billers, "PLN Postpaid") {
+		t.Errorf("billers %q: want Digiflazz's PLN Pascabayar and IAK's PLN Postpaid (its PLN POSTPAID tidied)", billers)
 	}
 	e.tap("PLN Pascabayar")
 	e.waitFor(e2eBuyer, "Ketik nomor pelanggan")

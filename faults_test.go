@@ -257,9 +257,9 @@ func TestFaultProviderAnswers(t *testing.T) {
 			b.path = []string{"Token PLN", "PLN 20.000 ·"}
 			b.number = []string{"12345678901", "12345678902"}[i%2]
 		case billPaid:
-			b.path, b.number = []string{"Tagihan", "PLN POSTPAID"}, "530000000000"
+			b.path, b.number = []string{"Tagihan", "PLN Postpaid"}, "530000000000"
 		case billFails:
-			b.path, b.number = []string{"Tagihan", "PLN POSTPAID"}, "530000001037" // the payment fails, rc 37
+			b.path, b.number = []string{"Tagihan", "PLN Postpaid"}, "530000001037" // the payment fails, rc 37
 		}
 		b.retry, b.patience = true, b.rnd.Between(2*time.Second, 3*time.Second)
 		buyers[i] = b

@@ -346,6 +346,7 @@ var adminLines = []string{
 	"/balance", "/mutations", "/mutations 2026-11-01 2026-11-23", "/orders", "/orders failed", "/orders today",
 	"/order $REF", "/recheck $REF", "/catalog", "/stats", "/stats 7d", "/allow 7777", "/deny 7777", "/id",
 	"/addsaldo 1001 5000", "/kurangsaldo 1001 5000",
+	"/rename htelkomsel5000 Murah", "/rename htelkomsel5000", "/rename", "/hide xld5000", "/show xld5000", "/hide",
 }
 
 // TestAdminCommandsAreAdminsOnly: for anyone but an admin the admin

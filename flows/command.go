@@ -43,6 +43,7 @@ func init() {
 	commands = []command{
 		{"start", forBuyers, "help_start", (*turn).start, (*turn).adminChatID},
 		{"history", forBuyers, "help_history", (*turn).history, nil},
+		{"harga", forBuyers, "help_harga", (*turn).priceList, nil},
 		{"saldo", forBuyers, "help_saldo", (*turn).saldo, (*turn).saldo},
 		{"deposit", forBuyers, "help_deposit", (*turn).deposit, nil},
 		{"status", forBuyers, "help_status", (*turn).status, nil},
@@ -65,6 +66,9 @@ func init() {
 		{"allow", forAdmins, "admin_help_allow", (*turn).adminAllow, nil},
 		{"deny", forAdmins, "admin_help_deny", (*turn).adminDeny, nil},
 		{"id", forAdmins, "admin_help_id", (*turn).adminChatID, nil},
+		{"rename", forAdmins, "admin_help_rename", (*turn).adminRename, nil},
+		{"hide", forAdmins, "admin_help_hide", (*turn).adminHide, nil},
+		{"show", forAdmins, "admin_help_show", (*turn).adminShow, nil},
 	}
 }
 

@@ -205,6 +205,15 @@ var table = []transition{
 	// With a payment gateway (qris.go), the method comes first.
 	{StateDepositMethod, EvDepositMethod, StateDepositAmount, (*turn).chooseDepositMethod},
 	{StateDepositMethod, EvBack, StateHome, (*turn).backFromDeposit}, // or the short-saldo screen
+
+	// /harga (pricelist.go): categories → a category's prices, paged;
+	// they only show; 🛒 Beli and 🏠 Menu go on to buying.
+	{StatePriceCats, EvCategory, StatePriceList, (*turn).choosePriceCategory},
+	{StatePriceCats, EvMenu, StateHome, (*turn).goHome},
+	{StatePriceList, EvPage, StatePriceList, (*turn).turnPage},
+	{StatePriceList, EvBack, StatePriceCats, (*turn).backToPriceCats},
+	{StatePriceList, EvMenu, StateHome, (*turn).goHome},
+	{StatePriceList, EvCategory, StateBrand, (*turn).buyFromPriceList}, // or products (one brand)
 }
 
 // prompts draws each state's screen: its text and its menu, under the menu
@@ -224,6 +233,9 @@ var prompts = map[State]func(t *turn, menu string) Reply{
 
 	StateDepositAmount: (*turn).depositAmountPrompt,
 	StateDepositMethod: (*turn).depositMethodPrompt,
+
+	StatePriceCats: (*turn).priceCatsPrompt,
+	StatePriceList: (*turn).priceListPrompt,
 }
 
 // updateIDMemory is how long a chat's last applied update id is trusted:
@@ -307,10 +319,12 @@ func (t *turn) run(ctx context.Context) (Output, error) {
 		if slices.Contains(depositTapEvents, Event(in.Button.Action)) {
 			return t.depositTap(ctx)
 		}
-		switch Event(in.Button.Action) {
-		case EvAgain:
+		switch ev := Event(in.Button.Action); {
+		case ev == EvAgain:
 			return t.again(ctx, in.Button.Arg)
-		case EvMenu:
+		case ev == EvMenu && in.Button.Menu == "":
+			// A receipt's 🏠 Menu; a menu's own (the price list's) is a row
+			// of the table.
 			return t.menuTap(ctx)
 		}
 		if Event(in.Button.Action) == EvConfirm {

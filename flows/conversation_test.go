@@ -70,12 +70,13 @@ type convo struct {
 }
 
 type convoOptions struct {
-	allowed []int64
-	open    bool
-	markup  int64
-	catalog flows.Catalog  // default: the IAK client's pricelist
-	pricing *flows.Pricing // default: markup alone
-	logger  *slog.Logger
+	allowed  []int64
+	open     bool
+	markup   int64
+	catalog  flows.Catalog  // default: the IAK client's pricelist
+	pricing  *flows.Pricing // default: markup alone
+	pageSize int            // products a menu page; default the service's
+	logger   *slog.Logger
 }
 
 func newConvo(t *testing.T, o convoOptions) *convo {
@@ -115,7 +116,8 @@ func newConvo(t *testing.T, o convoOptions) *convo {
 		pricing = *o.pricing
 	}
 	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: client, Bills: client,
-		Admins: []int64{9}, Allowed: allowed, Open: o.open, Pricing: pricing, Logger: o.logger, Now: c.clk.Now, Random: random})
+		Admins: []int64{9}, Allowed: allowed, Open: o.open, Pricing: pricing, Logger: o.logger, Now: c.clk.Now, Random: random,
+		PageSize: o.pageSize})
 	c.rec = &recorder{}
 	c.drainer = flows.NewDrainer(c.db, c.rec, flows.DrainerConfig{Now: c.clk.Now})
 	return c
@@ -360,6 +362,8 @@ func TestTranscripts(t *testing.T) {
 				switch {
 				case strings.HasPrefix(line, "# options: markup="):
 					opts.markup, _ = strconv.ParseInt(strings.TrimPrefix(line, "# options: markup="), 10, 64)
+				case strings.HasPrefix(line, "# options: page_size="):
+					opts.pageSize, _ = strconv.Atoi(strings.TrimPrefix(line, "# options: page_size="))
 				case strings.HasPrefix(line, "# options: stranger"):
 					opts.allowed = []int64{}
 				case strings.HasPrefix(line, "> "):

@@ -258,7 +258,7 @@ func TestOrderKeepsTheProductType(t *testing.T) {
 	for name, catalog := range map[string]flows.Catalog{"list": s, "price endpoint": pricedShelf{s}} {
 		t.Run(name, func(t *testing.T) {
 			c := newConvo(t, convoOptions{catalog: catalog})
-			for _, line := range []string{"/start", "tap Games", "tap GOOGLE PLAY 20.000", "081212345678", "tap ✅ Konfirmasi"} {
+			for _, line := range []string{"/start", "tap Games", "tap Google Play 20.000", "081212345678", "tap ✅ Konfirmasi"} {
 				c.play(line)
 			}
 			var orders []flows.Order

@@ -45,6 +45,9 @@ type CacheConfig struct {
 	// products leave the menus (they are sold through the route). A route
 	// none of whose legs is listed is left out, and logged.
 	Routes []Route
+	// Overrides keeps the admins' display names and hidden products
+	// (/rename, /hide); nil takes the CatalogStore when it is one.
+	Overrides OverrideStore
 }
 
 // ProductCache holds the provider's products for the menus, refreshed on a
@@ -69,6 +72,10 @@ type ProductCache struct {
 	// missing are the routes left out of the list last built, so that
 	// each is logged once when it goes missing rather than on every build.
 	missing map[string]bool
+	// overrides are the admins' names and hidden codes, applied to every
+	// product the list is built from; setting serialises their changes.
+	overrides map[string]ProductOverride
+	setting   sync.Mutex
 }
 
 // sourceCache is one source's last good copy and its health. Its fields
@@ -114,6 +121,9 @@ func NewProductCacheWith(source Catalog, store CatalogStore, cfg CacheConfig) *P
 	if cfg.Lang == "" {
 		cfg.Lang = LangID
 	}
+	if cfg.Overrides == nil {
+		cfg.Overrides, _ = store.(OverrideStore)
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -151,6 +161,16 @@ func (c *ProductCache) LoadSaved(ctx context.Context) error {
 		c.loaded = true // even on a failed read: the provider is asked next
 		c.mu.Unlock()
 	}()
+	if c.cfg.Overrides != nil {
+		overrides, err := c.cfg.Overrides.ProductOverrides(ctx)
+		if err != nil {
+			return fmt.Errorf("catalog: load product overrides: %w", err)
+		}
+		c.mu.Lock()
+		c.overrides = overrides
+		c.rebuildLocked()
+		c.mu.Unlock()
+	}
 	var legacy []Product
 	var legacyAt time.Time
 	legacyRead := false
@@ -383,6 +403,10 @@ func (c *ProductCache) rebuildLocked() {
 			if _, dup := byCode[p.Code]; dup {
 				continue // listed by an earlier source
 			}
+			// The source's copy stays as the provider wrote it (and is
+			// saved so): the buyers' spelling is made here, each build.
+			p.Name, p.Brand = TidyName(p.Name), TidyName(p.Brand)
+			p = c.overriddenLocked(p)
 			byCode[p.Code] = p
 			merged = append(merged, p)
 		}
@@ -453,6 +477,7 @@ func (c *ProductCache) routeLocked(list []Product, byCode map[string]Product) []
 		for _, q := range legs {
 			legOf[q] = true
 		}
+		p = c.overriddenLocked(p)
 		byCode[p.Code] = p
 		routes = append(routes, p)
 	}
@@ -585,6 +610,14 @@ func (c *ProductCache) Current(ctx context.Context, code string, maxAge time.Dur
 			c.log.Warn("price check answered no price; not selling", "product_code", code, "price", p.Price)
 			p.Available = false
 		}
+		p.Name, p.Brand = TidyName(p.Name), TidyName(p.Brand)
+		named := p.Name != ""
+		c.mu.RLock()
+		p = c.overriddenLocked(p)
+		c.mu.RUnlock()
+		if !named {
+			p.Name = "" // a price alone: the confirmation takes the rest from the list
+		}
 		return p, nil
 	}
 	owners := c.owners(code)
@@ -615,6 +648,9 @@ func (c *ProductCache) Current(ctx context.Context, code string, maxAge time.Dur
 			}
 		}
 		priceRoute(&p)
+		c.mu.RLock()
+		p = c.overriddenLocked(p) // a hidden route stays hidden
+		c.mu.RUnlock()
 	}
 	return p, nil
 }
@@ -665,4 +701,92 @@ func (c *ProductCache) owner(code string) *sourceCache {
 		}
 	}
 	return nil
+}
+
+// overriddenLocked is p with the admins' override of its code: their name,
+// and unavailable when hidden. c.mu is held (read or write).
+func (c *ProductCache) overriddenLocked(p Product) Product {
+	o, ok := c.overrides[p.Code]
+	if !ok {
+		return p
+	}
+	if o.Name != "" {
+		p.Name = o.Name
+	}
+	if o.Hidden {
+		p.Available = false
+	}
+	return p
+}
+
+// Overrides returns a copy of the admins' overrides, by product code.
+func (c *ProductCache) Overrides() map[string]ProductOverride {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make(map[string]ProductOverride, len(c.overrides))
+	for code, o := range c.overrides {
+		out[code] = o
+	}
+	return out
+}
+
+// Provided returns a product as its provider lists it, before the admins'
+// override (the name tidied): what /rename and /show restore. A code no
+// list holds is not found.
+func (c *ProductCache) Provided(code string) (Product, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, s := range c.sources {
+		for _, p := range s.products {
+			if p.Code == code {
+				p.Name, p.Brand = TidyName(p.Name), TidyName(p.Brand)
+				return p, true
+			}
+		}
+	}
+	for _, r := range c.cfg.Routes {
+		if r.Code == code {
+			if p, ok := c.byCode[code]; ok {
+				p.Name = r.Name
+				p.Available = false
+				for _, l := range p.Legs {
+					p.Available = p.Available || l.Available
+				}
+				return p, true
+			}
+		}
+	}
+	return Product{}, false
+}
+
+// SetOverride changes the admins' override of code with change, keeps it
+// in the store and rebuilds the list with it: the menus, /harga and the
+// purchase see it from the next input. It returns the override now set.
+func (c *ProductCache) SetOverride(ctx context.Context, code string, change func(o *ProductOverride)) (ProductOverride, error) {
+	if c.cfg.Overrides == nil {
+		return ProductOverride{}, errors.New("catalog: no store for product overrides")
+	}
+	c.setting.Lock()
+	defer c.setting.Unlock()
+	c.mu.RLock()
+	o := c.overrides[code]
+	c.mu.RUnlock()
+	change(&o)
+	// Kept first: an override the store refused would be gone at the
+	// next restart, so it is not applied either.
+	if err := c.cfg.Overrides.SetProductOverride(ctx, code, o); err != nil {
+		return ProductOverride{}, fmt.Errorf("catalog: override %s: %w", code, err)
+	}
+	c.mu.Lock()
+	if c.overrides == nil {
+		c.overrides = map[string]ProductOverride{}
+	}
+	if o.IsZero() {
+		delete(c.overrides, code)
+	} else {
+		c.overrides[code] = o
+	}
+	c.rebuildLocked()
+	c.mu.Unlock()
+	return o, nil
 }

@@ -59,6 +59,8 @@ var allBuckets = [][]byte{
 	bucketDeposits, bucketDepOpen, bucketDepUser,
 	// And the attempts' refs (several providers).
 	bucketAttempts,
+	// The admins' product names and hidden codes: new, empty at first.
+	bucketOverrides,
 }
 
 // ErrInUse is returned by Open when another process holds the database.
