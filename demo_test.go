@@ -31,8 +31,8 @@ func TestDemoShowsTheWholeBot(t *testing.T) {
 		"[ops] ❌ Telkomsel 10.000 · 0812****0102", // and the settlement line
 		"Transaksi gagal",
 		"Saldo Rp 10.850 sudah dikembalikan.", // the demo has the wallet
-		"QRIS deposit Rp 50.000",        // /deposit by QRIS
-		"▀",                             // its QR code as text
+		"QRIS deposit Rp 50.000",              // /deposit by QRIS
+		"▀",                                   // its QR code as text
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, got)
