@@ -10,7 +10,7 @@ import (
 // items 7–9). One renderer serves the settlement message and /struk, so a
 // receipt asked for later reads as the one that came first.
 
-// receipt is a settled order's receipt in the buyer's language.
+// receipt is a settled order's receipt, rendered in one language.
 type receipt struct {
 	Text string
 	// QR, for an eSIM, is the activation code to show as a QR image, Text
@@ -22,8 +22,8 @@ type receipt struct {
 // buyer's language.
 func receiptOf(o *Order) receipt { return receiptIn(Lang(o.Lang), o) }
 
-// receiptIn renders the receipt of o in lang. Every line but the heading
-// is "Label: value"; codes to copy are in <code>.
+// receiptIn renders the receipt of o in lang: the heading, then a line
+// each, codes to copy in <code>, and last what it cost the buyer.
 func receiptIn(lang Lang, o *Order) receipt {
 	r := receiptLines{lang: lang, o: o}
 	r.heading()
