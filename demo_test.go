@@ -30,9 +30,9 @@ func TestDemoShowsTheWholeBot(t *testing.T) {
 		"rc 102: INVALID IP ADDRESS",              // with the provider's answer
 		"[ops] ❌ Telkomsel 10.000 · 0812****0102", // and the settlement line
 		"Transaksi gagal",
-		"Saldo Rp 10.850 dikembalikan.", // the demo has the wallet
-		"QRIS deposit Rp 50.000",        // /deposit by QRIS
-		"▀",                             // its QR code as text
+		"Saldo Rp 10.850 sudah dikembalikan.", // the demo has the wallet
+		"QRIS deposit Rp 50.000",              // /deposit by QRIS
+		"▀",                                   // its QR code as text
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, got)

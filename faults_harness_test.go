@@ -527,12 +527,16 @@ const (
 	markOrdered2 = "sudah dibuat"
 	markSuccess  = "Transaksi berhasil"
 	markFailed   = "Transaksi gagal"
+	// A bill's receipt is a payment's.
+	markPaid      = "Pembayaran berhasil"
+	markPayFailed = "Pembayaran gagal"
 )
 
 // settled reports whether the chat holds a settlement message.
 func settled(msgs []telegramtest.Message) bool {
 	for _, m := range msgs {
-		if strings.Contains(m.Text, markSuccess) || strings.Contains(m.Text, markFailed) {
+		if strings.Contains(m.Text, markSuccess) || strings.Contains(m.Text, markFailed) ||
+			strings.Contains(m.Text, markPaid) || strings.Contains(m.Text, markPayFailed) {
 			return true
 		}
 	}

@@ -122,6 +122,15 @@ func notificationJob(n flows.Notification) (*job, error) {
 		}
 		return &job{chatID: n.ChatID, done: make(chan struct{}), parts: []part{{text: n.Text, editID: editID, caption: true}}}, nil
 	}
+	if n.QR != "" && editID == 0 {
+		// An eSIM's activation code: its QR as a photo, the receipt as the
+		// caption (or after it, when too long for one).
+		j, err := qrJob(n.ChatID, n.QR, n.Text, markup)
+		if err != nil {
+			return nil, &flows.DeliveryError{Permanent: true, Err: fmt.Errorf("bot: %w", err)}
+		}
+		return j, nil
+	}
 	j, err := newJob(n.ChatID, editID, n.Text, markup)
 	if err != nil {
 		return nil, &flows.DeliveryError{Permanent: true, Err: fmt.Errorf("bot: %w", err)}

@@ -88,3 +88,29 @@ func TestQRCaptionEdited(t *testing.T) {
 		t.Errorf("text edit of a photo: %v", err)
 	}
 }
+
+// TestQRNotificationIsAPhoto: an outbox notification with a QR payload (an
+// eSIM's activation code) is delivered as a PNG photo whose caption is the
+// receipt, its buttons under it.
+func TestQRNotificationIsAPhoto(t *testing.T) {
+	srv := telegramtest.NewServer(t, testToken)
+	b := start(t, fastConfig(t, srv, handlerFunc(func(ctx context.Context, in flows.Input) (flows.Output, error) {
+		return flows.Output{}, nil
+	})))
+	n := flows.Notification{Kind: flows.NotifySend, ChatID: 300, QR: "LPA:1$smdp.sandbox.example$ABCDE-FGHIJ",
+		Text:    "✅ <b>Transaksi berhasil</b>\nKode aktivasi: <code>LPA:1$smdp.sandbox.example$ABCDE-FGHIJ</code>",
+		Buttons: [][]flows.Button{{{Label: "🏠 Menu", Data: flows.ButtonData{Action: "x"}}}}}
+	if err := b.Deliver(t.Context(), n); err != nil {
+		t.Fatal(err)
+	}
+	ms := srv.Messages(300)
+	if len(ms) != 1 {
+		t.Fatalf("%d messages, want the one photo", len(ms))
+	}
+	if _, err := png.Decode(bytes.NewReader(ms[0].Photo)); err != nil {
+		t.Fatalf("photo is not a PNG: %v", err)
+	}
+	if ms[0].Text != n.Text || ms[0].ParseMode != "HTML" || len(ms[0].Buttons) != 1 {
+		t.Errorf("caption %q (%s), buttons %+v", ms[0].Text, ms[0].ParseMode, ms[0].Buttons)
+	}
+}

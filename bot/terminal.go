@@ -245,6 +245,9 @@ func (t *Terminal) Deliver(ctx context.Context, n flows.Notification) error {
 			t.messageID++
 		}
 		fmt.Fprintf(t.out, "(new message%s)\n", to)
+		if n.QR != "" {
+			fmt.Fprint(t.out, qrArt(n.QR))
+		}
 	}
 	fmt.Fprintf(t.out, "%s\n", plainText(n.Text))
 	var menu []flows.Button

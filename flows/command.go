@@ -47,6 +47,7 @@ func init() {
 		{"saldo", forBuyers, "help_saldo", (*turn).saldo, (*turn).saldo},
 		{"deposit", forBuyers, "help_deposit", (*turn).deposit, nil},
 		{"status", forBuyers, "help_status", (*turn).status, nil},
+		{"struk", forBuyers, "help_struk", (*turn).struk, nil},
 		{"cancel", forBuyers, "help_cancel", (*turn).cancelCommand, nil},
 		{"lang", forBuyers, "help_lang", (*turn).setLang, nil},
 		{"help", forBuyers, "help_help", (*turn).help, (*turn).adminHelp},

@@ -167,6 +167,9 @@ func (c *convo) render(n int, r flows.Reply) {
 		kind += ", awaits text"
 	}
 	fmt.Fprintf(&c.log, "< #%d %s\n", n, kind)
+	if r.QR != "" {
+		fmt.Fprintf(&c.log, "  [QR image: %s]\n", r.QR)
+	}
 	for _, line := range strings.Split(r.Text, "\n") {
 		fmt.Fprintf(&c.log, "  %s\n", line)
 	}
@@ -262,6 +265,9 @@ func (c *convo) deliver() {
 			fmt.Fprintf(&c.log, " message %d", n.MessageID)
 		}
 		c.log.WriteString("\n")
+		if n.QR != "" {
+			fmt.Fprintf(&c.log, "  [QR image: %s]\n", n.QR)
+		}
 		for _, line := range strings.Split(n.Text, "\n") {
 			fmt.Fprintf(&c.log, "  %s\n", line)
 		}
@@ -332,6 +338,14 @@ func (c *convo) play(line string) {
 			c.t.Fatal(err)
 		}
 		c.clk.Advance(d)
+	case strings.HasPrefix(line, "as "):
+		// Another person in their own private chat, from here on ("as
+		// 1002"; "as 9" is the admin).
+		id, err := strconv.ParseInt(strings.TrimPrefix(line, "as "), 10, 64)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		c.chat, c.user = id, id
 	case strings.HasPrefix(line, "garbage button"):
 		c.send(flows.Input{Kind: flows.InputButton, MessageID: 1})
 	default:
@@ -364,6 +378,9 @@ func TestTranscripts(t *testing.T) {
 					opts.markup, _ = strconv.ParseInt(strings.TrimPrefix(line, "# options: markup="), 10, 64)
 				case strings.HasPrefix(line, "# options: page_size="):
 					opts.pageSize, _ = strconv.Atoi(strings.TrimPrefix(line, "# options: page_size="))
+				case strings.HasPrefix(line, "# options: allow="):
+					id, _ := strconv.ParseInt(strings.TrimPrefix(line, "# options: allow="), 10, 64)
+					opts.allowed = append(opts.allowed, id)
 				case strings.HasPrefix(line, "# options: stranger"):
 					opts.allowed = []int64{}
 				case strings.HasPrefix(line, "> "):

@@ -19,9 +19,9 @@
 // interfaces beside their consumers. The conversation: conversation.go
 // (Service, the transition table and the prompt of each state),
 // purchase.go and payment.go (the steps of a purchase and of a bill),
-// command.go (the command table), admin.go (the admins' commands),
+// command.go (the command table), struk.go (/struk), admin.go (the admins' commands),
 // access.go (who may do what), session.go, menu.go. The engine: engine.go,
 // poll.go, productcache.go, outbox.go. What people read: messages.go (the
-// catalogue, which escapes its arguments), messages_en.go, privacy.go
-// (what a group may see).
+// catalogue, which escapes its arguments), messages_en.go, receipt.go (the
+// receipt of a settled order), privacy.go (what a group may see).
 package flows

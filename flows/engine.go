@@ -810,7 +810,7 @@ func (e *Engine) settle(o *Order, s Status, reason Reason, now time.Time) {
 // never waits on the edit — then the edit of the "processing" message, then
 // the ops group's line.
 func (e *Engine) settlementNotes(o *Order) []Notification {
-	notes := []Notification{{Kind: NotifySend, ChatID: o.ChatID, Text: buyerSettledText(o), Buttons: settledButtons(o), RefID: o.RefID}}
+	notes := []Notification{buyerSettled(o)}
 	if o.MessageID != 0 {
 		notes = append(notes, Notification{Kind: NotifyEdit, ChatID: o.ChatID, MessageID: o.MessageID, Text: buyerEditText(o), RefID: o.RefID})
 	}

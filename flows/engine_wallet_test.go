@@ -101,7 +101,7 @@ func TestWalletFailedOrderRefundedOnce(t *testing.T) {
 		t.Fatalf("after failure: %+v", w)
 	}
 	got := h.receipt(o.RefID)
-	if !strings.Contains(got, "Saldo Rp 11.500 dikembalikan.") || !strings.HasSuffix(got, "Sisa saldo: Rp 20.000") {
+	if !strings.Contains(got, "Saldo Rp 11.500 sudah dikembalikan.") || !strings.HasSuffix(got, "Sisa saldo: Rp 20.000") {
 		t.Errorf("receipt:\n%s", got)
 	}
 	// More checks, a restart, a re-check: settled once, refunded once.

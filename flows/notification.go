@@ -1,9 +1,6 @@
 package flows
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // NotificationKind tells a new message from an edit of an existing one.
 type NotificationKind string
@@ -30,6 +27,9 @@ type Notification struct {
 	ToOps bool `json:"to_ops,omitempty"`
 	// Text is HTML (Telegram parse mode HTML), already escaped.
 	Text string `json:"text"`
+	// QR, on a new message, is a payload (an eSIM's activation code) the
+	// transport sends as a QR code photo with Text as its caption.
+	QR string `json:"qr,omitempty"`
 	// Buttons go under a new message. They outlive any menu, so they carry
 	// what they act on (a user id), never a menu id (DESIGN rule 2).
 	Buttons [][]Button `json:"buttons,omitempty"`
@@ -45,67 +45,29 @@ type Notification struct {
 // (Telegram parse mode) built from the catalogue, which escapes what came
 // from a person or a provider; codes a buyer must copy are in <code>.
 
-// buyerSettledText is the new message the buyer gets when an order settles:
-// everything needed to use the product, ready to copy, in the buyer's
-// language.
-func buyerSettledText(o *Order) string {
-	lang := Lang(o.Lang)
-	var lines []string
-	add := func(key Msg, args ...any) { lines = append(lines, text(lang, key, args...)) }
-	if o.Status == StatusSuccess {
-		add("settled_ok")
-	} else {
-		add("settled_failed")
-	}
-	add("line_product", o.ProductName)
-	add("line_number", code(o.CustomerNumber))
-	if o.CustomerName != "" {
-		add("line_name", o.CustomerName)
-	}
-	add("line_price", FormatRupiah(o.Price))
-	if o.Status == StatusSuccess {
-		switch {
-		case o.Category == CategoryPLN && o.SN != "":
-			token, rest := plnToken(o.SN)
-			add("line_token", code(token))
-			if len(rest) == 4 { // name / segment / power / kWh
-				add("line_tariff", SegmentPower(rest[1]+"/"+rest[2]))
-				add("line_kwh", rest[3])
-			} else if len(rest) > 0 {
-				add("line_info", strings.Join(rest, " / "))
-			}
-		case o.SN != "" && o.Kind == Postpaid:
-			add("line_reference", code(o.SN))
-		case o.SN != "":
-			add("line_sn", code(o.SN))
-		}
-		if o.PIN != "" {
-			add("line_pin", code(o.PIN))
-		}
-		if o.ActivationCode != "" {
-			add("line_activation", code(o.ActivationCode))
-		}
-	} else {
-		add("line_reason", o.Reason.In(lang))
-	}
-	add("line_ref", code(o.RefID))
-	if o.Hold > 0 {
-		// Paid from the saldo (DESIGN rule 13): a failure says the hold
-		// came back; every receipt ends with the balance after.
-		if o.Status == StatusFailed {
-			add("line_refunded", FormatRupiah(o.Hold))
-		}
-		add("line_saldo", FormatRupiah(o.SaldoAfter()))
-	}
-	return strings.Join(lines, "\n")
+// buyerSettled is the new message the buyer gets when an order settles:
+// its receipt (receipt.go), everything needed to use the product, ready to
+// copy, in the buyer's language; for an eSIM a photo of the activation
+// code's QR with the receipt as its caption.
+func buyerSettled(o *Order) Notification {
+	r := receiptOf(o)
+	return Notification{Kind: NotifySend, ChatID: o.ChatID, Text: r.Text, QR: r.QR, Buttons: settledButtons(o), RefID: o.RefID}
 }
 
+// buyerSettledText is the text of the receipt of a settled order.
+func buyerSettledText(o *Order) string { return receiptOf(o).Text }
+
 // buyerEditText replaces the "processing" message once the order settles.
+// A bill is a payment from start to end: its edit says so.
 func buyerEditText(o *Order) string {
-	if o.Status == StatusSuccess {
-		return text(Lang(o.Lang), "edit_ok", code(o.RefID))
+	key := Msg("edit_ok")
+	if o.Status != StatusSuccess {
+		key = "edit_failed"
 	}
-	return text(Lang(o.Lang), "edit_failed", code(o.RefID))
+	if o.Kind == Postpaid {
+		key = "edit_bill_" + key[len("edit_"):]
+	}
+	return text(Lang(o.Lang), key, code(o.RefID))
 }
 
 // opsLineText is the ops group's line for a settled order: the number
