@@ -228,16 +228,20 @@ func (t *turn) backFromQuick(ctx context.Context, _ string) (State, error) {
 
 // productByCode finds the product a typed code names: a code as listed
 // (a route's, or qualified "provider:code"), or a provider's own code
-// without the provider — in any case. found says a product has the code;
+// without the provider — in any case. The code of a provider product a
+// route sells (off the menus) names the route: the route's price, order of
+// providers and /hide apply to it too. found says a product has the code;
 // ok that it is on sale now.
 func (s *Service) productByCode(code string) (p Product, found, ok bool) {
-	if p, found := s.cfg.Products.Lookup(code); found {
-		return p, true, p.Available
+	list := s.cfg.Products.Products() // cheapest first
+	for _, p := range list {
+		if p.Code == code {
+			return p, true, p.Available
+		}
 	}
 	var gone Product
-	for _, p := range s.cfg.Products.Products() { // cheapest first
-		_, own, qualified := SplitQualifiedCode(p.Code)
-		if !strings.EqualFold(p.Code, code) && !(qualified && strings.EqualFold(own, code)) {
+	for _, p := range list {
+		if !namesCode(p, code) {
 			continue
 		}
 		if p.Available {
@@ -246,6 +250,23 @@ func (s *Service) productByCode(code string) (p Product, found, ok bool) {
 		gone, found = p, true
 	}
 	return gone, found, false
+}
+
+// namesCode reports whether a listed product goes by code: its own, its
+// provider's code without the provider, or (a route) one of its legs'.
+func namesCode(p Product, code string) bool {
+	if strings.EqualFold(p.Code, code) {
+		return true
+	}
+	if _, own, qualified := SplitQualifiedCode(p.Code); qualified && strings.EqualFold(own, code) {
+		return true
+	}
+	for _, l := range p.Legs {
+		if strings.EqualFold(QualifiedCode(l.Provider, l.Code), code) || strings.EqualFold(l.Code, code) {
+			return true
+		}
+	}
+	return false
 }
 
 // buyByCode goes from a typed code to the confirm screen when the number
@@ -309,7 +330,9 @@ func matchKeyword(words []string) (keyword, string, bool) {
 // with a number typed after it ("pulsa 0812…"), what fits the number in
 // that category.
 func (t *turn) openKeyword(ctx context.Context, k keyword, rest string) (State, error) {
-	if rest != "" {
+	if rest != "" && containsCategory([]CategoryID{CategoryPulsa, CategoryData, CategoryPLN}, k.Category) {
+		// Only these are offered for a number (quickCategories); another
+		// word's products are opened as if typed alone.
 		if phone, meter := numberFits(rest); phone != "" || meter != "" {
 			return t.numberFirst(phone, meter, k.Category)
 		}
