@@ -170,6 +170,11 @@ var table = []transition{
 	{StateQuick, EvCategory, StateQuick, (*turn).switchQuick},
 	{StateQuick, EvPage, StateQuick, (*turn).turnPage},
 	{StateQuick, EvBack, StateHome, (*turn).backFromQuick},
+	// A number, a code or a word typed on a menu of buttons starts afresh.
+	{StateQuick, EvText, StateHome, (*turn).typedWhileBrowsing},
+	{StateBrand, EvText, StateHome, (*turn).typedWhileBrowsing},
+	{StateProducts, EvText, StateHome, (*turn).typedWhileBrowsing},
+	{StateBillers, EvText, StateHome, (*turn).typedWhileBrowsing},
 	{StateBrand, EvBrand, StateProducts, (*turn).chooseBrand},
 	{StateBrand, EvBack, StateHome, (*turn).backHome},
 	{StateProducts, EvProduct, StateNumber, (*turn).chooseProduct},

@@ -26,10 +26,12 @@ func (s *Service) billers() []Product {
 	return out
 }
 
-// biller is the biller chosen, while it is still offered.
+// biller is the biller chosen, while it is still offered: listed,
+// available and not hidden by an admin (the cache marks hidden products
+// unavailable), up to the moment Pay is tapped.
 func (t *turn) biller() (Product, bool) {
 	p, ok := t.s.cfg.Products.Lookup(t.sess.Product)
-	return p, ok && p.Kind == Postpaid
+	return p, ok && p.Kind == Postpaid && p.Available
 }
 
 // chooseBiller picks a biller and asks for the customer number.
@@ -142,7 +144,11 @@ func (t *turn) payBill(ctx context.Context, token string) (State, error) {
 	}
 	p, ok := t.biller()
 	if !ok {
-		t.notes = append(t.notes, text(t.lang, "unavailable_now", t.sess.Product))
+		name := p.Name // hidden by an admin, it is still listed under its name
+		if name == "" {
+			name = t.sess.Product
+		}
+		t.notes = append(t.notes, text(t.lang, "unavailable_now", name))
 		return StateBillers, nil
 	}
 	if t.sess.Bill.Expired(t.s.cfg.Now()) {

@@ -77,6 +77,35 @@ func (t *turn) typedAtHome(ctx context.Context, typed string) (State, error) {
 	return StateHome, nil
 }
 
+// typedWhileBrowsing reads text typed on a menu of buttons (operators,
+// products, billers, a number's offers): a number, a code or a word is a
+// new start, read as at the home menu; anything else is a slip, answered
+// with the menu on screen, the buyer's place kept.
+func (t *turn) typedWhileBrowsing(ctx context.Context, typed string) (State, error) {
+	if !t.s.recognised(typed) {
+		t.notes = append(t.notes, text(t.lang, "use_buttons"))
+		return t.sess.State, nil
+	}
+	t.restart()
+	return t.typedAtHome(ctx, typed)
+}
+
+// recognised reports whether typed is something typedAtHome acts on.
+func (s *Service) recognised(typed string) bool {
+	if phone, meter := numberFits(typed); phone != "" || meter != "" {
+		return true
+	}
+	words := strings.Fields(typed)
+	if len(words) == 0 {
+		return false
+	}
+	if _, found, _ := s.productByCode(words[0]); found {
+		return true
+	}
+	_, _, ok := matchKeyword(words)
+	return ok
+}
+
 // numberFits reads typed as a customer number: phone is the normalised
 // mobile number when it is one with a known operator prefix; meter is the
 // digits when they could be a PLN meter or customer id (11–12 digits). A
