@@ -223,8 +223,10 @@ func reference(d Deposit) string {
 
 // shownQR has the transport tell the deposit which message shows its QR
 // code (the latest shown, if /deposit showed it again), so that its
-// caption is edited when the deposit is paid or expires. It is cosmetic:
-// a message id lost to a crash leaves the old caption.
+// caption is edited when the deposit is paid or expires. The id arrives
+// after Telegram's answer, which can be after the deposit closed: then the
+// closing notes had no QR message to edit, and the hook edits it. It is
+// cosmetic: a message id lost to a crash leaves the old caption.
 func (s *Service) shownQR(r Reply, id string) Reply {
 	if r.QR == "" {
 		return r
@@ -233,12 +235,22 @@ func (s *Service) shownQR(r Reply, id string) Reply {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_, _, err := s.updateDeposit(ctx, id, func(d *Deposit) ([]Notification, bool) {
-			if !d.State.Open() || d.Gateway == nil || d.Gateway.QRMessageID == messageID {
+			if d.Gateway == nil || d.Gateway.QRMessageID == messageID {
 				return nil, false
+			}
+			if !d.State.Open() && d.Gateway.QRMessageID != 0 {
+				return nil, false // the closing notes edited the QR on screen
 			}
 			g := *d.Gateway // copied: fn may run again on the stored deposit
 			g.QRMessageID = messageID
 			d.Gateway = &g
+			if !d.State.Open() {
+				// Telegram's answer came after the deposit closed (a buyer
+				// who pays at once, a callback before the send returned):
+				// the closing notes had no QR to edit, so this edits it.
+				return []Notification{{Kind: NotifyEdit, Caption: true, ChatID: d.ChatID,
+					MessageID: messageID, Text: depositClosedText(Lang(d.Lang), *d)}}, true
+			}
 			return nil, true
 		})
 		if err != nil {

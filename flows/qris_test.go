@@ -402,3 +402,34 @@ func reference(d flows.Deposit) string {
 	}
 	return d.Gateway.Reference
 }
+
+// TestQRISPaidBeforeQRSent: the callback credits the deposit before
+// Telegram's answer gives the QR message's id (the buyer pays at once):
+// the closing notes had no QR to edit, so the late id edits its caption.
+func TestQRISPaidBeforeQRSent(t *testing.T) {
+	a, gw := newQRISConvo(t)
+	rs, d := qrisDeposit(t, a, "50000")
+	if len(rs) != 2 || rs[1].Sent == nil {
+		t.Fatalf("QRIS replies %+v", rs)
+	}
+	p := gw.set(d.ID, flows.PaymentPaid)
+	if err := a.service.HandlePaymentCallback(bg, paid(p, 50750, flows.PaymentPaid)); err != nil {
+		t.Fatal(err)
+	}
+	rs[1].Sent(77) // the QR message's id, after the credit
+	rs[1].Sent(77) // told twice: edited once
+	before := len(a.rec.got())
+	a.deliver()
+	edits := 0
+	for _, n := range a.rec.got()[before:] {
+		if n.Kind == flows.NotifyEdit && n.Caption && n.MessageID == 77 {
+			edits++
+			if !strings.Contains(n.Text, "sudah masuk ke saldo Anda") {
+				t.Errorf("QR caption %q", n.Text)
+			}
+		}
+	}
+	if edits != 1 {
+		t.Errorf("%d caption edits of the QR message, want 1: %+v", edits, a.rec.got()[before:])
+	}
+}
