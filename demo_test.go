@@ -1,11 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"topupbot/internal/testbuf"
 )
 
 // TestDemoShowsTheWholeBot: piped into, the demo echoes each input, so the
@@ -15,7 +16,7 @@ import (
 // alert admins would get.
 func TestDemoShowsTheWholeBot(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
+	var out testbuf.Buffer // the terminal and the log write to it from their goroutines
 	script := "/start\n#1\n#5\n#2\n081234560102\n#1\n/balance\n/deposit\n#2\n50000\n"
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -50,7 +51,7 @@ func TestDemoShowsTheWholeBot(t *testing.T) {
 // with its "🔁 Beli lagi".
 func TestDemoNumberFirstAndBuyAgain(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
+	var out testbuf.Buffer // the terminal and the log write to it from their goroutines
 	script := "/start\n0812 3456 7890\n#2\n#1\n...\n#1\n#1\n"
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

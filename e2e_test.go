@@ -366,7 +366,7 @@ func pendingRef(e *e2e) string {
 // TestDemoCompletesAPurchase: the documented demo, its input piped in.
 func TestDemoCompletesAPurchase(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
+	var out testbuf.Buffer // the terminal and the log write to it from their goroutines
 	script := "/start\n#1\n#5\n#2\n0812 3456 7890\n#1\n"
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
