@@ -58,10 +58,7 @@ func buyerSettledText(o *Order) string {
 		add("settled_failed")
 	}
 	add("line_product", o.ProductName)
-	add("line_number", code(o.CustomerNumber))
-	if o.CustomerName != "" {
-		add("line_name", o.CustomerName)
-	}
+	lines = append(lines, customerLines(o)...)
 	add("line_price", FormatRupiah(o.Price))
 	if o.Status == StatusSuccess {
 		switch {
