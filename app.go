@@ -199,6 +199,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, p preset) 
 		Products:   a.cache,
 		Engine:     a.engine,
 		Meters:     meters,
+		Games:      apis.games,
 		Bills:      bills,
 		Admins:     cfg.Telegram.Admins,
 		Allowed:    cfg.Telegram.AllowedUsers,

@@ -216,6 +216,7 @@ func (a *app) catalog() (flows.Catalog, []flows.Route, error) {
 // no provider offers it.
 type providerAPIs struct {
 	meters    flows.MeterInquirer
+	games     flows.GameInquirer
 	bills     flows.BillPayer
 	balance   flows.BalanceChecker
 	balances  []flows.NamedBalance // with several providers: /balance's lines
@@ -226,13 +227,15 @@ type providerAPIs struct {
 // With several: a bill inquiry goes to the provider of the biller chosen
 // (its qualified code says which); the meter owner's name, which any PLN
 // inquiry gives, to the first provider offering one (the conversation
-// does not say which product it is for); /mutations lists the first
-// provider's offering them; /balance shows every provider's deposit, and
-// /stats and the owed watch compare the customers' saldo with their sum.
+// does not say which product it is for), and so a game account's nickname
+// (only IAK checks one); /mutations lists the first provider's offering
+// them; /balance shows every provider's deposit, and /stats and the owed
+// watch compare the customers' saldo with their sum.
 func (a *app) providerAPIs() providerAPIs {
 	var apis providerAPIs
 	if !a.cfg.Provider.Multi() {
 		apis.meters, _ = a.provider.(flows.MeterInquirer)
+		apis.games, _ = a.provider.(flows.GameInquirer)
 		apis.bills, _ = a.provider.(flows.BillPayer)
 		// /balance and /mutations answer "not offered" for a provider
 		// without the API (IAK has no mutations).
@@ -245,6 +248,9 @@ func (a *app) providerAPIs() providerAPIs {
 		name := p.Account().Provider
 		if m, ok := p.(flows.MeterInquirer); ok && apis.meters == nil {
 			apis.meters = m
+		}
+		if g, ok := p.(flows.GameInquirer); ok && apis.games == nil {
+			apis.games = g
 		}
 		if b, ok := p.(flows.BillPayer); ok {
 			payers = append(payers, flows.NamedBillPayer{Provider: name, Bills: b})

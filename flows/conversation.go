@@ -29,6 +29,9 @@ type ServiceConfig struct {
 	// Meters, when the provider has it, names the owner of a PLN meter on
 	// the confirm screen.
 	Meters MeterInquirer
+	// Games, when the provider has it, names the account of a game id on
+	// the confirm screen.
+	Games GameInquirer
 	// Bills, when the provider pays bills, enables "Tagihan".
 	Bills BillPayer
 	// Admins may do everything; Allowed may buy; with Open anyone may buy.
@@ -180,9 +183,11 @@ var table = []transition{
 	{StateProducts, EvProduct, StateNumber, (*turn).chooseProduct},
 	{StateProducts, EvPage, StateProducts, (*turn).turnPage},
 	{StateProducts, EvBack, StateBrand, (*turn).backFromProducts}, // or home (one brand)
-	{StateNumber, EvText, StateConfirm, (*turn).enterNumber},
+	{StateNumber, EvText, StateConfirm, (*turn).enterNumber},      // or a game id's next part
 	{StateNumber, EvBack, StateProducts, (*turn).backToProducts},
-	{StateConfirm, EvConfirm, StateHome, (*turn).confirm}, // the order is placed
+	{StateGameField, EvText, StateConfirm, (*turn).enterGamePart}, // or its next part
+	{StateGameField, EvBack, StateNumber, (*turn).backToNumber},   // to the id's first part
+	{StateConfirm, EvConfirm, StateHome, (*turn).confirm},         // the order is placed
 	{StateConfirm, EvBack, StateNumber, (*turn).backToNumber},
 
 	// A bill: biller → customer number → (months) → inquiry → bill card → pay.
@@ -230,6 +235,7 @@ var prompts = map[State]func(t *turn, menu string) Reply{
 	StateNumber:     (*turn).numberPrompt,
 	StateConfirm:    (*turn).confirmPrompt,
 	StateQuick:      (*turn).quickPrompt,
+	StateGameField:  (*turn).gamePartPrompt,
 	StateBillers:    (*turn).billersPrompt,
 	StateBillNumber: (*turn).billNumberPrompt,
 	StateBillMonths: (*turn).monthsPrompt,

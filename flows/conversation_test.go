@@ -115,7 +115,7 @@ func newConvo(t *testing.T, o convoOptions) *convo {
 	if o.pricing != nil {
 		pricing = *o.pricing
 	}
-	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: client, Bills: client,
+	c.service = flows.NewService(flows.ServiceConfig{Fits: bot.Fits, Store: c.db, Products: c.cache, Engine: c.engine, Meters: client, Games: client, Bills: client,
 		Admins: []int64{9}, Allowed: allowed, Open: o.open, Pricing: pricing, Logger: o.logger, Now: c.clk.Now, Random: random,
 		PageSize: o.pageSize})
 	c.rec = &recorder{}

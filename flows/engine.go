@@ -294,6 +294,8 @@ func (e *Engine) Create(ctx context.Context, req PlaceRequest) (o Order, created
 		ProductType:    req.Product.Type,
 		CustomerNumber: req.CustomerNumber,
 		CustomerName:   req.CustomerName,
+		Brand:          req.Product.Brand,
+		NumberFormat:   req.Product.gameFormat(),
 		Price:          req.Price,
 		MaxPrice:       e.maxPrice(req.Price),
 		Hold:           e.hold(req.Price),

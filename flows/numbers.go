@@ -179,9 +179,7 @@ func normaliseGameID(format, typed string) (string, error) {
 	if format == "" {
 		want = 1
 	}
-	parts := strings.FieldsFunc(typed, func(r rune) bool {
-		return r == '|' || r == '(' || r == ')' || r == '/' || r == ',' || unicode.IsSpace(r)
-	})
+	parts := strings.FieldsFunc(typed, gameIDSeparator)
 	if len(parts) != want {
 		return "", NumberBadGameID
 	}
@@ -205,6 +203,12 @@ func normaliseGameID(format, typed string) (string, error) {
 		}
 	}
 	return strings.Join(parts, "|"), nil
+}
+
+// gameIDSeparator reports the characters people type between the parts of
+// a game id.
+func gameIDSeparator(r rune) bool {
+	return r == '|' || r == '(' || r == ')' || r == '/' || r == ',' || unicode.IsSpace(r)
 }
 
 func printable(s string) bool {

@@ -33,6 +33,11 @@ type Order struct {
 	ProductType    ProductType `json:"product_type,omitempty"`
 	CustomerNumber string      `json:"customer_number"`
 	CustomerName   string      `json:"customer_name,omitempty"`
+	// Brand and NumberFormat are the product's, for a game id: the
+	// receipt labels the parts of CustomerNumber as the game calls them
+	// ("User ID", "Zone ID"). NumberFormat is empty for other products.
+	Brand        string `json:"brand,omitempty"`
+	NumberFormat string `json:"number_format,omitempty"`
 	// Price is what the buyer was shown and agreed to; Cost what the
 	// provider charges (its quoted price, replaced by the charged price once
 	// known).

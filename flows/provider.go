@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -89,6 +90,19 @@ type BalanceChecker interface {
 type MeterInquirer interface {
 	InquireMeter(ctx context.Context, customerNumber string) (Meter, error)
 }
+
+// GameInquirer looks up the nickname of a game account before a purchase:
+// game is the product's brand ("Mobile Legend"), accountID the id in the
+// product's format ("156378300|8483"). A provider without a check for that
+// game answers ErrNoGameCheck; one that knows no such account, an error of
+// KindRejected.
+type GameInquirer interface {
+	InquireGame(ctx context.Context, game, accountID string) (nickname string, err error)
+}
+
+// ErrNoGameCheck says the provider cannot check accounts of a game: the
+// purchase goes on without a nickname.
+var ErrNoGameCheck = errors.New("no account check for this game")
 
 // BillPayer handles postpaid bills: an inquiry, one payment of that inquiry,
 // and status checks of the payment. PayBill is never called twice for a bill;

@@ -80,6 +80,7 @@ func (t *turn) chooseProduct(ctx context.Context, arg string) (State, error) {
 	for _, p := range t.s.products(t.sess.Category, t.sess.Brand) {
 		if buttonArg(p.Code) == arg {
 			t.sess.Product, t.sess.Number, t.sess.Name = p.Code, "", ""
+			t.sess.GameParts, t.sess.NameMissing = nil, false
 			return "", nil
 		}
 	}
@@ -91,12 +92,15 @@ func (t *turn) chooseProduct(ctx context.Context, arg string) (State, error) {
 // backToProducts drops the product chosen.
 func (t *turn) backToProducts(ctx context.Context, _ string) (State, error) {
 	t.sess.Product, t.sess.Number, t.sess.Name = "", "", ""
+	t.sess.GameParts, t.sess.NameMissing = nil, false
 	return StateProducts, nil
 }
 
-// backToNumber leaves the confirm screen to change the number.
+// backToNumber leaves the confirm screen to change the number, or a game
+// id's second part for its first.
 func (t *turn) backToNumber(ctx context.Context, _ string) (State, error) {
 	t.sess.Number, t.sess.Name, t.sess.Token, t.sess.Quote = "", "", "", 0
+	t.sess.GameParts, t.sess.NameMissing = nil, false
 	return StateNumber, nil
 }
 
@@ -107,6 +111,9 @@ func (t *turn) enterNumber(ctx context.Context, typed string) (State, error) {
 	if !ok || !p.Available {
 		t.notes = append(t.notes, text(t.lang, "unavailable_now", t.sess.Product))
 		return StateProducts, nil
+	}
+	if p.Number == NumberGameID {
+		return t.enterGameID(ctx, p, nil, typed)
 	}
 	n, err := NormaliseNumber(p, typed)
 	var ne NumberError
@@ -245,8 +252,6 @@ func (t *turn) numberProblem(p Product, ne NumberError) string {
 	switch ne {
 	case NumberWrongOperator:
 		return text(t.lang, "wrong_operator", p.Brand)
-	case NumberBadGameID:
-		return text(t.lang, "bad_game_id", p.NumberFormat, gameExample(p.NumberFormat))
 	}
 	return text(t.lang, Msg(ne))
 }
@@ -319,6 +324,11 @@ func (t *turn) numberPrompt(menu string) Reply {
 // confirmPrompt is the confirm screen, its Confirm button carrying the
 // one-time token.
 func (t *turn) confirmPrompt(menu string) Reply {
+	if p, ok := t.s.cfg.Products.Lookup(t.sess.Product); ok && p.Number == NumberGameID {
+		if r, ok := t.gameConfirmPrompt(menu, p); ok {
+			return r
+		}
+	}
 	var name Markup
 	if t.sess.Name != "" {
 		name = Markup(text(t.lang, "confirm_name", t.sess.Name))
@@ -342,37 +352,23 @@ func (t *turn) productName() string {
 
 // numberHint says what number to type for p.
 func (t *turn) numberHint(p Product) Markup {
+	switch {
+	case (p.Number == NumberPhone || p.Number == NumberAny) && p.Category == CategoryVoucher && Operator(p.Brand) == "":
+		// A shop voucher (Alfamart, Google Play) goes to no phone: the
+		// provider wants a mobile number only to tell the order apart.
+		return Markup(text(t.lang, "hint_voucher"))
+	case (p.Number == NumberPhone || p.Number == NumberAny) && p.Category == CategoryESIM:
+		return Markup(text(t.lang, "hint_esim"))
+	}
 	switch p.Number {
 	case NumberPhone:
 		return Markup(text(t.lang, "hint_phone"))
 	case NumberPLNMeter:
 		return Markup(text(t.lang, "hint_meter"))
 	case NumberGameID:
-		return Markup(text(t.lang, "hint_game", p.NumberFormat, gameExample(p.NumberFormat)))
+		return t.gameHint(p)
 	}
 	return Markup(text(t.lang, "hint_any"))
-}
-
-// gameExample shows a game id format filled in: "{userid}|{zoneid}" →
-// "12345678|1234".
-func gameExample(format string) string {
-	if format == "" {
-		return "12345678"
-	}
-	parts := strings.Split(format, "|")
-	for i, p := range parts {
-		switch strings.Trim(p, "{}") {
-		case "zoneid", "serverid":
-			parts[i] = "1234"
-		case "rolename":
-			parts[i] = "NamaKarakter"
-		case "tag":
-			parts[i] = "ABC"
-		default:
-			parts[i] = "12345678"
-		}
-	}
-	return strings.Join(parts, "|")
 }
 
 // firstName is how the welcome addresses the buyer.

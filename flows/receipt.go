@@ -87,6 +87,10 @@ func (r *receiptLines) settledAt() time.Time {
 // customer is the customer number (and, when known, the name) the order
 // was for: the one place the receipt says whom it served.
 func (r *receiptLines) customer() {
+	if lines := gameIDLines(r.lang, r.o); lines != nil {
+		r.lines = append(r.lines, lines...)
+		return
+	}
 	if r.o.Kind == Postpaid {
 		r.add("bill_customer", r.o.CustomerNumber)
 	} else {

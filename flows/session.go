@@ -17,6 +17,9 @@ const (
 	StateNumber   State = "number"   // waiting for the customer number
 	StateConfirm  State = "confirm"  // the confirm screen
 	StateQuick    State = "quick"    // the products offered for a number typed at home
+	// StateGameField waits for the next part of a game id typed one part
+	// at a time (Mobile Legends' Zone ID after its User ID).
+	StateGameField State = "game_field"
 
 	StateBillers    State = "billers"     // the billers of "Tagihan"
 	StateBillNumber State = "bill_number" // waiting for the customer number
@@ -47,6 +50,11 @@ type Session struct {
 	// offers the products that fit it).
 	QuickPhone string `json:"quick_phone,omitempty"`
 	QuickMeter string `json:"quick_meter,omitempty"`
+	// GameParts are the parts of a game id typed so far, one at a time
+	// (StateGameField). NameMissing marks a game id the provider's check
+	// knows no account of: the confirm screen warns.
+	GameParts   []string `json:"game_parts,omitempty"`
+	NameMissing bool     `json:"name_missing,omitempty"`
 	// Quote is the price on the confirm screen; Token its Confirm button's
 	// one-time token.
 	Quote int64  `json:"quote,omitempty"`

@@ -2,6 +2,7 @@ package iak_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -467,5 +468,23 @@ func TestSimulatorCallbacks(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no callback within 5s")
+	}
+}
+
+// TestInquireGame runs inquiry-game against the simulator, which answers
+// as IAK's sandbox does (providers.md §1.2.8).
+func TestInquireGame(t *testing.T) {
+	e := newEnv(t, iaksim.Options{})
+	name, err := e.client.InquireGame(ctx, "Mobile Legend", "156378300|8483")
+	if err != nil || name == "" {
+		t.Fatalf("sandbox player: %q %v", name, err)
+	}
+	_, err = e.client.InquireGame(ctx, "Mobile Legend", "12345678|1234")
+	if flows.KindOf(err) != flows.KindRejected || flows.ReasonOf(err) != flows.ReasonWrongNumber {
+		t.Errorf("another id: %v, want rejected, wrong number", err)
+	}
+	// Free Fire's code 135 is one the sandbox has no players for.
+	if _, err = e.client.InquireGame(ctx, "Free Fire", "12345678"); !errors.Is(err, flows.ErrNoGameCheck) {
+		t.Errorf("another game: %v, want ErrNoGameCheck", err)
 	}
 }

@@ -10,6 +10,7 @@
 //	POST /api/check-balance               sign md5(username+api_key+"bl")
 //	POST /api/pricelist[/{type}[/{op}]]   sign "pl"; "status": all|active|non active
 //	POST /api/inquiry-pln                 sign md5(username+api_key+customer_id)
+//	POST /api/inquiry-game                sign md5(username+api_key+game_code)
 //	POST /api/v1/bill/check[/{type}]      "commands": pricelist-pasca (sign "pl"),
 //	                                      inq-pasca (ref_id), pay-pasca (tr_id),
 //	                                      checkstatus ("cs")

@@ -139,6 +139,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST /api/pricelist/{type}", s.handlePricelist)
 	mux.HandleFunc("POST /api/pricelist/{type}/{operator}", s.handlePricelist)
 	mux.HandleFunc("POST /api/inquiry-pln", s.handleInquiryPLN)
+	mux.HandleFunc("POST /api/inquiry-game", s.handleInquiryGame)
 	mux.HandleFunc("POST /api/v1/bill/check", s.handlePostpaid)
 	mux.HandleFunc("POST /api/v1/bill/check/{type}", s.handlePostpaid)
 	mux.HandleFunc("GET /api/v1/download/{tr_id}", s.handleDownload)
@@ -199,6 +200,7 @@ type iakRequest struct {
 	ProductCode flex.String `json:"product_code"`
 	Status      flex.String `json:"status"`
 	Code        flex.String `json:"code"`
+	GameCode    flex.String `json:"game_code"`
 	HP          flex.String `json:"hp"`
 	TrID        flex.String `json:"tr_id"`
 	Month       flex.String `json:"month"`

@@ -589,6 +589,26 @@ func TestIAKInquiryPLN(t *testing.T) {
 	h.want(inquire("1234"), map[string]string{"rc": "14"})
 }
 
+func TestIAKInquiryGame(t *testing.T) {
+	h := newIAKHarness(t, Options{})
+	inquire := func(game, id string) iakAnswer {
+		return h.post("/api/inquiry-game", map[string]string{"username": iakTestUser, "game_code": game, "customer_id": id, "sign": sign(game)})
+	}
+	a := inquire("103", "156378300|8483")
+	h.want(a, map[string]string{"status": "1", "username": "budi", "message": "SUCCESS", "rc": "00"})
+	if _, isNumber := a.data["status"].(json.Number); !isNumber {
+		t.Errorf("inquiry-game status is %T, want a number", a.data["status"])
+	}
+	h.want(inquire("103", "12345678|1234"), map[string]string{"status": "2", "rc": "14", "message": "INCORRECT DESTINATION NUMBER"})
+	h.want(inquire("135", "12345678"), map[string]string{"status": "2", "rc": "20", "message": "CODE NOT FOUND"})
+	// The sign is of the game code, not of the customer id.
+	wrong := h.post("/api/inquiry-game", map[string]string{"username": iakTestUser, "game_code": "103", "customer_id": "156378300|8483", "sign": sign("156378300|8483")})
+	h.want(wrong, map[string]string{"rc": "204"})
+	if a := h.post("/api/inquiry-game", map[string]string{"username": iakTestUser, "customer_id": "156378300|8483", "sign": sign("")}); a.str("rc") != "107" {
+		t.Errorf("without game_code: rc %s, want 107", a.str("rc"))
+	}
+}
+
 func TestIAKMisbehavingFirstAnswers(t *testing.T) {
 	t.Run("504", func(t *testing.T) {
 		h := newIAKHarness(t, Options{SettleDelay: -1})
