@@ -236,6 +236,13 @@ func TestEndToEndSeveralSimulators(t *testing.T) {
 // IAK never hears of it.
 func TestEndToEndSeveralProvidersBill(t *testing.T) {
 	t.Parallel()
+	if inBillCutoff(time.Now()) {
+		// The binary runs on the real clock, and a bill inquired after
+		// 23:00 WIB has expired already (the providers' cut-off), so Pay is
+		// refused, rightly. The expiry itself is tested on injected clocks
+		// (flows' bills_expired transcript, provider/iak and digiflazz).
+		t.Skip("23:00–24:00 WIB: every bill inquired now is past its cut-off")
+	}
 	e := newMultiE2E(t, 0)
 	e.start()
 	e.say("/start")
@@ -264,3 +271,7 @@ func TestEndToEndSeveralProvidersBill(t *testing.T) {
 		t.Error("IAK holds the bill paid at Digiflazz")
 	}
 }
+
+// inBillCutoff reports whether now is in the hour after the providers'
+// 23:00 WIB bill cut-off, when no inquiry can be paid.
+func inBillCutoff(now time.Time) bool { return now.In(flows.WIB).Hour() == 23 }
