@@ -178,25 +178,40 @@ func (t *turn) history(ctx context.Context) (Output, error) {
 	return t.say(strings.Join(lines, "\n")), nil
 }
 
+// orderSeen reads the order ref names, when the asker may see it (its
+// buyer's chat, or an admin): another buyer's order reads as unknown, so a
+// ref proves nothing.
+func (t *turn) orderSeen(ctx context.Context, ref string) (Order, bool, error) {
+	if !ValidRefID(ref) {
+		return Order{}, false, nil
+	}
+	o, err := t.s.cfg.Store.Order(ctx, ref)
+	if errors.Is(err, ErrNotFound) {
+		return Order{}, false, nil
+	}
+	if err != nil {
+		return Order{}, false, err
+	}
+	return o, t.s.seesOrder(t.in, &o), nil
+}
+
+// orderNotFound answers a ref orderSeen did not find.
+func (t *turn) orderNotFound(ref string) Output {
+	return t.say(text(t.lang, "status_not_found", shorten(ref, 24)))
+}
+
 // status is /status REF: one order of the chat, as its buyer saw it.
 func (t *turn) status(ctx context.Context) (Output, error) {
 	ref := strings.ToUpper(strings.TrimSpace(t.in.Args))
 	if ref == "" {
 		return t.say(text(t.lang, "status_usage")), nil
 	}
-	notFound := t.say(text(t.lang, "status_not_found", shorten(ref, 24)))
-	if !ValidRefID(ref) {
-		return notFound, nil
-	}
-	o, err := t.s.cfg.Store.Order(ctx, ref)
-	if errors.Is(err, ErrNotFound) {
-		return notFound, nil
-	}
+	o, ok, err := t.orderSeen(ctx, ref)
 	if err != nil {
 		return Output{}, err
 	}
-	if !t.s.seesOrder(t.in, &o) {
-		return notFound, nil
+	if !ok {
+		return t.orderNotFound(ref), nil
 	}
 	if o.Status.Final() {
 		return t.say(buyerSettledText(&o)), nil

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"errors"
 	"strings"
 )
 
@@ -20,20 +19,12 @@ func (t *turn) struk(ctx context.Context) (Output, error) {
 	if ref == "" {
 		return t.strukChoices(ctx)
 	}
-	// Another buyer's order reads as unknown: a ref proves nothing.
-	notFound := t.say(text(t.lang, "status_not_found", shorten(ref, 24)))
-	if !ValidRefID(ref) {
-		return notFound, nil
-	}
-	o, err := t.s.cfg.Store.Order(ctx, ref)
-	if errors.Is(err, ErrNotFound) {
-		return notFound, nil
-	}
+	o, ok, err := t.orderSeen(ctx, ref)
 	if err != nil {
 		return Output{}, err
 	}
-	if !t.s.seesOrder(t.in, &o) {
-		return notFound, nil
+	if !ok {
+		return t.orderNotFound(ref), nil
 	}
 	if !o.Status.Final() {
 		return t.say(text(t.lang, "struk_pending", o.RefID)), nil
