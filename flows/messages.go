@@ -154,7 +154,7 @@ var catalogue = map[Lang]map[Msg]string{
 		"settled_bill_failed": "❌ <b>Pembayaran gagal</b>",
 		"line_time":           "Waktu: %s WIB",
 		"line_voucher":        "Kode voucher: %s",
-		"line_valid_until":    "Berlaku s.d. %s",
+		"line_valid_until":    "Kode voucher berlaku s.d. %s",
 		"line_not_charged":    "Tidak ada biaya yang diambil.",
 		"period_month":        "1 bulan",
 		"period_months":       "%d bulan",

@@ -139,7 +139,7 @@ var english = map[Msg]string{
 	"settled_bill_failed": "❌ <b>Payment failed</b>",
 	"line_time":           "Time: %s WIB",
 	"line_voucher":        "Voucher code: %s",
-	"line_valid_until":    "Valid until %s",
+	"line_valid_until":    "The voucher is valid until %s",
 	"line_not_charged":    "Nothing was charged.",
 	"period_month":        "1 month",
 	"period_months":       "%d months",
